@@ -1,0 +1,19 @@
+using SatSR.Geometry;
+
+namespace SatSR.Models;
+
+/// <summary>
+/// A super-resolution network ready to run: its ONNX graph (NCHW float32 in 0..1, input named by the graph) and
+/// what the pipeline must know about it. <see cref="Scale"/> is null when the file does not say (a plain .onnx);
+/// the inference engine then measures it.
+/// </summary>
+public sealed record ModelDescriptor(
+    string Name,
+    string ArchitectureId,
+    int? Scale,
+    int InputChannels,
+    int OutputChannels,
+    SizeRequirements SizeRequirements,
+    byte[] OnnxModel,
+    long ParameterCount,
+    string Source);
