@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using SatSR.Cli.Terminal;
+using SatSR.Raster;
+using Spectre.Console;
+
+namespace SatSR.Cli.Commands;
+
+/// <summary><c>satsr info FILE</c>: what SatSR sees in a raster (size, bands, nodata, georeference).</summary>
+internal static class InfoCommand
+{
+    private static readonly Argument<string> File = new("FILE") { Description = "Raster file" };
+
+    public static Command Create(IAnsiConsole console, IAnsiConsole error)
+    {
+        var command = new Command("info", "Describe a raster as SatSR reads it") { File };
+        command.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
+        {
+            using var dataset = RasterDataset.Open(parse.GetRequiredValue(File));
+            Render(console, dataset.Path, dataset.Profile);
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static void Render(IAnsiConsole console, string path, RasterProfile p)
+    {
+        var summary = new Grid().AddColumn().AddColumn();
+        summary.AddRow("[bold]file[/]", Markup.Escape(path));
+        summary.AddRow("[bold]size[/]", $"{p.Width} × {p.Height} pixels, {p.BandCount} band(s), {p.DataType}");
+        summary.AddRow("[bold]blocks[/]", $"{p.BlockWidth} × {p.BlockHeight}");
+        if (p.Transform is { } t)
+        {
+            summary.AddRow("[bold]origin[/]", F(t.C0) + ", " + F(t.C3));
+            summary.AddRow("[bold]pixel size[/]", F(t.C1) + ", " + F(t.C5) + (t.C2 != 0 || t.C4 != 0 ? $" (rotation {F(t.C2)}, {F(t.C4)})" : ""));
+        }
+        summary.AddRow("[bold]CRS[/]", Markup.Escape(CrsName(p.Projection ?? p.GcpProjection)));
+        if (p.Gcps.Count > 0) summary.AddRow("[bold]GCPs[/]", p.Gcps.Count.ToString(CultureInfo.InvariantCulture));
+        if (p.Metadata.ContainsKey("RPC")) summary.AddRow("[bold]RPC[/]", "present");
+        console.Write(summary);
+
+        var bands = new Table().AddColumns("band", "colour", "nodata", "mask", "description");
+        for (var i = 0; i < p.BandCount; i++)
+        {
+            var b = p.Bands[i];
+            bands.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), b.ColorInterpretation.ToString(),
+                b.Nodata is { } n ? F(n) : "-", b.MaskFlags.ToString(), Markup.Escape(b.Description));
+        }
+        console.Write(bands);
+    }
+
+    private static string F(double v) => v.ToString("G10", CultureInfo.InvariantCulture);
+
+    /// <summary>The CRS's own name from its WKT (the text between the first quotes), or "none".</summary>
+    private static string CrsName(string? wkt)
+    {
+        if (string.IsNullOrWhiteSpace(wkt)) return "none";
+        var start = wkt.IndexOf('"');
+        var end = start < 0 ? -1 : wkt.IndexOf('"', start + 1);
+        return end > start ? wkt[(start + 1)..end] : wkt;
+    }
+}

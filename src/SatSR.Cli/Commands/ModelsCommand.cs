@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using SatSR.Cli.Terminal;
+using SatSR.Models;
+using Spectre.Console;
+
+namespace SatSR.Cli.Commands;
+
+/// <summary><c>satsr models list|fetch|info|convert</c> and the resolution of <c>--model</c>.</summary>
+internal static class ModelsCommand
+{
+    public const string DefaultModel = "realesr-general-x4v3";
+
+    private static readonly Argument<string> Name = new("NAME") { Description = "Zoo model name" };
+    private static readonly Argument<string> ModelFile = new("MODEL") { Description = "Zoo name or model file (.pth, ncnn .param, .onnx)" };
+    private static readonly Argument<string> OnnxOut = new("OUTPUT") { Description = "ONNX file to write" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
+
+    public static ModelZoo Zoo() => new(ModelZoo.DefaultCacheDirectory);
+
+    /// <summary>A zoo name or a model file → the model SatSR runs.</summary>
+    public static ModelDescriptor Resolve(string nameOrPath) => Zoo().Resolve(nameOrPath);
+
+    public static Command Create(IAnsiConsole console, IAnsiConsole error)
+    {
+        var list = new Command("list", "Models SatSR knows by name");
+        list.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
+        {
+            var zoo = Zoo();
+            var table = new Table().AddColumns("name", "arch", "scale", "params", "source", "cached");
+            foreach (var e in zoo.Entries)
+            {
+                table.AddRow(e.Name, e.ArchitectureId, $"×{e.Scale}", e.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
+                    Markup.Escape(e.Source), e.Embedded ? "built in" : zoo.IsCached(e.Name) ? "[green]yes[/]" : "no");
+            }
+            console.Write(table);
+            return Task.FromResult(0);
+        }));
+
+        var fetch = new Command("fetch", "Download a zoo model into the cache (checksummed; later runs work offline)") { Name };
+        fetch.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
+        {
+            var name = parse.GetRequiredValue(Name);
+            await Zoo().FetchAsync(name, null, ct);
+            console.MarkupLineInterpolated($"[green]cached[/] {name} in {ModelZoo.DefaultCacheDirectory}");
+            return 0;
+        }));
+
+        var info = new Command("info", "Detected architecture and hyper-parameters of a model") { ModelFile };
+        info.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
+        {
+            var m = Resolve(parse.GetRequiredValue(ModelFile));
+            var grid = new Grid().AddColumn().AddColumn();
+            grid.AddRow("[bold]name[/]", Markup.Escape(m.Name));
+            grid.AddRow("[bold]architecture[/]", Markup.Escape(m.ArchitectureId));
+            grid.AddRow("[bold]scale[/]", m.Scale is { } s ? $"×{s}" : "unknown (measured when run)");
+            grid.AddRow("[bold]channels[/]", $"{m.InputChannels} in, {m.OutputChannels} out");
+            grid.AddRow("[bold]parameters[/]", m.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
+            grid.AddRow("[bold]source[/]", Markup.Escape(m.Source));
+            console.Write(grid);
+            return Task.FromResult(0);
+        }));
+
+        var convert = new Command("convert", "Write the ONNX graph SatSR runs for a model") { ModelFile, OnnxOut, Overwrite };
+        convert.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
+        {
+            var output = parse.GetRequiredValue(OnnxOut);
+            if (File.Exists(output) && !parse.GetValue(Overwrite))
+            {
+                throw new InvalidOptionsException($"{output}: already exists; pass --overwrite to replace it");
+            }
+            var model = Resolve(parse.GetRequiredValue(ModelFile));
+            var partial = output + ".partial";
+            File.WriteAllBytes(partial, model.OnnxModel);
+            File.Move(partial, output, overwrite: true);
+            console.MarkupLineInterpolated($"[green]wrote[/] {output} ({model.ArchitectureId}, ×{model.Scale?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+            return Task.FromResult(0);
+        }));
+
+        return new Command("models", "List, fetch, inspect and convert models") { list, fetch, info, convert };
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using SatSR.Cli.Terminal;
+using SatSR.Inference;
+using SatSR.Pipeline;
+using SatSR.Tiling;
+using Spectre.Console;
+
+namespace SatSR.Cli.Commands;
+
+/// <summary><c>satsr upscale INPUT OUTPUT [options]</c>: the main job.</summary>
+internal static class UpscaleCommand
+{
+    private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster (any format GDAL reads)" };
+    private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF" };
+    private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Output scale: 2, 3 or 4 (default: the model's)" };
+    private static readonly Option<int> Tile = new("--tile") { Description = "Tile size in input pixels", DefaultValueFactory = _ => 256 };
+    private static readonly Option<int?> Overlap = new("--overlap") { Description = "Overlap on each tile side in input pixels (default: the model's receptive field)" };
+    private static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
+    private static readonly Option<string?> Nodata = new("--nodata") { Description = "Nodata value of the input, or 'none' (default: from the file; 0 for 8-bit files without one)" };
+    private static readonly Option<string[]> Co = new("--co") { Description = "GTiff creation option NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
+    private static readonly Option<BlendMode> Blend = new("--blend") { Description = "feather (seam-free) or hardcrop (Real-ESRGAN's tile mode)", DefaultValueFactory = _ => BlendMode.Feather };
+    private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
+
+    public static Command Create(IAnsiConsole console, IAnsiConsole error)
+    {
+        var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
+        {
+            Input, Output, CommonOptions.Model, Scale, Tile, Overlap, Device, Nodata, Co, Overwrite, Blend, Threads,
+        };
+        command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
+        {
+            var options = ToOptions(parse);
+            options.Validate();
+            var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath),
+                progress => Upscaler.Run(options, progress, ct));
+            console.MarkupLineInterpolated(
+                $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, ×{result.Scale}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Maps the parsed command line onto <see cref="UpscaleOptions"/>; no file is touched here.</summary>
+    internal static UpscaleOptions ToOptions(ParseResult parse)
+    {
+        var (mode, value) = ParseNodata(parse.GetValue(Nodata));
+        return new UpscaleOptions
+        {
+            InputPath = parse.GetRequiredValue(Input),
+            OutputPath = parse.GetRequiredValue(Output),
+            Model = ModelsCommand.Resolve(parse.GetRequiredValue(CommonOptions.Model)),
+            Scale = parse.GetValue(Scale),
+            TileSize = parse.GetValue(Tile),
+            Overlap = parse.GetValue(Overlap),
+            Device = parse.GetValue(Device),
+            Nodata = mode,
+            NodataValue = value,
+            CreationOptions = ParseCreationOptions(parse.GetValue(Co) ?? []),
+            Overwrite = parse.GetValue(Overwrite),
+            Blend = parse.GetValue(Blend),
+            Threads = parse.GetValue(Threads),
+        };
+    }
+
+    private static (NodataMode, double) ParseNodata(string? text) => text switch
+    {
+        null => (NodataMode.FromFile, 0),
+        _ when text.Equals("none", StringComparison.OrdinalIgnoreCase) => (NodataMode.None, 0),
+        _ when text.Equals("nan", StringComparison.OrdinalIgnoreCase) => (NodataMode.Value, double.NaN),
+        _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) => (NodataMode.Value, v),
+        _ => throw new InvalidOptionsException($"--nodata {text}: expected a number or 'none'"),
+    };
+
+    private static Dictionary<string, string> ParseCreationOptions(IEnumerable<string> items)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0) throw new InvalidOptionsException($"--co {item}: expected NAME=VALUE");
+            result[item[..eq].Trim()] = item[(eq + 1)..].Trim();
+        }
+        return result;
+    }
+}

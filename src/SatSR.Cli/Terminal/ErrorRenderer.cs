@@ -1,0 +1,38 @@
+using Spectre.Console;
+
+namespace SatSR.Cli.Terminal;
+
+/// <summary>Turns a failure into one line (plus the stack trace with --verbose) and an exit code.</summary>
+internal static class ErrorRenderer
+{
+    public const int Failure = 1;
+    public const int Cancelled = 130;
+
+    public static int Render(IAnsiConsole error, Exception exception, bool verbose)
+    {
+        if (exception is OperationCanceledException)
+        {
+            error.MarkupLine("[yellow]cancelled[/]");
+            return Cancelled;
+        }
+        var message = exception is SatSRException ? exception.Message : $"unexpected error: {exception.Message}";
+        error.MarkupLineInterpolated($"[red]error:[/] {OneLine(message)}");
+        if (verbose) error.WriteException(exception);
+        return Failure;
+    }
+
+    private static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+
+    /// <summary>Runs <paramref name="body"/>, rendering any failure; the single place where the CLI catches exceptions.</summary>
+    public static async Task<int> Guard(IAnsiConsole error, bool verbose, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e)
+        {
+            return Render(error, e, verbose);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using SatSR.Geometry;
+
+namespace SatSR.Pipeline;
+
+/// <summary>
+/// Blended output rows of one column chunk, band-major, waiting until every tile touching them is done.
+/// Tiles add their weighted predictions; finished rows leave from the top (<see cref="Drop"/>) and the rest move up.
+/// <code>
+///   Top ─► ┌───────────────┐  rows final → flushed in whole output blocks
+///          │ ░░░░░░░░░░░░░ │  rows the next tile row still adds to
+///          └───────────────┘  Top + Capacity
+/// </code>
+/// </summary>
+internal sealed class OutputStrip
+{
+    private readonly float[] _sums;
+
+    public OutputStrip(int bands, int left, int width, int capacity)
+    {
+        Bands = bands;
+        Left = left;
+        Width = width;
+        Capacity = capacity;
+        _sums = new float[(long)bands * width * capacity is var n && n <= Array.MaxLength ? (int)n : throw new InsufficientMemoryException("strip too large")];
+    }
+
+    public int Bands { get; }
+    public int Left { get; }
+    public int Width { get; }
+    public int Capacity { get; }
+    public int Top { get; private set; }
+    public long Bytes => (long)_sums.Length * sizeof(float);
+
+    /// <summary>
+    /// Adds <paramref name="prediction"/> (one band, covering output window <paramref name="area"/>) weighted by
+    /// <c>rows[y]·columns[x]</c>; only the part inside the strip's columns is kept.
+    /// </summary>
+    public void Add(int band, Window area, ReadOnlySpan<float> prediction, ReadOnlySpan<float> rows, ReadOnlySpan<float> columns)
+    {
+        if (area.Row < Top || area.Bottom > Top + Capacity) throw new InvalidOperationException($"rows {area} outside strip at {Top}+{Capacity}");
+        var x0 = Math.Max(area.Column, Left);
+        var x1 = Math.Min(area.Right, Left + Width);
+        if (x0 >= x1) return;
+        var plane = _sums.AsSpan(band * Width * Capacity, Width * Capacity);
+        for (var y = 0; y < area.Height; y++)
+        {
+            var wy = rows[y];
+            var src = prediction.Slice(y * area.Width, area.Width);
+            var dst = plane.Slice((area.Row + y - Top) * Width, Width);
+            for (var x = x0; x < x1; x++)
+            {
+                dst[x - Left] += wy * columns[x - area.Column] * src[x - area.Column];
+            }
+        }
+    }
+
+    /// <summary>Row <paramref name="y"/> (absolute output row) of band <paramref name="band"/>.</summary>
+    public ReadOnlySpan<float> Row(int band, int y) => _sums.AsSpan(band * Width * Capacity + (y - Top) * Width, Width);
+
+    /// <summary>Forgets rows above <paramref name="newTop"/> and moves the rest up.</summary>
+    public void Drop(int newTop)
+    {
+        var count = newTop - Top;
+        if (count <= 0) return;
+        var keep = Capacity - count;
+        for (var b = 0; b < Bands; b++)
+        {
+            var plane = _sums.AsSpan(b * Width * Capacity, Width * Capacity);
+            if (keep > 0) plane.Slice(count * Width, keep * Width).CopyTo(plane);
+            plane.Slice(Math.Max(keep, 0) * Width).Clear();
+        }
+        Top = newTop;
+    }
+}

@@ -1,0 +1,75 @@
+using SatSR.Inference;
+using SatSR.Models;
+using SatSR.Tiling;
+
+namespace SatSR.Pipeline;
+
+/// <summary>How the input's nodata is decided.</summary>
+public enum NodataMode
+{
+    /// <summary>The file's nodata value or mask band; an 8-bit file with neither treats 0 as nodata.</summary>
+    FromFile,
+
+    /// <summary>Every input pixel is valid.</summary>
+    None,
+
+    /// <summary>Pixels whose bands all equal <see cref="UpscaleOptions.NodataValue"/> are nodata.</summary>
+    Value,
+}
+
+/// <summary>Everything one upscale job needs. Immutable; <see cref="Validate"/> runs before any file is touched.</summary>
+public sealed record UpscaleOptions
+{
+    public required string InputPath { get; init; }
+    public required string OutputPath { get; init; }
+    public required ModelDescriptor Model { get; init; }
+
+    /// <summary>Output scale; null means the model's own.</summary>
+    public int? Scale { get; init; }
+
+    /// <summary>Core tile size in input pixels.</summary>
+    public int TileSize { get; init; } = 256;
+
+    /// <summary>Overlap on each side of a tile in input pixels; null picks the model's default (<see cref="DefaultOverlap"/>).</summary>
+    public int? Overlap { get; init; }
+
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
+    public NodataMode Nodata { get; init; } = NodataMode.FromFile;
+    public double NodataValue { get; init; }
+    public BlendMode Blend { get; init; } = BlendMode.Feather;
+
+    /// <summary>GDAL GTiff creation options; these override SatSR's defaults (tiled 512², DEFLATE, BIGTIFF=IF_SAFER).</summary>
+    public IReadOnlyDictionary<string, string> CreationOptions { get; init; } = new Dictionary<string, string>();
+
+    public bool Overwrite { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads; 0 lets the runtime decide.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Bytes the blending strip may take; wide images are processed in column chunks to stay under it.</summary>
+    public long StripBudgetBytes { get; init; } = 512L << 20;
+
+    public int EffectiveOverlap => Overlap ?? DefaultOverlap(Model);
+
+    /// <summary>
+    /// Overlap that covers the architecture's effective receptive field at the blending precision we test for
+    /// (see docs/BENCHMARKS.md, "Receptive field", for the measurement).
+    /// </summary>
+    public static int DefaultOverlap(ModelDescriptor model) => model.ArchitectureId switch
+    {
+        "RRDBNet" => 32,
+        _ => 16,
+    };
+
+    public void Validate()
+    {
+        if (TileSize <= 0) throw new InvalidOptionsException($"--tile must be positive (got {TileSize})");
+        if (TileSize > 8192) throw new InvalidOptionsException($"--tile {TileSize} is too large (at most 8192)");
+        if (Overlap is < 0) throw new InvalidOptionsException($"--overlap must not be negative (got {Overlap})");
+        if (EffectiveOverlap >= TileSize) throw new InvalidOptionsException($"--overlap ({EffectiveOverlap}) must be smaller than --tile ({TileSize})");
+        if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"--scale must be 1, 2, 3 or 4 (got {s})");
+        if (Threads < 0) throw new InvalidOptionsException($"--threads must not be negative (got {Threads})");
+        if (string.IsNullOrWhiteSpace(InputPath)) throw new InvalidOptionsException("no input file given");
+        if (string.IsNullOrWhiteSpace(OutputPath)) throw new InvalidOptionsException("no output file given");
+    }
+}

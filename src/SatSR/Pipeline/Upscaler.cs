@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using SatSR.Geometry;
+using SatSR.Inference;
+using SatSR.Pixels;
+using SatSR.Raster;
+using SatSR.Tiling;
+
+namespace SatSR.Pipeline;
+
+/// <summary>
+/// Runs one upscale job, streaming: plan tiles → read each tile's window → normalise → fill nodata → infer →
+/// blend into an <see cref="OutputStrip"/> → write finished output blocks exactly once → scaled georeference.
+/// Memory is bounded by the strip (one column chunk × one tile row), not by the image.
+/// </summary>
+public static class Upscaler
+{
+    public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite);
+        using var source = RasterDataset.Open(options.InputPath);
+        var profile = source.Profile;
+        var overlap = options.EffectiveOverlap;
+        var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize, overlap, options.Model.SizeRequirements);
+
+        using var engine = InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads);
+        var scale = options.Scale ?? engine.Scale;
+        if (scale > engine.Scale)
+        {
+            throw new InvalidOptionsException($"--scale {scale} is larger than the model's ×{engine.Scale}");
+        }
+        if (engine.Channels is not (1 or 3))
+        {
+            throw new InvalidOptionsException($"model '{options.Model.Name}' takes {engine.Channels} channels; SatSR feeds 1 or 3");
+        }
+        var checkedSize = (long)profile.Width * scale * profile.Height * scale;
+        if ((long)profile.Width * scale > int.MaxValue || (long)profile.Height * scale > int.MaxValue)
+        {
+            throw new InvalidOptionsException($"{options.InputPath}: the ×{scale} output ({checkedSize:N0} pixels) exceeds GeoTIFF's limits");
+        }
+
+        var validity = Validity.For(source, options.Nodata, options.NodataValue);
+        var job = new Job(options, source, engine, plan, scale, validity, BandRanges.Measure(source, validity), progress, cancellationToken);
+        var outputProfile = OutputProfile.For(profile, scale, validity.OutputNodata);
+        var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
+        try
+        {
+            using (var target = RasterDataset.Create(output.PartialPath, outputProfile, creation))
+            {
+                job.WriteAll(target, BlockSize(creation, "BLOCKYSIZE"), BlockSize(creation, "BLOCKXSIZE"));
+            }
+            output.Commit();
+        }
+        catch
+        {
+            output.Abandon();
+            throw;
+        }
+        return job.Result(output.FinalPath);
+    }
+
+    private static int BlockSize(IReadOnlyDictionary<string, string> creation, string key) =>
+        int.TryParse(creation[key], out var b) && b > 0 && b % 16 == 0
+            ? b
+            : throw new InvalidOptionsException($"--co {key}={creation[key]}: must be a positive multiple of 16");
+
+    /// <summary>The state of one run; lives only inside <see cref="Run"/>.</summary>
+    private sealed class Job(
+        UpscaleOptions options, RasterDataset source, InferenceEngine engine, TilePlan plan, int scale,
+        Validity validity, BandRange[] ranges, IProgress<UpscaleProgress>? progress, CancellationToken ct)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Stopwatch _read = new(), _infer = new(), _write = new();
+        private readonly BlendWeights _weights = BlendWeights.Create(plan, scale, options.Blend);
+        private readonly SampleEncoder[] _encoders = source.Profile.Bands
+            .Select(_ => SampleEncoder.For(source.Profile.DataType, validity.OutputNodata)).ToArray();
+        private readonly int[] _allBands = Enumerable.Range(1, source.Profile.BandCount).ToArray();
+        private readonly int[][] _groups = BandGroups(source.Profile.BandCount, engine.Channels);
+        private int _inferred, _skipped, _planned;
+
+        private int Bands => _allBands.Length;
+
+        public void WriteAll(RasterDataset target, int blockHeight, int blockWidth)
+        {
+            int outWidth = plan.Width * scale, outHeight = plan.Height * scale;
+            var capacity = blockHeight + plan.ReadHeight * scale;
+            var perColumn = (long)Bands * capacity * sizeof(float);
+            var chunkWidth = (int)Math.Min(outWidth, Math.Max(blockWidth, options.StripBudgetBytes / perColumn / blockWidth * blockWidth));
+            var chunks = Enumerable.Range(0, (outWidth + chunkWidth - 1) / chunkWidth)
+                .Select(i => (Left: i * chunkWidth, Width: Math.Min(chunkWidth, outWidth - i * chunkWidth))).ToList();
+            _planned = chunks.Sum(c => ColumnsTouching(c.Left, c.Width).Count() * plan.Rows);
+
+            foreach (var (left, width) in chunks)
+            {
+                var strip = new OutputStrip(Bands, left, width, capacity);
+                var columns = ColumnsTouching(left, width).ToList();
+                for (var r = 0; r < plan.Rows; r++)
+                {
+                    foreach (var c in columns) InferTile(plan[r, c], strip);
+                    var last = r == plan.Rows - 1;
+                    var final = last ? outHeight : plan.RowAxis.ReadStart(r + 1) * scale;
+                    var flushTo = last ? outHeight : final / blockHeight * blockHeight;
+                    if (flushTo > strip.Top) Flush(target, strip, flushTo);
+                }
+            }
+        }
+
+        public UpscaleResult Result(string path) => new(
+            path, plan.Width * scale, plan.Height * scale, scale, _inferred, _skipped, engine.Device,
+            _clock.Elapsed, _read.Elapsed, _infer.Elapsed, _write.Elapsed);
+
+        private IEnumerable<int> ColumnsTouching(int left, int width) =>
+            Enumerable.Range(0, plan.Columns).Where(c =>
+                plan.ColumnAxis.ReadStart(c) * scale < left + width &&
+                (plan.ColumnAxis.ReadStart(c) + plan.ReadWidth) * scale > left);
+
+        private void InferTile(Tile tile, OutputStrip strip)
+        {
+            ct.ThrowIfCancellationRequested();
+            var read = tile.Read;
+            int n = read.Width * read.Height;
+            var values = new double[Bands * n];
+            var valid = new byte[n];
+            _read.Start();
+            source.Read<double>(read, _allBands, values);
+            var validCount = validity.Evaluate(read, values, valid);
+            _read.Stop();
+
+            if (validCount == 0)
+            {
+                // Everything this tile could contribute to is nodata in the output anyway.
+                _skipped++;
+                Report();
+                return;
+            }
+
+            var area = read.Scale(scale);
+            var rows = _weights.Rows(tile.GridRow);
+            var cols = _weights.Columns(tile.GridColumn);
+            var prediction = new float[area.Width * area.Height];
+            foreach (var group in _groups)
+            {
+                try
+                {
+                    PrepareInput(group, values, valid, read.Width, read.Height);
+                    _infer.Start();
+                    engine.Run(ct);
+                    _infer.Stop();
+                }
+                catch (InferenceException e)
+                {
+                    throw new InferenceException($"{source.Path}: tile {tile.Index} {read}: {e.Message}", e);
+                }
+                for (var k = 0; k < group.Length; k++)
+                {
+                    TakeOutput(group.Length == 1 ? -1 : k, read.Width, read.Height, prediction, tile);
+                    strip.Add(group[k] - 1, area, prediction, rows, cols);
+                }
+            }
+            _inferred++;
+            Report();
+        }
+
+        /// <summary>Normalised, nodata-filled planes of one band group, edge-padded to the engine's tile shape.</summary>
+        private void PrepareInput(int[] group, double[] values, byte[] valid, int w, int h)
+        {
+            int n = w * h, tw = engine.Width, th = engine.Height;
+            var planes = new float[engine.Channels * n];
+            for (var k = 0; k < engine.Channels; k++)
+            {
+                var band = group[Math.Min(k, group.Length - 1)] - 1;
+                var range = ranges[band];
+                for (var i = 0; i < n; i++) planes[k * n + i] = valid[i] != 0 ? range.ToUnit(values[band * n + i]) : 0f;
+            }
+            NodataFill.Fill(planes, engine.Channels, valid, w, h);
+
+            var input = engine.Input;
+            for (var k = 0; k < engine.Channels; k++)
+            {
+                for (var y = 0; y < th; y++)
+                {
+                    var src = planes.AsSpan(k * n + Math.Min(y, h - 1) * w, w);
+                    var dst = input.Slice(k * th * tw + y * tw, tw);
+                    src.CopyTo(dst);
+                    dst[w..].Fill(src[w - 1]);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Copies channel <paramref name="channel"/> of the engine's output (or the mean of all channels when −1) over the
+        /// tile's read window, resampled from the model's scale to the job's.
+        /// </summary>
+        private void TakeOutput(int channel, int w, int h, float[] prediction, Tile tile)
+        {
+            var m = engine.Scale;
+            int ow = w * m, oh = h * m, tw = engine.Width * m, th = engine.Height * m;
+            var output = engine.Output;
+            var full = m == scale ? prediction : new float[ow * oh];
+            for (var y = 0; y < oh; y++)
+            {
+                for (var x = 0; x < ow; x++)
+                {
+                    float v;
+                    if (channel >= 0)
+                    {
+                        v = output[channel * th * tw + y * tw + x];
+                    }
+                    else
+                    {
+                        v = 0;
+                        for (var c = 0; c < engine.OutputChannels; c++) v += output[c * th * tw + y * tw + x];
+                        v /= engine.OutputChannels;
+                    }
+                    if (!float.IsFinite(v))
+                    {
+                        throw new InferenceException($"{source.Path}: tile {tile.Index} {tile.Read}: the model produced {v} (try --device cpu)");
+                    }
+                    full[y * ow + x] = v;
+                }
+            }
+            if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
+        }
+
+        private void Flush(RasterDataset target, OutputStrip strip, int bottom)
+        {
+            var window = Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom);
+            // Input pixels under this output window: nodata is restored nearest-neighbour from them.
+            var input = Window.FromEdges(window.Column / scale, window.Row / scale,
+                (window.Right + scale - 1) / scale, (window.Bottom + scale - 1) / scale);
+            int n = input.Width * input.Height;
+            var values = new double[Bands * n];
+            var valid = new byte[n];
+            _read.Start();
+            source.Read<double>(input, _allBands, values);
+            validity.Evaluate(input, values, valid);
+            _read.Stop();
+
+            _write.Start();
+            var pixels = new double[Bands * window.Width * window.Height];
+            var nodata = validity.OutputNodata ?? 0;
+            for (var b = 0; b < Bands; b++)
+            {
+                var encoder = _encoders[b];
+                var range = ranges[b];
+                for (var y = 0; y < window.Height; y++)
+                {
+                    var row = strip.Row(b, window.Row + y);
+                    var inRow = (window.Row + y) / scale - input.Row;
+                    var dst = pixels.AsSpan((b * window.Height + y) * window.Width, window.Width);
+                    for (var x = 0; x < window.Width; x++)
+                    {
+                        var inCol = (window.Column + x) / scale - input.Column;
+                        dst[x] = valid[inRow * input.Width + inCol] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
+                    }
+                }
+            }
+            target.Write<double>(window, _allBands, pixels);
+            _write.Stop();
+            strip.Drop(bottom);
+        }
+
+        private void Report() => progress?.Report(new UpscaleProgress(
+            _inferred + _skipped, _planned,
+            (double)(_inferred + _skipped) / Math.Max(1, _planned) * plan.Width * plan.Height / 1e6,
+            plan.Width * (double)plan.Height / 1e6, _clock.Elapsed));
+
+        /// <summary>
+        /// Bands in the order the network sees them: the first three together as RGB when the model is RGB, every
+        /// other band alone (replicated to the model's channels, the output channels averaged back).
+        /// </summary>
+        private static int[][] BandGroups(int bands, int channels)
+        {
+            var groups = new List<int[]>();
+            var next = 1;
+            if (channels == 3 && bands >= 3)
+            {
+                groups.Add([1, 2, 3]);
+                next = 4;
+            }
+            for (; next <= bands; next++) groups.Add([next]);
+            return [.. groups];
+        }
+    }
+}

@@ -1,0 +1,92 @@
+namespace SatSR.Pixels;
+
+/// <summary>
+/// Fills invalid pixels from nearby valid ones so the network never sees the black nodata border (which it would
+/// smear into the valid footprint as a dark fringe). Push-pull: average valid pixels down a pyramid, then blend
+/// the coarser, hole-free levels back up where a pixel had no valid value. Valid pixels are never changed.
+/// </summary>
+public static class NodataFill
+{
+    /// <summary>
+    /// Fills every plane of <paramref name="planes"/> (<paramref name="planeCount"/> planes of width×height, plane-major)
+    /// where <paramref name="valid"/> is 0. Returns false, leaving the planes untouched, when no pixel is valid.
+    /// </summary>
+    public static bool Fill(Span<float> planes, int planeCount, ReadOnlySpan<byte> valid, int width, int height)
+    {
+        var n = width * height;
+        if (planes.Length < planeCount * n || valid.Length < n) throw new ArgumentException("buffer too small");
+        var weight = new float[n];
+        var any = false;
+        var all = true;
+        for (var i = 0; i < n; i++)
+        {
+            weight[i] = valid[i] != 0 ? 1f : 0f;
+            any |= valid[i] != 0;
+            all &= valid[i] != 0;
+        }
+        if (!any) return false;
+        if (all) return true;
+
+        for (var p = 0; p < planeCount; p++)
+        {
+            var plane = planes.Slice(p * n, n);
+            var value = new float[n];
+            for (var i = 0; i < n; i++) value[i] = weight[i] > 0 ? plane[i] : 0f;
+            PushPull(value, (float[])weight.Clone(), width, height);
+            for (var i = 0; i < n; i++)
+            {
+                if (valid[i] == 0) plane[i] = value[i];
+            }
+        }
+        return true;
+    }
+
+    /// <summary>On return every pixel of <paramref name="value"/> with weight below 1 is blended with the level above.</summary>
+    private static void PushPull(float[] value, float[] weight, int width, int height)
+    {
+        if (width == 1 && height == 1) return;
+        int cw = (width + 1) / 2, ch = (height + 1) / 2;
+        var coarseValue = new float[cw * ch];
+        var coarseWeight = new float[cw * ch];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var w = weight[y * width + x];
+                var c = (y / 2) * cw + x / 2;
+                coarseValue[c] += w * value[y * width + x];
+                coarseWeight[c] += w;
+            }
+        }
+        for (var c = 0; c < coarseValue.Length; c++)
+        {
+            if (coarseWeight[c] > 0) coarseValue[c] /= coarseWeight[c];
+            coarseWeight[c] = Math.Min(1f, coarseWeight[c]);
+        }
+
+        PushPull(coarseValue, coarseWeight, cw, ch);
+
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = y * width + x;
+                if (weight[i] >= 1f) continue;
+                var up = Bilinear(coarseValue, cw, ch, (x + 0.5f) / 2 - 0.5f, (y + 0.5f) / 2 - 0.5f);
+                value[i] = weight[i] * value[i] + (1 - weight[i]) * up;
+            }
+        }
+    }
+
+    private static float Bilinear(float[] v, int w, int h, float fx, float fy)
+    {
+        fx = Math.Clamp(fx, 0, w - 1);
+        fy = Math.Clamp(fy, 0, h - 1);
+        int x0 = (int)fx, y0 = (int)fy;
+        int x1 = Math.Min(x0 + 1, w - 1), y1 = Math.Min(y0 + 1, h - 1);
+        float tx = fx - x0, ty = fy - y0;
+        var top = v[y0 * w + x0] * (1 - tx) + v[y0 * w + x1] * tx;
+        var bottom = v[y1 * w + x0] * (1 - tx) + v[y1 * w + x1] * tx;
+        return top * (1 - ty) + bottom * ty;
+    }
+}

@@ -1,0 +1,85 @@
+namespace SatSR.Tiling;
+
+/// <summary>How overlapping tile predictions are combined.</summary>
+public enum BlendMode
+{
+    /// <summary>Raised-cosine ramps across the overlap; smooth, seam-free.</summary>
+    Feather,
+
+    /// <summary>Each output pixel comes from the tile whose core holds it (Real-ESRGAN's tile mode); for comparison.</summary>
+    HardCrop,
+}
+
+/// <summary>
+/// Per-tile blending weights in output pixels, normalised so that at every output pixel the weights of all tiles
+/// covering it sum to 1. A tile's weight is <c>Rows(r)[y] · Columns(c)[x]</c>: the plan is a product of two axes,
+/// so the normalisation is too, and two small 1-D tables per axis replace a weight plane per tile.
+/// </summary>
+public sealed class BlendWeights
+{
+    private readonly float[][] _columns;
+    private readonly float[][] _rows;
+
+    private BlendWeights(float[][] columns, float[][] rows)
+    {
+        _columns = columns;
+        _rows = rows;
+    }
+
+    /// <summary>Weights over the read width × scale of tiles in grid column <paramref name="gridColumn"/>.</summary>
+    public ReadOnlySpan<float> Columns(int gridColumn) => _columns[gridColumn];
+
+    /// <summary>Weights over the read height × scale of tiles in grid row <paramref name="gridRow"/>.</summary>
+    public ReadOnlySpan<float> Rows(int gridRow) => _rows[gridRow];
+
+    public static BlendWeights Create(TilePlan plan, int scale, BlendMode mode)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
+        return new BlendWeights(ForAxis(plan.ColumnAxis, scale, mode), ForAxis(plan.RowAxis, scale, mode));
+    }
+
+    private static float[][] ForAxis(TilePlan.Axis axis, int scale, BlendMode mode)
+    {
+        var length = axis.ReadLength * scale;
+        var raw = new float[axis.Count][];
+        var total = new double[axis.Length * scale];
+        for (var i = 0; i < axis.Count; i++)
+        {
+            var w = raw[i] = new float[length];
+            var start = axis.ReadStart(i) * scale;
+            var coreStart = axis.CoreStart(i) * scale - start;
+            var coreEnd = coreStart + axis.CoreLength(i) * scale;
+            for (var x = 0; x < length; x++)
+            {
+                w[x] = mode == BlendMode.HardCrop
+                    ? (x >= coreStart && x < coreEnd ? 1f : 0f)
+                    : Ramp(x, axis.Overlap * scale, axis.TouchesStart(i)) * Ramp(length - 1 - x, axis.Overlap * scale, axis.TouchesEnd(i));
+                total[start + x] += w[x];
+            }
+        }
+
+        for (var i = 0; i < axis.Count; i++)
+        {
+            var start = axis.ReadStart(i) * scale;
+            for (var x = 0; x < length; x++)
+            {
+                raw[i][x] = (float)(raw[i][x] / total[start + x]);
+            }
+        }
+        return raw;
+    }
+
+    /// <summary>
+    /// sin² rise over <paramref name="width"/> pixels from a tile edge that lies inside the image: the pixels the
+    /// network saw least context for count least. Image edges get no ramp (there is no neighbour to take over).
+    /// Every core pixel is at least the overlap away from its own tile's inner edges, so its weight there is 1
+    /// and the normalising total is never 0.
+    /// </summary>
+    private static float Ramp(int distance, int width, bool atImageEdge)
+    {
+        if (atImageEdge || distance >= width) return 1f;
+        var t = (distance + 0.5) / width;
+        var s = Math.Sin(Math.PI / 2 * t);
+        return (float)(s * s);
+    }
+}

@@ -1,0 +1,222 @@
+using SatSR.Geometry;
+using SatSR.Pipeline;
+using SatSR.Raster;
+using SatSR.Tiling;
+using Xunit.Abstractions;
+
+namespace SatSR.Tests.Pipeline;
+
+public class UpscalerTests(ITestOutputHelper output)
+{
+    private static UpscaleOptions Options(string input, string outputPath) => new()
+    {
+        InputPath = input,
+        OutputPath = outputPath,
+        Model = TestModels.GeneralX4,
+        Device = SatSR.Inference.ExecutionDevice.Cpu,
+    };
+
+    [Fact]
+    public void Rotated_geotransform_is_scaled_with_the_same_origin_and_crs()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestFiles.Fixture("geomatrix_rotated.tif");
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+
+        using var src = RasterDataset.Open(input);
+        using var dst = RasterDataset.Open(result.OutputPath);
+        Assert.Equal((src.Profile.Width * 4, src.Profile.Height * 4), (dst.Profile.Width, dst.Profile.Height));
+        var expected = src.Profile.Transform!.Value.Scaled(4);
+        var actual = dst.Profile.Transform!.Value;
+        Assert.NotEqual(0, expected.C2);
+        Assert.Equal(expected.ToArray(), actual.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
+        Assert.Equal(src.Profile.Projection, dst.Profile.Projection);
+        Assert.Equal(0, dst.Profile.Bands[0].Nodata);
+        Assert.Equal((512, 512), (dst.Profile.BlockWidth, dst.Profile.BlockHeight));
+        Assert.False(File.Exists(result.OutputPath + ".partial"));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Smaller_scales_from_a_x4_model_resample_the_output(int scale)
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestFiles.Fixture("geomatrix_rotated.tif");
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { Scale = scale });
+        using var src = RasterDataset.Open(input);
+        using var dst = RasterDataset.Open(result.OutputPath);
+        Assert.Equal((src.Profile.Width * scale, src.Profile.Height * scale), (dst.Profile.Width, dst.Profile.Height));
+        Assert.Equal(src.Profile.Transform!.Value.Scaled(scale).ToArray(), dst.Profile.Transform!.Value.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
+    }
+
+    [Fact]
+    public void Tiled_run_matches_the_whole_image_run()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestFiles.Fixture("cbers2b_pan_town_256.tif");
+        var whole = TestRasters.ReadAll(Upscaler.Run(Options(input, Path.Combine(dir, "whole.tif")) with { TileSize = 256 }).OutputPath, out _);
+        var tiled = TestRasters.ReadAll(Upscaler.Run(Options(input, Path.Combine(dir, "tiled.tif")) with { TileSize = 64 }).OutputPath, out _);
+        var hard = TestRasters.ReadAll(Upscaler.Run(Options(input, Path.Combine(dir, "hard.tif")) with { TileSize = 64, Overlap = 10, Blend = BlendMode.HardCrop }).OutputPath, out _);
+
+        var feather = TestRasters.Psnr(whole, tiled);
+        var crop = TestRasters.Psnr(whole, hard);
+        output.WriteLine($"PSNR vs whole image: feathered tiles {feather:F2} dB, Real-ESRGAN hard crop (tile_pad 10) {crop:F2} dB");
+        Assert.True(feather >= 60, $"feathered tiling only {feather:F2} dB");
+        Assert.True(crop < feather);
+    }
+
+    [Fact]
+    public void Dark_valid_pixels_never_come_out_as_nodata()
+    {
+        var dir = TestFiles.TempDir();
+        // Atlantic off Olinda in Landsat 7's SWIR band 7, darkened ×1/8 as in a low-sun scene: valid values 1–3.
+        var input = Path.Combine(dir, "dark_sea.tif");
+        var window = new Window(224, 96, 96, 96);
+        using (var src = RasterDataset.Open(TestFiles.Fixture("landsat7_etm_6band.tif")))
+        {
+            var values = new double[window.Width * window.Height];
+            src.Read<double>(window, [6], values);
+            for (var i = 0; i < values.Length; i++) values[i] = Math.Max(1, Math.Round(values[i] / 8));
+            var profile = src.Profile with
+            {
+                Width = window.Width,
+                Height = window.Height,
+                Bands = [src.Profile.Bands[5]],
+                Transform = src.Profile.Transform?.ForWindow(window),
+            };
+            using var dst = RasterDataset.Create(input, profile, new Dictionary<string, string>());
+            dst.Write<double>(new Window(0, 0, window.Width, window.Height), [1], values);
+        }
+        var before = TestRasters.ReadAll(input, out _);
+        Assert.True(before.Count(v => v <= 2) > before.Length / 4);
+
+        var after = TestRasters.ReadAll(Upscaler.Run(Options(input, Path.Combine(dir, "out.tif"))).OutputPath, out var q);
+        Assert.Equal(0, q.Bands[0].Nodata);
+        Assert.Equal(before.Length * 16, after.Length);
+        Assert.DoesNotContain(after, v => v == 0);
+        Assert.Contains(after, v => v == 1);
+    }
+
+    [Fact]
+    public void Footprint_edge_gets_no_dark_fringe_and_nodata_stays_nodata()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestFiles.Fixture("cbers2b_pan_edge_512.tif");
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+        var src = TestRasters.ReadAll(input, out var p);
+        var dst = TestRasters.ReadAll(result.OutputPath, out var q);
+        int w = p.Width, h = p.Height, s = 4, ow = q.Width, oh = q.Height;
+
+        // Distance (in output pixels, chessboard) to the nearest nodata output pixel, within 8.
+        var nearNodata = new bool[ow * oh];
+        for (var y = 0; y < oh; y++)
+            for (var x = 0; x < ow; x++)
+                if (src[y / s * w + x / s] == 0)
+                    for (var dy = -8; dy <= 8; dy++)
+                        for (var dx = -8; dx <= 8; dx++)
+                        {
+                            int yy = y + dy, xx = x + dx;
+                            if (yy >= 0 && yy < oh && xx >= 0 && xx < ow) nearNodata[yy * ow + xx] = true;
+                        }
+
+        int band = 0, dark = 0;
+        for (var y = 0; y < oh; y++)
+            for (var x = 0; x < ow; x++)
+            {
+                var inputValid = src[y / s * w + x / s] != 0;
+                var v = dst[y * ow + x];
+                Assert.Equal(inputValid, v != 0);
+                if (!inputValid || !nearNodata[y * ow + x]) continue;
+                band++;
+                if (v < 0.5 * Bicubic(src, w, h, (x + 0.5) / s - 0.5, (y + 0.5) / s - 0.5)) dark++;
+            }
+        output.WriteLine($"{band} valid output pixels within 8 px of the footprint edge, {dark} darker than half the bicubic input");
+        Assert.True(band > 10_000);
+        Assert.Equal(0, dark);
+    }
+
+    [Fact]
+    public void Existing_output_is_not_overwritten_without_permission()
+    {
+        var dir = TestFiles.TempDir();
+        var outputPath = Path.Combine(dir, "out.tif");
+        File.WriteAllText(outputPath, "precious");
+        var options = Options(TestFiles.Fixture("geomatrix_rotated.tif"), outputPath);
+        var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(options));
+        Assert.Contains("out.tif", e.Message);
+        Assert.Equal("precious", File.ReadAllText(outputPath));
+
+        Upscaler.Run(options with { Overwrite = true });
+        using var ds = RasterDataset.Open(outputPath);
+        Assert.Equal(80, ds.Profile.Width);
+    }
+
+    [Fact]
+    public void Output_path_equal_to_input_is_refused()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Path.Combine(dir, "in.tif");
+        File.Copy(TestFiles.Fixture("geomatrix_rotated.tif"), input);
+        var before = File.ReadAllBytes(input);
+        Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(Options(input, input) with { Overwrite = true }));
+        Assert.Equal(before, File.ReadAllBytes(input));
+    }
+
+    [Fact]
+    public void Non_raster_input_fails_with_the_file_name_and_leaves_no_output()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Path.Combine(dir, "notes.txt");
+        File.WriteAllText(input, "this is not an image");
+        var outputPath = Path.Combine(dir, "out.tif");
+        var e = Assert.ThrowsAny<SatSRException>(() => Upscaler.Run(Options(input, outputPath)));
+        Assert.Contains("notes.txt", e.Message);
+        Assert.Empty(Directory.GetFiles(dir, "out.tif*"));
+    }
+
+    [Fact]
+    public void Int16_nodata_is_kept_and_scaled_by_the_square_of_the_scale()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestFiles.Fixture("landsat8_b4_int16_nodata.tif");
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+        var src = TestRasters.ReadAll(input, out var p);
+        var dst = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal(RasterDataType.Int16, q.DataType);
+        Assert.Equal(-32768, q.Bands[0].Nodata);
+        var nodataIn = src.Count(v => v == -32768);
+        Assert.True(nodataIn > 0);
+        Assert.Equal(nodataIn * 16, dst.Count(v => v == -32768));
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_before_any_file_is_touched()
+    {
+        var dir = TestFiles.TempDir();
+        var o = Options(TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"));
+        Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(o with { TileSize = 0 }));
+        Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(o with { TileSize = 32, Overlap = 32 }));
+        Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(o with { Scale = 5 }));
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    /// <summary>Keys' bicubic (a = −0.5) at fractional input coordinates, edges clamped.</summary>
+    private static double Bicubic(double[] img, int w, int h, double fx, double fy)
+    {
+        static double K(double t)
+        {
+            t = Math.Abs(t);
+            return t <= 1 ? 1.5 * t * t * t - 2.5 * t * t + 1 : t < 2 ? -0.5 * t * t * t + 2.5 * t * t - 4 * t + 2 : 0;
+        }
+        int x0 = (int)Math.Floor(fx), y0 = (int)Math.Floor(fy);
+        double sum = 0;
+        for (var j = -1; j <= 2; j++)
+            for (var i = -1; i <= 2; i++)
+            {
+                int xx = Math.Clamp(x0 + i, 0, w - 1), yy = Math.Clamp(y0 + j, 0, h - 1);
+                sum += img[yy * w + xx] * K(fx - (x0 + i)) * K(fy - (y0 + j));
+            }
+        return sum;
+    }
+}

@@ -1,0 +1,58 @@
+using SatSR.Tiling;
+
+namespace SatSR.Tests.Tiling;
+
+public class BlendWeightsTests
+{
+    [Theory]
+    [InlineData(130, 97, 64, 16, 4, BlendMode.Feather)]
+    [InlineData(300, 1, 64, 16, 2, BlendMode.Feather)]
+    [InlineData(257, 190, 100, 40, 3, BlendMode.Feather)]
+    [InlineData(130, 97, 64, 16, 4, BlendMode.HardCrop)]
+    [InlineData(64, 64, 64, 0, 4, BlendMode.Feather)]
+    public void Weights_of_all_tiles_sum_to_one_at_every_output_pixel(int width, int height, int tile, int overlap, int scale, BlendMode mode)
+    {
+        var plan = TilePlan.Create(width, height, tile, overlap);
+        var weights = BlendWeights.Create(plan, scale, mode);
+        var sum = new double[width * scale * height * scale];
+        foreach (var t in plan.Tiles)
+        {
+            var area = t.Read.Scale(scale);
+            var rows = weights.Rows(t.GridRow);
+            var cols = weights.Columns(t.GridColumn);
+            Assert.Equal(area.Height, rows.Length);
+            Assert.Equal(area.Width, cols.Length);
+            for (var y = 0; y < area.Height; y++)
+                for (var x = 0; x < area.Width; x++)
+                    sum[(area.Row + y) * width * scale + area.Column + x] += rows[y] * cols[x];
+        }
+        Assert.All(sum, s => Assert.InRange(s, 1 - 1e-5, 1 + 1e-5));
+    }
+
+    [Fact]
+    public void Feather_weights_change_gradually_across_the_overlap()
+    {
+        var plan = TilePlan.Create(256, 64, 64, 16);
+        var weights = BlendWeights.Create(plan, 4, BlendMode.Feather);
+        for (var c = 0; c < plan.Columns; c++)
+        {
+            var w = weights.Columns(c);
+            for (var x = 1; x < w.Length; x++)
+                Assert.True(Math.Abs(w[x] - w[x - 1]) < 0.02f, $"column {c} jumps at {x}: {w[x - 1]} → {w[x]}");
+        }
+    }
+
+    [Fact]
+    public void Hard_crop_takes_each_pixel_from_the_tile_whose_core_holds_it()
+    {
+        var plan = TilePlan.Create(200, 10, 64, 16);
+        var weights = BlendWeights.Create(plan, 2, BlendMode.HardCrop);
+        var t = plan[0, 1];
+        var cols = weights.Columns(1);
+        for (var x = 0; x < cols.Length; x++)
+        {
+            var inCore = t.Read.Column * 2 + x >= t.Core.Column * 2 && t.Read.Column * 2 + x < t.Core.Right * 2;
+            Assert.Equal(inCore ? 1f : 0f, cols[x]);
+        }
+    }
+}
