@@ -1,1 +1,22 @@
-return 0;
+using System.Globalization;
+using SatSR.Bench;
+
+// SatSR benchmark harness. Modes:
+//   run INPUT [--model M] [--tile N] [--overlap N] [--scale S]     time one upscale: MP/s, read/infer/write split, peak RSS
+//   mosaic SAMPLE OUTPUT MEGAPIXELS                              build a large input by tiling a real scene
+//   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
+// Every figure in docs/BENCHMARKS.md comes from one of these commands.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+return args.FirstOrDefault() switch
+{
+    "run" => Bench.Run(args[1..]),
+    "mosaic" => Bench.Mosaic(args[1..]),
+    "overlap" => Bench.OverlapSweep(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S] | mosaic SAMPLE OUTPUT MEGAPIXELS | overlap INPUT [--model M] [--tile N]");
+    return 2;
+}

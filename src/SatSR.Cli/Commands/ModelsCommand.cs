@@ -1,3 +1,4 @@
+using SatSR.Models.Zoo;
 using System.CommandLine;
 using System.Globalization;
 using SatSR.Cli.Terminal;

@@ -69,7 +69,9 @@ internal sealed class OutputTarget
     {
         var folder = Path.GetDirectoryName(PartialPath)!;
         var name = Path.GetFileName(PartialPath);
+        // "name.*" also matches "name" itself (DOS wildcard rules), so the partial file is filtered out.
         return Directory.EnumerateFiles(folder, name + ".*")
+            .Where(p => p != PartialPath)
             .Select(p => (p, FinalPath + p[PartialPath.Length..]))
             .ToList();
     }

@@ -52,13 +52,14 @@ public sealed record UpscaleOptions
     public int EffectiveOverlap => Overlap ?? DefaultOverlap(Model);
 
     /// <summary>
-    /// Overlap that covers the architecture's effective receptive field at the blending precision we test for
-    /// (see docs/BENCHMARKS.md, "Receptive field", for the measurement).
+    /// Overlap that covers the architecture's effective receptive field: tiled output within 60 dB of the
+    /// whole-image output with margin (measured with `bench overlap`, see docs/BENCHMARKS.md). Deep RRDBNets see
+    /// much further than compact VGG-style nets.
     /// </summary>
     public static int DefaultOverlap(ModelDescriptor model) => model.ArchitectureId switch
     {
-        "RRDBNet" => 32,
-        _ => 16,
+        "SRVGGNetCompact" => 24,
+        _ => 48,
     };
 
     public void Validate()

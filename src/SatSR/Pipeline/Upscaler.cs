@@ -65,6 +65,9 @@ public static class Upscaler
             : throw new InvalidOptionsException($"--co {key}={creation[key]}: must be a positive multiple of 16");
 
     /// <summary>The state of one run; lives only inside <see cref="Run"/>.</summary>
+    /// <summary>Output pixels written per GDAL call at most (whole blocks): bounds the conversion buffer.</summary>
+    private const int MaxPieceWidth = 4096;
+
     private sealed class Job(
         UpscaleOptions options, RasterDataset source, InferenceEngine engine, TilePlan plan, int scale,
         Validity validity, BandRange[] ranges, IProgress<UpscaleProgress>? progress, CancellationToken ct)
@@ -72,8 +75,11 @@ public static class Upscaler
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Stopwatch _read = new(), _infer = new(), _write = new();
         private readonly BlendWeights _weights = BlendWeights.Create(plan, scale, options.Blend);
-        private readonly SampleEncoder[] _encoders = source.Profile.Bands
-            .Select(_ => SampleEncoder.For(source.Profile.DataType, validity.OutputNodata)).ToArray();
+        // Valid outputs stay inside the value range the band actually has (8-bit: the whole type).
+        private readonly SampleEncoder[] _encoders = ranges
+            .Select(r => SampleEncoder.For(source.Profile.DataType, validity.OutputNodata) is var e && source.Profile.DataType != RasterDataType.Byte
+                ? e with { ValidMin = r.Low, ValidMax = r.High }
+                : e).ToArray();
         private readonly int[] _allBands = Enumerable.Range(1, source.Profile.BandCount).ToArray();
         private readonly int[][] _groups = BandGroups(source.Profile.BandCount, engine.Channels);
         private int _inferred, _skipped, _planned;
@@ -100,7 +106,7 @@ public static class Upscaler
                     var last = r == plan.Rows - 1;
                     var final = last ? outHeight : plan.RowAxis.ReadStart(r + 1) * scale;
                     var flushTo = last ? outHeight : final / blockHeight * blockHeight;
-                    if (flushTo > strip.Top) Flush(target, strip, flushTo);
+                    if (flushTo > strip.Top) Flush(target, strip, flushTo, blockHeight, blockWidth);
                 }
             }
         }
@@ -222,9 +228,26 @@ public static class Upscaler
             if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
         }
 
-        private void Flush(RasterDataset target, OutputStrip strip, int bottom)
+        /// <summary>
+        /// Writes the strip's rows above <paramref name="bottom"/> in pieces of whole output blocks (each block is
+        /// written once: GDAL appends, not replaces, a rewritten compressed block), then drops them from the strip.
+        /// </summary>
+        private void Flush(RasterDataset target, OutputStrip strip, int bottom, int blockHeight, int blockWidth)
         {
-            var window = Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom);
+            var pieceWidth = Math.Max(blockWidth, MaxPieceWidth / blockWidth * blockWidth);
+            for (var top = strip.Top; top < bottom; top += blockHeight)
+            {
+                for (var left = strip.Left; left < strip.Left + strip.Width; left += pieceWidth)
+                {
+                    var piece = Window.FromEdges(left, top, Math.Min(left + pieceWidth, strip.Left + strip.Width), Math.Min(top + blockHeight, bottom));
+                    WritePiece(target, strip, piece);
+                }
+            }
+            strip.Drop(bottom);
+        }
+
+        private void WritePiece(RasterDataset target, OutputStrip strip, Window window)
+        {
             // Input pixels under this output window: nodata is restored nearest-neighbour from them.
             var input = Window.FromEdges(window.Column / scale, window.Row / scale,
                 (window.Right + scale - 1) / scale, (window.Bottom + scale - 1) / scale);
@@ -245,7 +268,7 @@ public static class Upscaler
                 var range = ranges[b];
                 for (var y = 0; y < window.Height; y++)
                 {
-                    var row = strip.Row(b, window.Row + y);
+                    var row = strip.Row(b, window.Row + y).Slice(window.Column - strip.Left, window.Width);
                     var inRow = (window.Row + y) / scale - input.Row;
                     var dst = pixels.AsSpan((b * window.Height + y) * window.Width, window.Width);
                     for (var x = 0; x < window.Width; x++)
@@ -257,7 +280,6 @@ public static class Upscaler
             }
             target.Write<double>(window, _allBands, pixels);
             _write.Stop();
-            strip.Drop(bottom);
         }
 
         private void Report() => progress?.Report(new UpscaleProgress(

@@ -70,16 +70,19 @@ public sealed class BlendWeights
     }
 
     /// <summary>
-    /// sin² rise over <paramref name="width"/> pixels from a tile edge that lies inside the image: the pixels the
-    /// network saw least context for count least. Image edges get no ramp (there is no neighbour to take over).
-    /// Every core pixel is at least the overlap away from its own tile's inner edges, so its weight there is 1
-    /// and the normalising total is never 0.
+    /// Raised-cosine rise from 0 to 1 across <c>[overlap − overlap/2, overlap + overlap/2)</c> pixels from a tile edge
+    /// that lies inside the image, so the pixels nearest a tile edge (where the network lacked context) get no weight
+    /// at all. Neighbours on a regular grid meet at the core boundary with weights that already sum to 1; image
+    /// edges get no ramp (no neighbour can take over). Every core pixel is at least the overlap away from its own
+    /// tile's inner edges, so its weight there is at least ½ and the normalising total is never 0.
     /// </summary>
-    private static float Ramp(int distance, int width, bool atImageEdge)
+    private static float Ramp(int distance, int overlap, bool atImageEdge)
     {
-        if (atImageEdge || distance >= width) return 1f;
-        var t = (distance + 0.5) / width;
-        var s = Math.Sin(Math.PI / 2 * t);
-        return (float)(s * s);
+        if (atImageEdge || overlap == 0) return 1f;
+        var half = Math.Max(1, overlap / 2);
+        var t = (distance + 0.5 - (overlap - half)) / (2.0 * half);
+        if (t <= 0) return 0f;
+        if (t >= 1) return 1f;
+        return (float)(0.5 - 0.5 * Math.Cos(Math.PI * t));
     }
 }

@@ -72,7 +72,7 @@ public class UpscalerTests(ITestOutputHelper output)
         var dir = TestFiles.TempDir();
         // Atlantic off Olinda in Landsat 7's SWIR band 7, darkened ×1/8 as in a low-sun scene: valid values 1–3.
         var input = Path.Combine(dir, "dark_sea.tif");
-        var window = new Window(224, 96, 96, 96);
+        var window = new Window(248, 248, 96, 96);
         using (var src = RasterDataset.Open(TestFiles.Fixture("landsat7_etm_6band.tif")))
         {
             var values = new double[window.Width * window.Height];
@@ -179,15 +179,29 @@ public class UpscalerTests(ITestOutputHelper output)
     public void Int16_nodata_is_kept_and_scaled_by_the_square_of_the_scale()
     {
         var dir = TestFiles.TempDir();
-        var input = TestFiles.Fixture("landsat8_b4_int16_nodata.tif");
+        // Landsat 8 red band (Int16, nodata −32768) with its top-left corner cut off as at a scene edge.
+        var input = Path.Combine(dir, "edge.tif");
+        using (var src = RasterDataset.Open(TestFiles.Fixture("landsat8_b4_int16_nodata.tif")))
+        {
+            var p = src.Profile;
+            var values = new double[p.Width * p.Height];
+            src.Read<double>(new Window(0, 0, p.Width, p.Height), [1], values);
+            for (var y = 0; y < p.Height; y++)
+                for (var x = 0; x < p.Width - y; x++)
+                    if (x < 20 - y / 2) values[y * p.Width + x] = -32768;
+            using var dst = RasterDataset.Create(input, p, new Dictionary<string, string>());
+            dst.Write<double>(new Window(0, 0, p.Width, p.Height), [1], values);
+        }
+        var before = TestRasters.ReadAll(input, out _);
         var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
-        var src = TestRasters.ReadAll(input, out var p);
-        var dst = TestRasters.ReadAll(result.OutputPath, out var q);
+        var after = TestRasters.ReadAll(result.OutputPath, out var q);
         Assert.Equal(RasterDataType.Int16, q.DataType);
         Assert.Equal(-32768, q.Bands[0].Nodata);
-        var nodataIn = src.Count(v => v == -32768);
-        Assert.True(nodataIn > 0);
-        Assert.Equal(nodataIn * 16, dst.Count(v => v == -32768));
+        var nodataIn = before.Count(v => v == -32768);
+        Assert.True(nodataIn > 100);
+        Assert.Equal(nodataIn * 16, after.Count(v => v == -32768));
+        var valid = before.Where(v => v != -32768).ToArray();
+        Assert.All(after.Where(v => v != -32768), v => Assert.InRange(v, valid.Min(), valid.Max()));
     }
 
     [Fact]

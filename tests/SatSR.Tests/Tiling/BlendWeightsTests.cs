@@ -38,7 +38,7 @@ public class BlendWeightsTests
         {
             var w = weights.Columns(c);
             for (var x = 1; x < w.Length; x++)
-                Assert.True(Math.Abs(w[x] - w[x - 1]) < 0.02f, $"column {c} jumps at {x}: {w[x - 1]} → {w[x]}");
+                Assert.True(Math.Abs(w[x] - w[x - 1]) < 0.05f, $"column {c} jumps at {x}: {w[x - 1]} → {w[x]}");
         }
     }
 

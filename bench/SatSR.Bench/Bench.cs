@@ -1,0 +1,157 @@
+using SatSR.Geometry;
+using SatSR.Inference;
+using SatSR.Models;
+using SatSR.Models.Zoo;
+using SatSR.Pipeline;
+using SatSR.Raster;
+
+namespace SatSR.Bench;
+
+internal static class Bench
+{
+    /// <summary>Times one upscale of INPUT and prints MP/s, the read/infer/write split and peak RSS.</summary>
+    public static int Run(string[] args)
+    {
+        var input = args[0];
+        var model = Model(Arg(args, "--model", "realesr-general-x4v3"));
+        var folder = Directory.CreateTempSubdirectory("satsr-bench-").FullName;
+        try
+        {
+            var options = new UpscaleOptions
+            {
+                InputPath = input,
+                OutputPath = Path.Combine(folder, "out.tif"),
+                Model = model,
+                Device = Enum.Parse<ExecutionDevice>(Arg(args, "--device", "Cpu"), ignoreCase: true),
+                TileSize = int.Parse(Arg(args, "--tile", "256")),
+                Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
+                Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
+            };
+            var r = Upscaler.Run(options);
+            using var src = RasterDataset.Open(input);
+            var mp = src.Profile.Width * (double)src.Profile.Height / 1e6;
+            Console.WriteLine($"input        {input} ({src.Profile.Width}×{src.Profile.Height}, {src.Profile.BandCount} band(s), {mp:F1} MP)");
+            Console.WriteLine($"model        {model.Name} ×{r.Scale}, tile {options.TileSize}, overlap {options.EffectiveOverlap}, device {r.Device}");
+            Console.WriteLine($"output       {r.Width}×{r.Height} ({r.Width * (double)r.Height / 1e6:F1} MP), {new FileInfo(r.OutputPath).Length / 1048576.0:F1} MiB");
+            Console.WriteLine($"tiles        {r.TilesInferred} inferred, {r.TilesSkipped} skipped (all nodata)");
+            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F1} s = read {r.ReadTime.TotalSeconds:F1} + infer {r.InferTime.TotalSeconds:F1} + write {r.WriteTime.TotalSeconds:F1} + other");
+            Console.WriteLine($"speed        {r.MegapixelsPerSecond(mp):F3} input MP/s");
+            Console.WriteLine($"peak RSS     {PeakRssBytes() / 1048576.0:F0} MiB");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Builds a square GeoTIFF of about MEGAPIXELS by repeating a real scene (mirrored, so no hard seams).</summary>
+    public static int Mosaic(string[] args)
+    {
+        var (samplePath, output, megapixels) = (args[0], args[1], double.Parse(args[2]));
+        using var sample = RasterDataset.Open(samplePath);
+        var p = sample.Profile;
+        var side = (int)Math.Sqrt(megapixels * 1e6);
+        var bands = Enumerable.Range(1, p.BandCount).ToArray();
+        var whole = new double[bands.Length * p.Width * p.Height];
+        sample.Read<double>(new Window(0, 0, p.Width, p.Height), bands, whole);
+        var profile = p with { Width = side, Height = side };
+        var co = new Dictionary<string, string> { ["TILED"] = "YES", ["COMPRESS"] = "DEFLATE", ["BIGTIFF"] = "IF_SAFER" };
+        using var dst = RasterDataset.Create(output, profile, co);
+        const int stripRows = 256;
+        var strip = new double[bands.Length * side * stripRows];
+        for (var top = 0; top < side; top += stripRows)
+        {
+            var rows = Math.Min(stripRows, side - top);
+            for (var b = 0; b < bands.Length; b++)
+                for (var y = 0; y < rows; y++)
+                    for (var x = 0; x < side; x++)
+                        strip[(b * rows + y) * side + x] = whole[(b * p.Height + Mirror(top + y, p.Height)) * p.Width + Mirror(x, p.Width)];
+            dst.Write<double>(new Window(0, top, side, rows), bands, strip.AsSpan(0, bands.Length * side * rows));
+        }
+        Console.WriteLine($"wrote {output}: {side}×{side} ({side * (double)side / 1e6:F1} MP)");
+        return 0;
+    }
+
+    /// <summary>PSNR (dB, 0..255) of tiled runs against the whole-image run, for several overlaps and both blend modes.</summary>
+    public static int OverlapSweep(string[] args)
+    {
+        var input = args[0];
+        var model = Model(Arg(args, "--model", "realesr-general-x4v3"));
+        var tile = int.Parse(Arg(args, "--tile", "64"));
+        var folder = Directory.CreateTempSubdirectory("satsr-overlap-").FullName;
+        try
+        {
+            using var src = RasterDataset.Open(input);
+            var baseOptions = new UpscaleOptions
+            {
+                InputPath = input, OutputPath = Path.Combine(folder, "whole.tif"), Model = model, Device = ExecutionDevice.Cpu,
+                TileSize = Math.Max(src.Profile.Width, src.Profile.Height), Overlap = 0,
+            };
+            var whole = ReadAll(Upscaler.Run(baseOptions).OutputPath);
+            Console.WriteLine($"{model.Name}, {input}, tile {tile}: PSNR of tiled vs whole-image output");
+            foreach (var blend in new[] { SatSR.Tiling.BlendMode.Feather, SatSR.Tiling.BlendMode.HardCrop })
+            {
+                foreach (var overlap in new[] { 0, 4, 8, 10, 16, 24, 32 })
+                {
+                    var path = Path.Combine(folder, $"t{overlap}{blend}.tif");
+                    var tiled = ReadAll(Upscaler.Run(baseOptions with { OutputPath = path, TileSize = tile, Overlap = overlap, Blend = blend }).OutputPath);
+                    Console.WriteLine($"  {blend,-9} overlap {overlap,2}: {Psnr(whole, tiled),6:F2} dB");
+                }
+            }
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A zoo name or file, or "nearest-x4": a graph that only repeats pixels, to measure the pipeline without the network.</summary>
+    private static ModelDescriptor Model(string name) =>
+        name == "nearest-x4" ? NearestModel() : new ModelZoo(ModelZoo.DefaultCacheDirectory).Resolve(name);
+
+    private static ModelDescriptor NearestModel()
+    {
+        var g = new SatSR.Models.Onnx.OnnxGraphBuilder("nearest-x4");
+        var x = g.Input("input", 3);
+        g.Output("output", g.ResizeNearest(x, 4), 3);
+        return new ModelDescriptor("nearest-x4", "nearest", 4, 3, 3, SizeRequirements.Any, g.ToBytes(), 0, "bench");
+    }
+
+    private static double[] ReadAll(string path)
+    {
+        using var ds = RasterDataset.Open(path);
+        var p = ds.Profile;
+        var data = new double[p.BandCount * p.Width * p.Height];
+        ds.Read<double>(new Window(0, 0, p.Width, p.Height), Enumerable.Range(1, p.BandCount).ToArray(), data);
+        return data;
+    }
+
+    private static double Psnr(double[] a, double[] b)
+    {
+        double mse = 0;
+        for (var i = 0; i < a.Length; i++) mse += (a[i] - b[i]) * (a[i] - b[i]);
+        mse /= a.Length;
+        return mse == 0 ? double.PositiveInfinity : 10 * Math.Log10(255 * 255 / mse);
+    }
+
+    private static int Mirror(int i, int n)
+    {
+        var period = 2 * n;
+        var m = i % period;
+        return m < n ? m : period - 1 - m;
+    }
+
+    private static long PeakRssBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:"));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}

@@ -1,0 +1,45 @@
+using SatSR.Raster.Interop;
+
+namespace SatSR.Raster;
+
+/// <summary>Process-wide GDAL facts and settings.</summary>
+public static class Gdal
+{
+    public static string Version
+    {
+        get
+        {
+            GdalError.EnsureInitialised();
+            return GdalNative.Utf8(GdalNative.GDALVersionInfo("RELEASE_NAME")) ?? "unknown";
+        }
+    }
+
+    /// <summary>GDAL's block cache size in bytes (GDAL_CACHEMAX).</summary>
+    public static void SetCacheMax(long bytes)
+    {
+        GdalError.EnsureInitialised();
+        GdalNative.GDALSetCacheMax64(bytes);
+    }
+
+    /// <summary>The last warning GDAL raised on this thread; GDAL never prints them.</summary>
+    public static string? LastWarning => GdalError.LastWarning;
+}
+
+/// <summary>
+/// Sets a GDAL configuration option for this thread and restores the previous value on dispose (like rasterio.Env).
+/// </summary>
+public sealed class GdalConfigScope : IDisposable
+{
+    private readonly string _key;
+    private readonly string? _previous;
+
+    public GdalConfigScope(string key, string? value)
+    {
+        GdalError.EnsureInitialised();
+        _key = key;
+        _previous = GdalNative.Utf8(GdalNative.CPLGetConfigOption(key, null));
+        GdalNative.CPLSetThreadLocalConfigOption(key, value);
+    }
+
+    public void Dispose() => GdalNative.CPLSetThreadLocalConfigOption(_key, _previous);
+}

@@ -1,0 +1,297 @@
+using System.Runtime.InteropServices;
+using SatSR.Geometry;
+using SatSR.Raster.Interop;
+
+namespace SatSR.Raster;
+
+/// <summary>
+/// An open GDAL raster. Reads and writes windows of several bands in one call into caller-owned, band-major
+/// buffers. GDAL 3.6 datasets are not thread-safe: use one instance from one thread at a time.
+/// </summary>
+public sealed class RasterDataset : IDisposable
+{
+    private readonly DatasetHandle _handle;
+
+    private RasterDataset(string path, DatasetHandle handle, RasterProfile profile)
+    {
+        Path = path;
+        _handle = handle;
+        Profile = profile;
+    }
+
+    public string Path { get; }
+    public RasterProfile Profile { get; }
+    private Window Bounds => new(0, 0, Profile.Width, Profile.Height);
+
+    /// <summary>Opens a raster read-only; a file that is missing, empty, not a raster or of an unsupported type fails with one line naming it.</summary>
+    public static RasterDataset Open(string path) => OpenCore(path, update: false);
+
+    /// <summary>Opens a raster for writing more pixels into it.</summary>
+    public static RasterDataset OpenForUpdate(string path) => OpenCore(path, update: true);
+
+    private static RasterDataset OpenCore(string path, bool update)
+    {
+        GdalError.EnsureInitialised();
+        if (Directory.Exists(path)) throw new RasterException(path, "is a folder, not a raster file");
+        if (!File.Exists(path) && !path.StartsWith("/vsi", StringComparison.Ordinal)) throw new RasterException(path, "no such file");
+        if (File.Exists(path) && new FileInfo(path).Length == 0) throw new RasterException(path, "is empty (0 bytes)");
+
+        GdalNative.CPLErrorReset();
+        var flags = GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_VERBOSE_ERROR | (update ? GdalNative.GDAL_OF_UPDATE : GdalNative.GDAL_OF_READONLY);
+        var raw = GdalNative.GDALOpenEx(path, flags, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
+        if (raw == IntPtr.Zero) throw new RasterException(path, $"not a raster GDAL can read ({GdalError.LastMessage()})");
+        var handle = new DatasetHandle(raw);
+        try
+        {
+            return new RasterDataset(path, handle, ReadProfile(path, raw));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates a GTiff with <paramref name="profile"/>'s size, type and bands, and writes its georeference, metadata,
+    /// nodata, colour interpretation and descriptions before any pixel (GeoTIFF keys live in the first directory).
+    /// </summary>
+    public static RasterDataset Create(string path, RasterProfile profile, IReadOnlyDictionary<string, string> creationOptions)
+    {
+        GdalError.EnsureInitialised();
+        GdalNative.CPLErrorReset();
+        var driver = GdalError.ThrowIfNull(GdalNative.GDALGetDriverByName("GTiff"), path, "finding the GTiff driver");
+        IntPtr raw;
+        using (var options = new NativeStringList(creationOptions.Select(kv => $"{kv.Key}={kv.Value}")))
+        {
+            raw = GdalNative.GDALCreate(driver, path, profile.Width, profile.Height, profile.BandCount, (int)profile.DataType, options.Pointer);
+        }
+        if (raw == IntPtr.Zero) throw new RasterException(path, $"cannot create the file ({GdalError.LastMessage()})");
+        var handle = new DatasetHandle(raw);
+        try
+        {
+            WriteProfile(path, raw, profile);
+            return new RasterDataset(path, handle, ReadProfile(path, raw));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="window"/> of <paramref name="bands"/> (1-based) into <paramref name="destination"/>,
+    /// band-major: [band][row][column]. GDAL converts to <typeparamref name="T"/>.
+    /// </summary>
+    public void Read<T>(Window window, ReadOnlySpan<int> bands, Span<T> destination) where T : unmanaged =>
+        ReadResampled(window, window.Width, window.Height, bands, destination);
+
+    /// <summary>Reads <paramref name="window"/> decimated (nearest) into a bufferWidth×bufferHeight buffer per band.</summary>
+    public void ReadResampled<T>(Window window, int bufferWidth, int bufferHeight, ReadOnlySpan<int> bands, Span<T> destination) where T : unmanaged
+    {
+        CheckWindow(window, bands);
+        if (destination.Length < (long)bands.Length * bufferWidth * bufferHeight) throw new ArgumentException("destination too small", nameof(destination));
+        var err = Transfer(GdalNative.GF_Read, window, bufferWidth, bufferHeight, bands, MemoryMarshal.AsBytes(destination), TypeOf<T>(), Marshal.SizeOf<T>());
+        GdalError.ThrowIfFailed(err, Path, "reading", window);
+    }
+
+    /// <summary>Writes <paramref name="source"/> (band-major, like <see cref="Read{T}"/>) into <paramref name="window"/>.</summary>
+    public void Write<T>(Window window, ReadOnlySpan<int> bands, ReadOnlySpan<T> source) where T : unmanaged
+    {
+        CheckWindow(window, bands);
+        if (source.Length < (long)bands.Length * window.Width * window.Height) throw new ArgumentException("source too small", nameof(source));
+        var bytes = MemoryMarshal.AsBytes(source);
+        var err = Transfer(GdalNative.GF_Write, window, window.Width, window.Height, bands,
+            MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length), TypeOf<T>(), Marshal.SizeOf<T>());
+        GdalError.ThrowIfFailed(err, Path, "writing", window);
+    }
+
+    /// <summary>Reads GDAL's mask of <paramref name="band"/> (RFC 15): 0 where invalid, 255 where valid, row-major.</summary>
+    public unsafe void ReadMask(Window window, int band, Span<byte> destination)
+    {
+        CheckWindow(window, [band]);
+        if (destination.Length < window.Area) throw new ArgumentException("destination too small", nameof(destination));
+        var mask = GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(BandHandle(band)), Path, "getting the mask band");
+        int err;
+        fixed (byte* p = destination)
+        {
+            err = GdalNative.GDALRasterIOEx(mask, GdalNative.GF_Read, window.Column, window.Row, window.Width, window.Height, p,
+                window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
+        }
+        GdalError.ThrowIfFailed(err, Path, "reading the mask", window);
+    }
+
+    /// <summary>Writes cached blocks (and the TIFF directory) to the file.</summary>
+    public void FlushCache()
+    {
+        GdalNative.CPLErrorReset();
+        GdalError.ThrowIfFailed(GdalNative.GDALFlushCache(_handle.DangerousGetHandle()), Path, "flushing");
+    }
+
+    /// <summary>Closes the dataset; a failure while closing a written file (disk full) is thrown, not swallowed.</summary>
+    public void Dispose()
+    {
+        if (_handle.IsClosed) return;
+        GdalNative.CPLErrorReset();
+        _handle.Dispose();
+        if (GdalNative.CPLGetLastErrorType() >= GdalNative.CE_Failure) throw new RasterException(Path, $"closing failed: {GdalError.LastMessage()}");
+    }
+
+    private unsafe int Transfer(int rw, Window window, int bufferWidth, int bufferHeight, ReadOnlySpan<int> bands, Span<byte> buffer, int type, int size)
+    {
+        GdalNative.CPLErrorReset();
+        long pixel = size, line = (long)bufferWidth * size, band = line * bufferHeight;
+        fixed (byte* p = buffer)
+        fixed (int* map = bands)
+        {
+            return GdalNative.GDALDatasetRasterIOEx(_handle.DangerousGetHandle(), rw, window.Column, window.Row, window.Width, window.Height,
+                p, bufferWidth, bufferHeight, type, bands.Length, map, pixel, line, band, IntPtr.Zero);
+        }
+    }
+
+    private void CheckWindow(Window window, ReadOnlySpan<int> bands)
+    {
+        if (window.IsEmpty || !Bounds.Contains(window))
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), $"{window} is not inside {Path} ({Profile.Width}×{Profile.Height})");
+        }
+        foreach (var b in bands)
+        {
+            if (b < 1 || b > Profile.BandCount) throw new ArgumentOutOfRangeException(nameof(bands), $"band {b} of {Profile.BandCount}");
+        }
+    }
+
+    private IntPtr BandHandle(int band) => GdalNative.GDALGetRasterBand(_handle.DangerousGetHandle(), band);
+
+    private static int TypeOf<T>() => typeof(T) switch
+    {
+        var t when t == typeof(byte) => (int)RasterDataType.Byte,
+        var t when t == typeof(ushort) => (int)RasterDataType.UInt16,
+        var t when t == typeof(short) => (int)RasterDataType.Int16,
+        var t when t == typeof(uint) => (int)RasterDataType.UInt32,
+        var t when t == typeof(int) => (int)RasterDataType.Int32,
+        var t when t == typeof(float) => (int)RasterDataType.Float32,
+        var t when t == typeof(double) => (int)RasterDataType.Float64,
+        var t => throw new NotSupportedException($"no GDAL data type for {t.Name}"),
+    };
+
+    private static RasterProfile ReadProfile(string path, IntPtr ds)
+    {
+        int width = GdalNative.GDALGetRasterXSize(ds), height = GdalNative.GDALGetRasterYSize(ds), count = GdalNative.GDALGetRasterCount(ds);
+        if (count == 0) throw new RasterException(path, "has no raster bands");
+        if (width <= 0 || height <= 0) throw new RasterException(path, $"has no pixels ({width}×{height})");
+
+        var first = GdalNative.GDALGetRasterBand(ds, 1);
+        var type = GdalNative.GDALGetRasterDataType(first);
+        if (!Enum.IsDefined(typeof(RasterDataType), type))
+        {
+            throw new RasterException(path, $"data type {GdalNative.Utf8(GdalNative.GDALGetDataTypeName(type))} is not supported (Byte, UInt16, Int16, UInt32, Int32, Float32 and Float64 are)");
+        }
+        var bands = new List<BandInfo>(count);
+        for (var b = 1; b <= count; b++)
+        {
+            var band = GdalNative.GDALGetRasterBand(ds, b);
+            if (GdalNative.GDALGetRasterDataType(band) != type) throw new RasterException(path, $"band {b} has another data type than band 1");
+            var nodata = GdalNative.GDALGetRasterNoDataValue(band, out var hasNodata);
+            bands.Add(new BandInfo(
+                GdalNative.Utf8(GdalNative.GDALGetDescription(band)) ?? "",
+                (ColorInterpretation)GdalNative.GDALGetRasterColorInterpretation(band),
+                hasNodata != 0 ? nodata : null,
+                (MaskFlags)GdalNative.GDALGetMaskFlags(band)));
+        }
+        GdalNative.GDALGetBlockSize(first, out var bx, out var by);
+
+        var gt = new double[6];
+        GdalNative.CPLErrorReset();
+        var hasTransform = GdalNative.GDALGetGeoTransform(ds, gt) == GdalNative.CE_None;
+        var projection = GdalNative.Utf8(GdalNative.GDALGetProjectionRef(ds));
+        return new RasterProfile
+        {
+            Width = width,
+            Height = height,
+            DataType = (RasterDataType)type,
+            Bands = bands,
+            Transform = hasTransform ? GeoTransform.FromArray(gt) : null,
+            Projection = string.IsNullOrEmpty(projection) ? null : projection,
+            Gcps = ReadGcps(ds),
+            GcpProjection = GdalNative.Utf8(GdalNative.GDALGetGCPProjection(ds)) is { Length: > 0 } gp ? gp : null,
+            Metadata = ReadMetadata(ds),
+            BlockWidth = bx,
+            BlockHeight = by,
+            DriverName = GdalNative.Utf8(GdalNative.GDALGetDriverShortName(GdalNative.GDALGetDatasetDriver(ds))) ?? "",
+        };
+    }
+
+    private static List<Gcp> ReadGcps(IntPtr ds)
+    {
+        var count = GdalNative.GDALGetGCPCount(ds);
+        var list = new List<Gcp>(count);
+        var p = GdalNative.GDALGetGCPs(ds);
+        for (var i = 0; i < count; i++)
+        {
+            var g = Marshal.PtrToStructure<GdalNative.GdalGcp>(p + i * Marshal.SizeOf<GdalNative.GdalGcp>());
+            list.Add(new Gcp(GdalNative.Utf8(g.Id) ?? "", GdalNative.Utf8(g.Info) ?? "", g.Pixel, g.Line, g.X, g.Y, g.Z));
+        }
+        return list;
+    }
+
+    /// <summary>Plain KEY=VALUE domains only: xml:* and derived/structural domains do not carry over to a new file.</summary>
+    private static Dictionary<string, IReadOnlyList<string>> ReadMetadata(IntPtr ds)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>();
+        var domainList = GdalNative.GDALGetMetadataDomainList(ds);
+        var domains = GdalNative.StringList(domainList);
+        GdalNative.CSLDestroy(domainList);
+        foreach (var domain in domains.Where(d => !d.StartsWith("xml:", StringComparison.Ordinal) && d is not ("IMAGE_STRUCTURE" or "DERIVED_SUBDATASETS")))
+        {
+            var items = GdalNative.StringList(GdalNative.GDALGetMetadata(ds, domain));
+            if (items.Count > 0) result[domain] = items;
+        }
+        return result;
+    }
+
+    private static void WriteProfile(string path, IntPtr ds, RasterProfile profile)
+    {
+        if (profile.Transform is { } t) GdalError.ThrowIfFailed(GdalNative.GDALSetGeoTransform(ds, t.ToArray()), path, "setting the geotransform");
+        if (!string.IsNullOrEmpty(profile.Projection)) GdalError.ThrowIfFailed(GdalNative.GDALSetProjection(ds, profile.Projection), path, "setting the CRS");
+        if (profile.Gcps.Count > 0 && profile.Transform is null) WriteGcps(path, ds, profile);
+        foreach (var (domain, items) in profile.Metadata)
+        {
+            using var list = new NativeStringList(items);
+            GdalError.ThrowIfFailed(GdalNative.GDALSetMetadata(ds, list.Pointer, domain), path, $"setting metadata domain '{domain}'");
+        }
+        for (var b = 1; b <= profile.BandCount; b++)
+        {
+            var info = profile.Bands[b - 1];
+            var band = GdalNative.GDALGetRasterBand(ds, b);
+            if (info.Nodata is { } nodata) GdalError.ThrowIfFailed(GdalNative.GDALSetRasterNoDataValue(band, nodata), path, $"setting nodata of band {b}");
+            if (info.ColorInterpretation != ColorInterpretation.Undefined)
+            {
+                GdalError.ThrowIfFailed(GdalNative.GDALSetRasterColorInterpretation(band, (int)info.ColorInterpretation), path, $"setting colour of band {b}");
+            }
+            if (info.Description.Length > 0) GdalNative.GDALSetDescription(band, info.Description);
+        }
+    }
+
+    private static void WriteGcps(string path, IntPtr ds, RasterProfile profile)
+    {
+        var strings = new List<IntPtr>();
+        try
+        {
+            var gcps = profile.Gcps.Select(g =>
+            {
+                var id = Marshal.StringToCoTaskMemUTF8(g.Id);
+                var info = Marshal.StringToCoTaskMemUTF8(g.Info);
+                strings.Add(id);
+                strings.Add(info);
+                return new GdalNative.GdalGcp { Id = id, Info = info, Pixel = g.Pixel, Line = g.Line, X = g.X, Y = g.Y, Z = g.Z };
+            }).ToArray();
+            GdalError.ThrowIfFailed(GdalNative.GDALSetGCPs(ds, gcps.Length, gcps, profile.GcpProjection ?? ""), path, "setting GCPs");
+        }
+        finally
+        {
+            strings.ForEach(Marshal.FreeCoTaskMem);
+        }
+    }
+}
