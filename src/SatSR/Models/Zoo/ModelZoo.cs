@@ -66,7 +66,7 @@ public sealed class ModelZoo
 
     public IReadOnlyList<ZooEntry> Entries { get; }
 
-    /// <summary>True for embedded models and for fetched ones whose files are in the cache.</summary>
+    /// <summary>True for embedded models and for fetched ones whose files are in the cache; a name outside the zoo throws.</summary>
     public bool IsCached(string name)
     {
         var model = Find(name) ?? throw UnknownModel(name);
