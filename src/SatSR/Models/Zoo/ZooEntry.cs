@@ -1,0 +1,7 @@
+namespace SatSR.Models.Zoo;
+
+/// <summary>A model SatSR knows by name.</summary>
+/// <param name="ArchitectureId">the network family, as the architecture registry names it</param>
+/// <param name="Source">where the weights come from (licence and origin, for <c>satsr models list</c>)</param>
+/// <param name="Embedded">true when the weights ship inside SatSR.dll, false when they must be fetched once</param>
+public sealed record ZooEntry(string Name, string ArchitectureId, int Scale, long ParameterCount, string Source, bool Embedded);
