@@ -114,8 +114,8 @@ internal static class Bench
     private static ModelDescriptor NearestModel()
     {
         var g = new SatSR.Models.Onnx.OnnxGraphBuilder("nearest-x4");
-        var x = g.Input("input", 3);
-        g.Output("output", g.ResizeNearest(x, 4), 3);
+        g.ResizeNearest(g.Input("input", 3), 4, "output");
+        g.Output("output", 3);
         return new ModelDescriptor("nearest-x4", "nearest", 4, 3, 3, SizeRequirements.Any, g.ToBytes(), 0, "bench");
     }
 
