@@ -1,0 +1,117 @@
+using SatSR.Cli;
+using Spectre.Console.Testing;
+
+namespace SatSR.Tests.Cli;
+
+/// <summary>The command line end to end, with Spectre's test console standing in for the terminal.</summary>
+public class CliTests
+{
+    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    {
+        var console = new TestConsole();
+        var error = new TestConsole();
+        console.Profile.Width = error.Profile.Width = 400;
+        var exit = await SatsrApp.RunAsync(args, console, error);
+        return (exit, console.Output, error.Output);
+    }
+
+    private static void AssertOneLineError(string error, string mustContain)
+    {
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error:", lines[0]);
+        Assert.Contains(mustContain, lines[0]);
+    }
+
+    [Fact]
+    public async Task Upscale_writes_a_georeferenced_output_and_says_where()
+    {
+        var dir = TestFiles.TempDir();
+        var output = Path.Combine(dir, "out.tif");
+        var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output, "--device", "cpu");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("out.tif", text);
+        Assert.True(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Missing_input_is_one_line_naming_the_file()
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, _, error) = await Run("upscale", Path.Combine(dir, "missing.tif"), Path.Combine(dir, "out.tif"));
+        Assert.NotEqual(0, exit);
+        AssertOneLineError(error, "missing.tif");
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Non_raster_input_fails_cleanly_with_no_output_file()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Path.Combine(dir, "readme.txt");
+        File.WriteAllText(input, "not a raster");
+        var (exit, _, error) = await Run("upscale", input, Path.Combine(dir, "out.tif"));
+        Assert.Equal(1, exit);
+        AssertOneLineError(error, "readme.txt");
+        Assert.Equal([input], Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Existing_output_needs_overwrite()
+    {
+        var dir = TestFiles.TempDir();
+        var output = Path.Combine(dir, "out.tif");
+        File.WriteAllText(output, "keep me");
+        var (exit, _, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output);
+        Assert.Equal(1, exit);
+        AssertOneLineError(error, "--overwrite");
+        Assert.Equal("keep me", File.ReadAllText(output));
+    }
+
+    [Theory]
+    [InlineData("--tile", "0", "--tile")]
+    [InlineData("--scale", "5", "--scale")]
+    [InlineData("--overlap", "300", "--overlap")]
+    [InlineData("--nodata", "dark", "--nodata")]
+    [InlineData("--co", "COMPRESS", "--co")]
+    [InlineData("--model", "no-such-model", "realesr-general-x4v3")]
+    public async Task Invalid_option_values_are_refused_before_any_file_is_written(string option, string value, string mention)
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, _, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"), option, value);
+        Assert.Equal(1, exit);
+        AssertOneLineError(error, mention);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Unavailable_gpu_device_is_a_clear_error()
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, _, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"), "--device", "cuda");
+        Assert.Equal(1, exit);
+        AssertOneLineError(error, "--device cuda is not available");
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Info_describes_the_raster()
+    {
+        var (exit, text, _) = await Run("info", TestFiles.Fixture("landsat8_b4_int16_nodata.tif"));
+        Assert.Equal(0, exit);
+        Assert.Contains("41 × 41", text);
+        Assert.Contains("Int16", text);
+        Assert.Contains("-32768", text);
+    }
+
+    [Fact]
+    public async Task Verbose_adds_the_stack_trace()
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, _, error) = await Run("upscale", Path.Combine(dir, "missing.tif"), Path.Combine(dir, "out.tif"), "--verbose");
+        Assert.Equal(1, exit);
+        Assert.Contains("missing.tif", error);
+        Assert.True(error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length > 1);
+    }
+}
