@@ -20,13 +20,15 @@ internal static class Bench
             var options = new UpscaleOptions
             {
                 InputPath = input,
-                OutputPath = Path.Combine(folder, "out.tif"),
+                OutputPath = args.Contains("--output") ? Arg(args, "--output", "") : Path.Combine(folder, "out.tif"),
+                Overwrite = true,
                 Model = model,
                 Device = Enum.Parse<ExecutionDevice>(Arg(args, "--device", "Cpu"), ignoreCase: true),
                 TileSize = int.Parse(Arg(args, "--tile", "256")),
                 Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
                 Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
             };
+            Gdal.SetCacheMax(256L << 20); // as the CLI does
             var r = Upscaler.Run(options);
             using var src = RasterDataset.Open(input);
             var mp = src.Profile.Width * (double)src.Profile.Height / 1e6;

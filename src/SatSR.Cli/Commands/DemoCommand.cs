@@ -28,7 +28,7 @@ internal static class DemoCommand
                 Model = ModelsCommand.Resolve(ModelsCommand.DefaultModel),
                 Overwrite = true, // the demo's own output from an earlier demo run
             };
-            var result = await SpectreProgress.Run(console, "demo", p => Upscaler.Run(options, p, ct));
+            var result = await SpectreProgress.Run(console, "demo", p => UpscaleCommand.Execute(options, p, ct));
             console.MarkupLineInterpolated($"[green]wrote[/] {result.OutputPath}");
             console.MarkupLineInterpolated($"{result.Width}×{result.Height}, ×{result.Scale}, {result.Elapsed.TotalSeconds:F1} s on {result.Device}");
             return 0;

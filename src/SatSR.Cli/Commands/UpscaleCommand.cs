@@ -3,6 +3,7 @@ using System.Globalization;
 using SatSR.Cli.Terminal;
 using SatSR.Inference;
 using SatSR.Pipeline;
+using SatSR.Raster;
 using SatSR.Tiling;
 using Spectre.Console;
 
@@ -33,13 +34,21 @@ internal static class UpscaleCommand
         {
             var options = ToOptions(parse);
             options.Validate();
-            var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath),
-                progress => Upscaler.Run(options, progress, ct));
+            var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, ×{result.Scale}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>GDAL caches 5% of RAM by default; every output block is written once, so a small cache is enough.</summary>
+    private const long GdalCacheBytes = 256L << 20;
+
+    internal static UpscaleResult Execute(UpscaleOptions options, IProgress<UpscaleProgress> progress, CancellationToken ct)
+    {
+        Gdal.SetCacheMax(GdalCacheBytes);
+        return Upscaler.Run(options, progress, ct);
     }
 
     /// <summary>Maps the parsed command line onto <see cref="UpscaleOptions"/>; no file is touched here.</summary>
