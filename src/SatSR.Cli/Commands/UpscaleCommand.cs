@@ -21,6 +21,7 @@ internal static class UpscaleCommand
     private static readonly Option<string?> Nodata = new("--nodata") { Description = "Nodata value of the input, or 'none' (default: from the file; 0 for 8-bit files without one)" };
     private static readonly Option<string[]> Co = new("--co") { Description = "GTiff creation option NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
+    private static readonly Option<bool> Resume = new("--resume") { Description = "Continue an interrupted run of the same input, model and options" };
     private static readonly Option<BlendMode> Blend = new("--blend") { Description = "feather (seam-free) or hardcrop (Real-ESRGAN's tile mode)", DefaultValueFactory = _ => BlendMode.Feather };
     private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
 
@@ -28,7 +29,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, Tile, Overlap, Device, Nodata, Co, Overwrite, Blend, Threads,
+            Input, Output, CommonOptions.Model, Scale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -68,6 +69,7 @@ internal static class UpscaleCommand
             NodataValue = value,
             CreationOptions = ParseCreationOptions(parse.GetValue(Co) ?? []),
             Overwrite = parse.GetValue(Overwrite),
+            Resume = parse.GetValue(Resume),
             Blend = parse.GetValue(Blend),
             Threads = parse.GetValue(Threads),
         };

@@ -12,7 +12,7 @@ internal static class ErrorRenderer
     {
         if (exception is OperationCanceledException)
         {
-            error.MarkupLine("[yellow]cancelled[/]");
+            error.MarkupLine("[yellow]cancelled[/]: finished windows are kept; run the same command with --resume to continue");
             return Cancelled;
         }
         var message = exception is SatSRException ? exception.Message : $"unexpected error: {exception.Message}";

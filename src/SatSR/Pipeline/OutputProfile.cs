@@ -38,6 +38,8 @@ internal static class OutputProfile
             // IF_NEEDED (GDAL's default) never picks BigTIFF for compressed output, so >4 GB writes fail mid-way.
             ["BIGTIFF"] = "IF_SAFER",
             ["NUM_THREADS"] = "ALL_CPUS",
+            // Leave blocks unwritten until SatSR writes them (once) instead of filling them when the empty file closes.
+            ["SPARSE_OK"] = "TRUE",
         };
         foreach (var (k, v) in user) options[k] = v;
         if (!options["TILED"].Equals("YES", StringComparison.OrdinalIgnoreCase))

@@ -15,8 +15,9 @@ internal sealed class OutputStrip
 {
     private readonly float[] _sums;
 
-    public OutputStrip(int bands, int left, int width, int capacity)
+    public OutputStrip(int bands, int left, int width, int capacity, int top = 0)
     {
+        Top = top;
         Bands = bands;
         Left = left;
         Width = width;
@@ -33,16 +34,17 @@ internal sealed class OutputStrip
 
     /// <summary>
     /// Adds <paramref name="prediction"/> (one band, covering output window <paramref name="area"/>) weighted by
-    /// <c>rows[y]·columns[x]</c>; only the part inside the strip's columns is kept.
+    /// <c>rows[y]·columns[x]</c>; only the part inside the strip's columns and below its top is kept (rows above the
+    /// top are already written, which happens when a resumed run re-infers a tile row).
     /// </summary>
     public void Add(int band, Window area, ReadOnlySpan<float> prediction, ReadOnlySpan<float> rows, ReadOnlySpan<float> columns)
     {
-        if (area.Row < Top || area.Bottom > Top + Capacity) throw new InvalidOperationException($"rows {area} outside strip at {Top}+{Capacity}");
+        if (area.Bottom > Top + Capacity) throw new InvalidOperationException($"rows {area} outside strip at {Top}+{Capacity}");
         var x0 = Math.Max(area.Column, Left);
         var x1 = Math.Min(area.Right, Left + Width);
         if (x0 >= x1) return;
         var plane = _sums.AsSpan(band * Width * Capacity, Width * Capacity);
-        for (var y = 0; y < area.Height; y++)
+        for (var y = Math.Max(0, Top - area.Row); y < area.Height; y++)
         {
             var wy = rows[y];
             var src = prediction.Slice(y * area.Width, area.Width);

@@ -1,25 +1,32 @@
 namespace SatSR.Pipeline;
 
 /// <summary>
-/// The output path and its partial twin. Pixels go to <see cref="PartialPath"/> in the same folder; only a complete,
-/// closed file is renamed to <see cref="FinalPath"/>, so the final path never holds a half-written file.
+/// The output path, its partial twin and the resume journal beside it. Pixels go to <see cref="PartialPath"/> in the
+/// same folder; only a complete, closed file is renamed to <see cref="FinalPath"/>, so the final path never holds
+/// a half-written file.
 /// </summary>
 internal sealed class OutputTarget
 {
-    private OutputTarget(string finalPath, bool overwrite)
+    private readonly bool _overwrite;
+
+    private OutputTarget(string finalPath, bool overwrite, bool resuming)
     {
         FinalPath = finalPath;
         PartialPath = finalPath + ".partial";
+        JournalPath = PartialPath + ".journal";
         _overwrite = overwrite;
+        Resuming = resuming;
     }
-
-    private readonly bool _overwrite;
 
     public string FinalPath { get; }
     public string PartialPath { get; }
+    public string JournalPath { get; }
+
+    /// <summary>True when an interrupted run's partial output and journal are there and the caller asked to resume.</summary>
+    public bool Resuming { get; }
 
     /// <summary>Checks, before any pixel is read, that the job can finish without harming anything the user has.</summary>
-    public static OutputTarget Prepare(string inputPath, string outputPath, bool overwrite)
+    public static OutputTarget Prepare(string inputPath, string outputPath, bool overwrite, bool resume)
     {
         var input = Path.GetFullPath(inputPath);
         var output = Path.GetFullPath(outputPath);
@@ -34,26 +41,32 @@ internal sealed class OutputTarget
         }
         var folder = Path.GetDirectoryName(output)!;
         if (!Directory.Exists(folder)) throw new InvalidOptionsException($"{outputPath}: folder {folder} does not exist");
-        var target = new OutputTarget(output, overwrite);
-        if (File.Exists(target.PartialPath))
+
+        var target = new OutputTarget(output, overwrite, resume && File.Exists(output + ".partial") && File.Exists(output + ".partial.journal"));
+        if (File.Exists(target.PartialPath) && !target.Resuming)
         {
-            throw new InvalidOptionsException(
-                $"{outputPath}: a partial output of an earlier, interrupted run is in the way ({target.PartialPath}); remove it to start over");
+            throw new InvalidOptionsException(resume
+                ? $"{outputPath}: cannot resume: {target.PartialPath} has no journal; remove it to start over"
+                : $"{outputPath}: an interrupted run left {target.PartialPath}; add --resume to continue it, or remove it to start over");
         }
-        try
+        if (!target.Resuming)
         {
-            using (File.Create(target.PartialPath, 1, FileOptions.DeleteOnClose)) { }
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw new InvalidOptionsException($"{outputPath}: cannot write in folder {folder} ({e.Message})");
+            try
+            {
+                using (File.Create(target.PartialPath, 1, FileOptions.DeleteOnClose)) { }
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new InvalidOptionsException($"{outputPath}: cannot write in folder {folder} ({e.Message})");
+            }
         }
         return target;
     }
 
-    /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name.</summary>
+    /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
     public void Commit()
     {
+        File.Delete(JournalPath);
         foreach (var (partial, final) in Sidecars()) File.Move(partial, final, _overwrite);
         File.Move(PartialPath, FinalPath, _overwrite);
     }
@@ -62,6 +75,7 @@ internal sealed class OutputTarget
     public void Abandon()
     {
         File.Delete(PartialPath);
+        File.Delete(JournalPath);
         foreach (var (partial, _) in Sidecars()) File.Delete(partial);
     }
 
@@ -71,7 +85,7 @@ internal sealed class OutputTarget
         var name = Path.GetFileName(PartialPath);
         // "name.*" also matches "name" itself (DOS wildcard rules), so the partial file is filtered out.
         return Directory.EnumerateFiles(folder, name + ".*")
-            .Where(p => p != PartialPath)
+            .Where(p => p != PartialPath && p != JournalPath && !p.StartsWith(JournalPath, StringComparison.Ordinal))
             .Select(p => (p, FinalPath + p[PartialPath.Length..]))
             .ToList();
     }

@@ -43,11 +43,14 @@ public sealed record UpscaleOptions
 
     public bool Overwrite { get; init; }
 
+    /// <summary>Continue an interrupted run from its partial output and journal (same input, model and options).</summary>
+    public bool Resume { get; init; }
+
     /// <summary>ONNX Runtime intra-op threads; 0 lets the runtime decide.</summary>
     public int Threads { get; init; }
 
     /// <summary>Bytes the blending strip may take; wide images are processed in column chunks to stay under it.</summary>
-    public long StripBudgetBytes { get; init; } = 512L << 20;
+    public long StripBudgetBytes { get; init; } = 256L << 20;
 
     public int EffectiveOverlap => Overlap ?? DefaultOverlap(Model);
 

@@ -17,7 +17,7 @@ public static class Upscaler
     public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite);
+        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var overlap = options.EffectiveOverlap;
@@ -43,13 +43,26 @@ public static class Upscaler
         var job = new Job(options, source, engine, plan, scale, validity, BandRanges.Measure(source, validity), progress, cancellationToken);
         var outputProfile = OutputProfile.For(profile, scale, validity.OutputNodata);
         var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
+        var journal = new ResumeJournal(output.JournalPath, ResumeJournal.FingerprintOf(options));
+        var start = output.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
         try
         {
-            using (var target = RasterDataset.Create(output.PartialPath, outputProfile, creation))
+            if (!output.Resuming)
             {
-                job.WriteAll(target, BlockSize(creation, "BLOCKYSIZE"), BlockSize(creation, "BLOCKXSIZE"));
+                // Closed at once and reopened for update: libtiff persists a file's tile index on every flush only in
+                // update mode, and the journal relies on flushed windows surviving a kill.
+                using (RasterDataset.Create(output.PartialPath, outputProfile, creation)) { }
+            }
+            using (var target = ReopenPartial(output, outputProfile))
+            {
+                job.WriteAll(target, BlockSize(creation, "BLOCKYSIZE"), BlockSize(creation, "BLOCKXSIZE"), start, journal);
             }
             output.Commit();
+        }
+        catch (OperationCanceledException)
+        {
+            // Finished windows are in the partial file and its journal: `--resume` continues from there.
+            throw;
         }
         catch
         {
@@ -59,15 +72,27 @@ public static class Upscaler
         return job.Result(output.FinalPath);
     }
 
+    private static RasterDataset ReopenPartial(OutputTarget output, RasterProfile expected)
+    {
+        var partial = RasterDataset.OpenForUpdate(output.PartialPath);
+        var p = partial.Profile;
+        if (p.Width != expected.Width || p.Height != expected.Height || p.BandCount != expected.BandCount || p.DataType != expected.DataType)
+        {
+            partial.Dispose();
+            throw new InvalidOptionsException($"{output.FinalPath}: cannot resume: {output.PartialPath} does not have the expected size or bands; remove it to start over");
+        }
+        return partial;
+    }
+
     private static int BlockSize(IReadOnlyDictionary<string, string> creation, string key) =>
         int.TryParse(creation[key], out var b) && b > 0 && b % 16 == 0
             ? b
             : throw new InvalidOptionsException($"--co {key}={creation[key]}: must be a positive multiple of 16");
 
-    /// <summary>The state of one run; lives only inside <see cref="Run"/>.</summary>
     /// <summary>Output pixels written per GDAL call at most (whole blocks): bounds the conversion buffer.</summary>
     private const int MaxPieceWidth = 4096;
 
+    /// <summary>The state of one run; lives only inside <see cref="Run"/>.</summary>
     private sealed class Job(
         UpscaleOptions options, RasterDataset source, InferenceEngine engine, TilePlan plan, int scale,
         Validity validity, BandRange[] ranges, IProgress<UpscaleProgress>? progress, CancellationToken ct)
@@ -82,11 +107,17 @@ public static class Upscaler
                 : e).ToArray();
         private readonly int[] _allBands = Enumerable.Range(1, source.Profile.BandCount).ToArray();
         private readonly int[][] _groups = BandGroups(source.Profile.BandCount, engine.Channels);
-        private int _inferred, _skipped, _planned;
+        private int _inferred, _skipped, _resumed, _planned;
 
         private int Bands => _allBands.Length;
 
-        public void WriteAll(RasterDataset target, int blockHeight, int blockWidth)
+        /// <summary>
+        /// Column chunk by chunk, tile row by tile row: infer, blend, and write the rows no later tile row touches.
+        /// After each write the partial file is flushed and <paramref name="journal"/> records how far it got; a
+        /// resumed run starts at <paramref name="start"/> and re-infers only the tile rows that reach below it, adding
+        /// them in the same order as an uninterrupted run would, so the pixels come out identical.
+        /// </summary>
+        public void WriteAll(RasterDataset target, int blockHeight, int blockWidth, ResumePoint start, ResumeJournal journal)
         {
             int outWidth = plan.Width * scale, outHeight = plan.Height * scale;
             var capacity = blockHeight + plan.ReadHeight * scale;
@@ -96,17 +127,28 @@ public static class Upscaler
                 .Select(i => (Left: i * chunkWidth, Width: Math.Min(chunkWidth, outWidth - i * chunkWidth))).ToList();
             _planned = chunks.Sum(c => ColumnsTouching(c.Left, c.Width).Count() * plan.Rows);
 
-            foreach (var (left, width) in chunks)
+            for (var k = start.Chunk; k < chunks.Count; k++)
             {
-                var strip = new OutputStrip(Bands, left, width, capacity);
+                var (left, width) = chunks[k];
+                var done = k == start.Chunk ? start.RowsDone : 0;
+                if (done >= outHeight) continue;
+                var strip = new OutputStrip(Bands, left, width, capacity, done);
                 var columns = ColumnsTouching(left, width).ToList();
                 for (var r = 0; r < plan.Rows; r++)
                 {
+                    if ((plan.RowAxis.ReadStart(r) + plan.ReadHeight) * scale <= done)
+                    {
+                        _resumed += columns.Count; // written by the interrupted run
+                        continue;
+                    }
                     foreach (var c in columns) InferTile(plan[r, c], strip);
                     var last = r == plan.Rows - 1;
                     var final = last ? outHeight : plan.RowAxis.ReadStart(r + 1) * scale;
                     var flushTo = last ? outHeight : final / blockHeight * blockHeight;
-                    if (flushTo > strip.Top) Flush(target, strip, flushTo, blockHeight, blockWidth);
+                    if (flushTo <= strip.Top) continue;
+                    Flush(target, strip, flushTo, blockHeight, blockWidth);
+                    target.FlushCache();
+                    journal.Record(new ResumePoint(k, flushTo));
                 }
             }
         }
@@ -283,8 +325,8 @@ public static class Upscaler
         }
 
         private void Report() => progress?.Report(new UpscaleProgress(
-            _inferred + _skipped, _planned,
-            (double)(_inferred + _skipped) / Math.Max(1, _planned) * plan.Width * plan.Height / 1e6,
+            _inferred + _skipped + _resumed, _planned,
+            (double)(_inferred + _skipped + _resumed) / Math.Max(1, _planned) * plan.Width * plan.Height / 1e6,
             plan.Width * (double)plan.Height / 1e6, _clock.Elapsed));
 
         /// <summary>

@@ -122,11 +122,18 @@ public sealed class RasterDataset : IDisposable
         GdalError.ThrowIfFailed(err, Path, "reading the mask", window);
     }
 
-    /// <summary>Writes cached blocks (and the TIFF directory) to the file.</summary>
+    /// <summary>
+    /// Writes cached blocks and the file's tile index, so that what was written survives if the process dies.
+    /// GDAL 3.6's GTiff writes the tile index before it writes the dirty blocks, so one flush leaves the newest
+    /// blocks unindexed; the second flush indexes them.
+    /// </summary>
     public void FlushCache()
     {
-        GdalNative.CPLErrorReset();
-        GdalError.ThrowIfFailed(GdalNative.GDALFlushCache(_handle.DangerousGetHandle()), Path, "flushing");
+        for (var pass = 0; pass < 2; pass++)
+        {
+            GdalNative.CPLErrorReset();
+            GdalError.ThrowIfFailed(GdalNative.GDALFlushCache(_handle.DangerousGetHandle()), Path, "flushing");
+        }
     }
 
     /// <summary>Closes the dataset; a failure while closing a written file (disk full) is thrown, not swallowed.</summary>
