@@ -109,6 +109,19 @@ public static class Upscaler
         private readonly int[][] _groups = BandGroups(source.Profile.BandCount, engine.Channels);
         private int _inferred, _skipped, _resumed, _planned;
 
+        // Buffers live as long as the job: every tile has the plan's one shape, every written piece at most one
+        // block row of MaxPieceWidth, so nothing is allocated per tile and memory stays flat.
+        private double[] _tileValues = [], _pieceValues = [], _pixels = [];
+        private byte[] _tileValid = [], _pieceValid = [];
+        private float[] _prediction = [], _planes = [], _modelScale = [];
+
+        /// <summary><paramref name="buffer"/>, grown to at least <paramref name="length"/>; contents are not kept.</summary>
+        private static T[] Reuse<T>(ref T[] buffer, int length)
+        {
+            if (buffer.Length < length) buffer = new T[length];
+            return buffer;
+        }
+
         private int Bands => _allBands.Length;
 
         /// <summary>
@@ -167,8 +180,8 @@ public static class Upscaler
             ct.ThrowIfCancellationRequested();
             var read = tile.Read;
             int n = read.Width * read.Height;
-            var values = new double[Bands * n];
-            var valid = new byte[n];
+            var values = Reuse(ref _tileValues, Bands * n);
+            var valid = Reuse(ref _tileValid, n);
             _read.Start();
             source.Read<double>(read, _allBands, values);
             var validCount = validity.Evaluate(read, values, valid);
@@ -185,7 +198,7 @@ public static class Upscaler
             var area = read.Scale(scale);
             var rows = _weights.Rows(tile.GridRow);
             var cols = _weights.Columns(tile.GridColumn);
-            var prediction = new float[area.Width * area.Height];
+            var prediction = Reuse(ref _prediction, area.Width * area.Height);
             foreach (var group in _groups)
             {
                 try
@@ -213,7 +226,7 @@ public static class Upscaler
         private void PrepareInput(int[] group, double[] values, byte[] valid, int w, int h)
         {
             int n = w * h, tw = engine.Width, th = engine.Height;
-            var planes = new float[engine.Channels * n];
+            var planes = Reuse(ref _planes, engine.Channels * n);
             for (var k = 0; k < engine.Channels; k++)
             {
                 var band = group[Math.Min(k, group.Length - 1)] - 1;
@@ -244,7 +257,7 @@ public static class Upscaler
             var m = engine.Scale;
             int ow = w * m, oh = h * m, tw = engine.Width * m, th = engine.Height * m;
             var output = engine.Output;
-            var full = m == scale ? prediction : new float[ow * oh];
+            var full = m == scale ? prediction : Reuse(ref _modelScale, ow * oh);
             for (var y = 0; y < oh; y++)
             {
                 for (var x = 0; x < ow; x++)
@@ -294,15 +307,15 @@ public static class Upscaler
             var input = Window.FromEdges(window.Column / scale, window.Row / scale,
                 (window.Right + scale - 1) / scale, (window.Bottom + scale - 1) / scale);
             int n = input.Width * input.Height;
-            var values = new double[Bands * n];
-            var valid = new byte[n];
+            var values = Reuse(ref _pieceValues, Bands * n);
+            var valid = Reuse(ref _pieceValid, n);
             _read.Start();
             source.Read<double>(input, _allBands, values);
             validity.Evaluate(input, values, valid);
             _read.Stop();
 
             _write.Start();
-            var pixels = new double[Bands * window.Width * window.Height];
+            var pixels = Reuse(ref _pixels, Bands * window.Width * window.Height);
             var nodata = validity.OutputNodata ?? 0;
             for (var b = 0; b < Bands; b++)
             {
