@@ -137,6 +137,26 @@ public class UpscalerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Every_output_block_is_written_once_so_the_file_is_as_small_as_a_fresh_copy()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(0, 0, 64, 64), Path.Combine(dir, "in.tif"));
+        var blocks = new Dictionary<string, string> { ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16", ["COMPRESS"] = "DEFLATE" };
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { TileSize = 20, Overlap = 6, CreationOptions = blocks });
+
+        // A copy written in one go, block row by block row, holds each compressed block exactly once.
+        var pixels = TestRasters.ReadAll(result.OutputPath, out var profile);
+        var copy = Path.Combine(dir, "copy.tif");
+        using (var dst = RasterDataset.Create(copy, profile, new Dictionary<string, string>(blocks) { ["TILED"] = "YES", ["PREDICTOR"] = "2" }))
+        {
+            dst.Write<double>(new Window(0, 0, profile.Width, profile.Height), [1], pixels);
+        }
+        var written = new FileInfo(result.OutputPath).Length;
+        var fresh = new FileInfo(copy).Length;
+        Assert.True(written <= fresh * 1.005 + 512, $"output {written} bytes vs a fresh copy {fresh} bytes: blocks were rewritten");
+    }
+
+    [Fact]
     public void Existing_output_is_not_overwritten_without_permission()
     {
         var dir = TestFiles.TempDir();
