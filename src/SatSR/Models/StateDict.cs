@@ -7,12 +7,12 @@ namespace SatSR.Models;
 /// builds from them. Names are in the file's order where the file keeps one. <see cref="File"/> is the file name that
 /// every error about these tensors starts with.
 /// </summary>
-public sealed class StateDict : IReadOnlyDictionary<string, Tensor>
+public sealed class StateDict : IReadOnlyDictionary<string, WeightTensor>
 {
-    private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WeightTensor> _tensors = new(StringComparer.Ordinal);
     private readonly List<string> _names = [];
 
-    public StateDict(string file, IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    public StateDict(string file, IEnumerable<KeyValuePair<string, WeightTensor>> tensors)
     {
         File = file;
         foreach (var (name, tensor) in tensors)
@@ -27,12 +27,12 @@ public sealed class StateDict : IReadOnlyDictionary<string, Tensor>
     /// <summary>The number of weight values in all tensors.</summary>
     public long ParameterCount => _tensors.Values.Sum(t => (long)t.Data.Length);
 
-    public Tensor this[string key] => _tensors.TryGetValue(key, out var t) ? t : throw new ModelException($"{File}: has no tensor '{key}'");
+    public WeightTensor this[string key] => _tensors.TryGetValue(key, out var t) ? t : throw new ModelException($"{File}: has no tensor '{key}'");
     public IEnumerable<string> Keys => _names;
-    public IEnumerable<Tensor> Values => _names.Select(n => _tensors[n]);
+    public IEnumerable<WeightTensor> Values => _names.Select(n => _tensors[n]);
     public int Count => _names.Count;
     public bool ContainsKey(string key) => _tensors.ContainsKey(key);
-    public bool TryGetValue(string key, [MaybeNullWhen(false)] out Tensor value) => _tensors.TryGetValue(key, out value);
-    public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() => _names.Select(n => KeyValuePair.Create(n, _tensors[n])).GetEnumerator();
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out WeightTensor value) => _tensors.TryGetValue(key, out value);
+    public IEnumerator<KeyValuePair<string, WeightTensor>> GetEnumerator() => _names.Select(n => KeyValuePair.Create(n, _tensors[n])).GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -49,10 +49,10 @@ internal sealed class WeightGraph(StateDict sd, string architecture)
         return Graph.ToBytes();
     }
 
-    private Tensor Tensor(string key) => sd.TryGetValue(key, out var t) ? t
+    private WeightTensor Tensor(string key) => sd.TryGetValue(key, out var t) ? t
         : throw new ModelException($"{sd.File}: {architecture} needs tensor '{key}', which the file lacks");
 
-    private Tensor Take(string key, params long[] shape)
+    private WeightTensor Take(string key, params long[] shape)
     {
         var t = Tensor(key);
         if (t.Rank != shape.Length || t.Shape.Zip(shape).Any(p => p.Second != Any && p.First != p.Second))

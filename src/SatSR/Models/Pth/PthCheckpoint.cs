@@ -124,7 +124,8 @@ public static class PthCheckpoint
         if (tensors.Count == 0)
         {
             var keys = dict.Keys.Cast<object>().Select(k => k.ToString()).Order(StringComparer.Ordinal).ToList();
-            throw new ModelException($"{file}: holds no tensors (keys: {string.Join(", ", keys.Take(8))}{(keys.Count > 8 ? ", …" : "")})");
+            throw new ModelException(keys.Count == 0 ? $"{file}: holds no tensors (an empty dict)"
+                : $"{file}: holds no tensors (keys: {string.Join(", ", keys.Take(8))}{(keys.Count > 8 ? ", …" : "")})");
         }
         return tensors;
     }

@@ -63,7 +63,7 @@ internal sealed record StoredTensor(Storage Storage, long Offset, long[] Shape, 
     public long Needed => Count == 0 ? 0 : Math.Max(Count, checked(Offset + 1 + Shape.Zip(Strides).Sum(p => checked((p.First - 1) * p.Second))));
 
     /// <param name="storage">the storage's bytes, already checked to hold <see cref="Needed"/> elements</param>
-    public Tensor Read(ReadOnlySpan<byte> storage)
+    public WeightTensor Read(ReadOnlySpan<byte> storage)
     {
         var data = new float[Count];
         var index = new long[Shape.Length];
@@ -81,7 +81,7 @@ internal sealed record StoredTensor(Storage Storage, long Offset, long[] Shape, 
             }
         }
 
-        return new Tensor(data, Shape);
+        return new WeightTensor(data, Shape);
     }
 
     private static long Int(object o) => o is int or long ? Convert.ToInt64(o) : throw new PickleException($"expected an integer, got {o?.GetType().Name ?? "None"}");

@@ -4,7 +4,7 @@ namespace SatSR.Models;
 /// One weight tensor as float32 in row-major (C) order, whatever precision and layout the file stored it in.
 /// <see cref="Shape"/> is empty for a scalar.
 /// </summary>
-public sealed record Tensor(float[] Data, long[] Shape)
+public sealed record WeightTensor(float[] Data, long[] Shape)
 {
     public int Rank => Shape.Length;
 
