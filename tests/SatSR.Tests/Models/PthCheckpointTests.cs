@@ -89,6 +89,20 @@ public class PthCheckpointTests
         Assert.Equal("empty.pth: holds no tensors (an empty dict)", e.Message);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x80, 2, (byte)'R', (byte)'.' }, "bad.pth: the pickle is malformed (")]   // REDUCE on an empty stack
+    [InlineData(new byte[] { 0x80, 2, 0xff, (byte)'.' }, "bad.pth: the pickle has an unknown opcode 0xff at byte 2")]
+    [InlineData(new byte[] { 0x80, 2, (byte)'X', 9, 0, 0, 0, (byte)'a' }, "bad.pth: the pickle is truncated at byte 7")]
+    public void A_broken_pickle_is_one_line_naming_the_file(byte[] pickle, string expected)
+    {
+        using var folder = new TempFolder();
+
+        var e = Assert.Throws<ModelException>(() => PthCheckpoint.Load(PthFixtures.Zip(folder.File("bad.pth"), ("archive/data.pkl", pickle))));
+
+        Assert.StartsWith(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public void An_entry_pointing_outside_the_archive_is_refused()
     {
