@@ -57,6 +57,10 @@ internal static class ModelsCommand
             grid.AddRow("[bold]scale[/]", m.Scale is { } s ? $"×{s}" : "unknown (measured when run)");
             grid.AddRow("[bold]channels[/]", $"{m.InputChannels} in, {m.OutputChannels} out");
             grid.AddRow("[bold]parameters[/]", m.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
+            if (m.Hyperparameters.Count > 0)
+            {
+                grid.AddRow("[bold]hyper-parameters[/]", Markup.Escape(string.Join(", ", m.Hyperparameters.Select(p => $"{p.Key}={p.Value}"))));
+            }
             grid.AddRow("[bold]source[/]", Markup.Escape(m.Source));
             console.Write(grid);
             return Task.FromResult(0);

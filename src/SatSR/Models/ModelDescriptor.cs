@@ -16,4 +16,8 @@ public sealed record ModelDescriptor(
     SizeRequirements SizeRequirements,
     byte[] OnnxModel,
     long ParameterCount,
-    string Source);
+    string Source)
+{
+    /// <summary>What the architecture was built with (num_feat, num_block, …), read off the weights' shapes; empty when the file does not tell.</summary>
+    public IReadOnlyDictionary<string, string> Hyperparameters { get; init; } = new Dictionary<string, string>();
+}

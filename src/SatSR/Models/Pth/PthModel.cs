@@ -1,8 +1,10 @@
+using SatSR.Models.Architectures;
+
 namespace SatSR.Models.Pth;
 
-/// <summary>PyTorch checkpoints (.pth): read safely and turned into an ONNX graph by the architecture registry.</summary>
+/// <summary>PyTorch checkpoints (.pth): read safely, then turned into an ONNX graph by the architecture registry.</summary>
 public static class PthModel
 {
     public static ModelDescriptor Load(string path) =>
-        throw new ModelException($"{path}: PyTorch .pth checkpoints are not supported yet; convert to ONNX or use the ncnn form");
+        ArchitectureRegistry.Default.Load(PthCheckpoint.Load(path), Path.GetFileNameWithoutExtension(path), Path.GetFullPath(path));
 }
