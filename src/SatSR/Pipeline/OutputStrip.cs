@@ -15,22 +15,28 @@ internal sealed class OutputStrip
 {
     private readonly float[] _sums;
 
-    public OutputStrip(int bands, int left, int width, int capacity, int top = 0)
+    /// <param name="storage">reused between chunks when large enough (does not take ownership); cleared here</param>
+    public OutputStrip(int bands, int left, int width, int capacity, int top = 0, float[]? storage = null)
     {
         Top = top;
         Bands = bands;
         Left = left;
         Width = width;
         Capacity = capacity;
-        _sums = new float[(long)bands * width * capacity is var n && n <= Array.MaxLength ? (int)n : throw new InsufficientMemoryException("strip too large")];
+        var n = (long)bands * width * capacity;
+        if (n > Array.MaxLength) throw new InsufficientMemoryException($"a strip of {n} values is too large; lower the strip budget or the tile size");
+        _sums = storage is not null && storage.Length >= n ? storage : new float[n];
+        _sums.AsSpan(0, (int)n).Clear();
     }
+
+    /// <summary>The values behind the strip, for the next chunk to reuse.</summary>
+    public float[] Storage => _sums;
 
     public int Bands { get; }
     public int Left { get; }
     public int Width { get; }
     public int Capacity { get; }
     public int Top { get; private set; }
-    public long Bytes => (long)_sums.Length * sizeof(float);
 
     /// <summary>
     /// Adds <paramref name="prediction"/> (one band, covering output window <paramref name="area"/>) weighted by

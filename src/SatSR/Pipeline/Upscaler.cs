@@ -140,12 +140,14 @@ public static class Upscaler
                 .Select(i => (Left: i * chunkWidth, Width: Math.Min(chunkWidth, outWidth - i * chunkWidth))).ToList();
             _planned = chunks.Sum(c => ColumnsTouching(c.Left, c.Width).Count() * plan.Rows);
 
+            float[]? storage = null;
             for (var k = start.Chunk; k < chunks.Count; k++)
             {
                 var (left, width) = chunks[k];
                 var done = k == start.Chunk ? start.RowsDone : 0;
                 if (done >= outHeight) continue;
-                var strip = new OutputStrip(Bands, left, width, capacity, done);
+                var strip = new OutputStrip(Bands, left, width, capacity, done, storage);
+                storage = strip.Storage;
                 var columns = ColumnsTouching(left, width).ToList();
                 for (var r = 0; r < plan.Rows; r++)
                 {
