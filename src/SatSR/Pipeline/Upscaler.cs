@@ -21,6 +21,9 @@ public static class Upscaler
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var overlap = options.EffectiveOverlap;
+        // Checked before the tile plan (whose size follows the image's) and before the model is loaded; a plain
+        // .onnx tells its scale only when it runs, so its output is checked again below.
+        CheckOutputSize(options.InputPath, profile, options.Scale ?? options.Model.Scale ?? 1);
         var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize, overlap, options.Model.SizeRequirements);
 
         using var engine = InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads);
@@ -33,11 +36,7 @@ public static class Upscaler
         {
             throw new InvalidOptionsException($"model '{options.Model.Name}' takes {engine.Channels} channels; SatSR feeds 1 or 3");
         }
-        var checkedSize = (long)profile.Width * scale * profile.Height * scale;
-        if ((long)profile.Width * scale > int.MaxValue || (long)profile.Height * scale > int.MaxValue)
-        {
-            throw new InvalidOptionsException($"{options.InputPath}: the ×{scale} output ({checkedSize:N0} pixels) exceeds GeoTIFF's limits");
-        }
+        CheckOutputSize(options.InputPath, profile, scale);
 
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
         var job = new Job(options, source, engine, plan, scale, validity, BandRanges.Measure(source, validity), progress, cancellationToken);
@@ -82,6 +81,15 @@ public static class Upscaler
             throw new InvalidOptionsException($"{output.FinalPath}: cannot resume: {output.PartialPath} does not have the expected size or bands; remove it to start over");
         }
         return partial;
+    }
+
+    private static void CheckOutputSize(string inputPath, RasterProfile profile, int scale)
+    {
+        if ((long)profile.Width * scale > int.MaxValue || (long)profile.Height * scale > int.MaxValue)
+        {
+            var size = (long)profile.Width * scale * profile.Height * scale;
+            throw new InvalidOptionsException($"{inputPath}: the ×{scale} output ({size:N0} pixels) exceeds GeoTIFF's limits");
+        }
     }
 
     private static int BlockSize(IReadOnlyDictionary<string, string> creation, string key) =>

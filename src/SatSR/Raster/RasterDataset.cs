@@ -93,7 +93,11 @@ public sealed class RasterDataset : IDisposable
         CheckWindow(window, bands);
         if (destination.Length < (long)bands.Length * bufferWidth * bufferHeight) throw new ArgumentException("destination too small", nameof(destination));
         var err = Transfer(GdalNative.GF_Read, window, bufferWidth, bufferHeight, bands, MemoryMarshal.AsBytes(destination), TypeOf<T>(), Marshal.SizeOf<T>());
-        GdalError.ThrowIfFailed(err, Path, "reading", window);
+        // The usual cause is a file cut short or damaged (a strip that does not decompress): say so, with GDAL's reason.
+        if (err >= GdalNative.CE_Failure)
+        {
+            throw new RasterException(Path, $"cannot read the pixels; the file may be truncated or corrupt ({GdalError.LastMessage()})", window);
+        }
     }
 
     /// <summary>Writes <paramref name="source"/> (band-major, like <see cref="Read{T}"/>) into <paramref name="window"/>.</summary>
@@ -104,7 +108,8 @@ public sealed class RasterDataset : IDisposable
         var bytes = MemoryMarshal.AsBytes(source);
         var err = Transfer(GdalNative.GF_Write, window, window.Width, window.Height, bands,
             MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length), TypeOf<T>(), Marshal.SizeOf<T>());
-        GdalError.ThrowIfFailed(err, Path, "writing", window);
+        // libtiff reports a full disk only as "Write error": name the likely cause.
+        if (err >= GdalNative.CE_Failure) throw new RasterException(Path, $"writing failed; is the disk full? ({GdalError.LastMessage()})", window);
     }
 
     /// <summary>Reads GDAL's mask of <paramref name="band"/> (RFC 15): 0 where invalid, 255 where valid, row-major.</summary>
@@ -142,7 +147,7 @@ public sealed class RasterDataset : IDisposable
         if (_handle.IsClosed) return;
         GdalNative.CPLErrorReset();
         _handle.Dispose();
-        if (GdalNative.CPLGetLastErrorType() >= GdalNative.CE_Failure) throw new RasterException(Path, $"closing failed: {GdalError.LastMessage()}");
+        if (GdalNative.CPLGetLastErrorType() >= GdalNative.CE_Failure) throw new RasterException(Path, $"closing failed; is the disk full? ({GdalError.LastMessage()})");
     }
 
     private unsafe int Transfer(int rw, Window window, int bufferWidth, int bufferHeight, ReadOnlySpan<int> bands, Span<byte> buffer, int type, int size)

@@ -60,6 +60,9 @@ public sealed class TilePlan
 
     public Tile this[int gridRow, int gridColumn] => Tiles[gridRow * Columns + gridColumn];
 
+    /// <summary>The plan holds every tile; 16 M tiles (a 10⁶-pixel-square image in 256-pixel tiles) is about 1 GB of them.</summary>
+    public const int MaxTiles = 1 << 24;
+
     public static TilePlan Create(int width, int height, int tileSize, int overlap, SizeRequirements requirements = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -67,6 +70,11 @@ public sealed class TilePlan
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tileSize);
         ArgumentOutOfRangeException.ThrowIfNegative(overlap);
         if (requirements == default) requirements = SizeRequirements.Any;
+        var count = (long)((width + (long)tileSize - 1) / tileSize) * ((height + (long)tileSize - 1) / tileSize);
+        if (count > MaxTiles)
+        {
+            throw new InvalidOptionsException($"{width}×{height} pixels make {count:N0} tiles of {tileSize} pixels, more than {MaxTiles:N0}; use a larger --tile");
+        }
         return new TilePlan(width, height, tileSize, overlap,
             new Axis(width, tileSize, overlap), new Axis(height, tileSize, overlap), requirements);
     }

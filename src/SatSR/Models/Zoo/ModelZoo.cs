@@ -96,8 +96,13 @@ public sealed class ModelZoo
             return NcnnModel.Load(ParamPath(entry)) with { Name = entry.Name, ArchitectureId = entry.ArchitectureId };
         }
 
-        return File.Exists(nameOrPath) ? ModelLoader.Load(nameOrPath) : throw UnknownModel(nameOrPath);
+        // Something spelt like a path is a file that is missing ("no such model file"), not an unknown zoo name.
+        return File.Exists(nameOrPath) || LooksLikePath(nameOrPath) ? ModelLoader.Load(nameOrPath) : throw UnknownModel(nameOrPath);
     }
+
+    private static bool LooksLikePath(string s) =>
+        s.Contains(Path.DirectorySeparatorChar) || s.Contains(Path.AltDirectorySeparatorChar) ||
+        Path.GetExtension(s).ToLowerInvariant() is ".onnx" or ".param" or ".pth" or ".pt";
 
     private ZooModel? Find(string name) => _models.FirstOrDefault(m => m.Entry.Name == name);
 

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using SatSR.Cli;
+
+namespace SatSR.Tests.Cli;
+
+/// <summary>
+/// Ctrl-C and SIGTERM stop a run cleanly: the built CLI runs as a child process, gets the signal while it infers,
+/// and must exit with 130 soon after, leaving nothing at the final output path. (Whether OUTPUT.partial stays for a
+/// later --resume is the resume feature's decision, so it is not asserted here.)
+/// </summary>
+public class SignalTests
+{
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_stops_the_run_with_130_and_no_final_file(string signal)
+    {
+        var dir = TestFiles.TempDir();
+        // 4096² pixels (the town stretched by a VRT): minutes of inference even on a fast CPU, so the run is surely
+        // still going when the signal comes.
+        var input = Path.Combine(dir, "big.vrt");
+        File.WriteAllText(input, $"""
+            <VRTDataset rasterXSize="4096" rasterYSize="4096">
+              <VRTRasterBand dataType="Byte" band="1">
+                <SimpleSource>
+                  <SourceFilename relativeToVRT="0">{TestFiles.Fixture("cbers2b_pan_town_256.tif")}</SourceFilename>
+                  <SourceBand>1</SourceBand>
+                  <SrcRect xOff="0" yOff="0" xSize="256" ySize="256" />
+                  <DstRect xOff="0" yOff="0" xSize="4096" ySize="4096" />
+                </SimpleSource>
+              </VRTRasterBand>
+            </VRTDataset>
+            """);
+        var output = Path.Combine(dir, "out.tif");
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var a in new[] { typeof(SatsrApp).Assembly.Location, "upscale", input, output, "--device", "cpu" }) start.ArgumentList.Add(a);
+        using var cli = Process.Start(start)!;
+        try
+        {
+            var stdout = cli.StandardOutput.ReadToEndAsync();
+            var stderr = cli.StandardError.ReadToEndAsync();
+
+            // The partial file is created once the model is loaded and the first tile is about to be inferred.
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(output + ".partial"))
+            {
+                if (cli.HasExited) Assert.Fail($"the CLI ended before it started writing: {await stderr}");
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), "no partial output after 2 minutes");
+                await Task.Delay(50);
+            }
+            await Task.Delay(500);   // into the first tile's inference
+            Assert.False(cli.HasExited, "the run finished before the signal; the input is too small to test this");
+
+            using (var kill = Process.Start("kill", ["-" + signal, cli.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+                Assert.Equal(0, kill.ExitCode);
+            }
+            var clock = Stopwatch.StartNew();
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await cli.WaitForExitAsync(timeout.Token);
+            }
+            var stopped = clock.Elapsed;
+
+            Assert.Equal(130, cli.ExitCode);
+            Assert.True(stopped < TimeSpan.FromSeconds(10), $"took {stopped.TotalSeconds:F1} s to stop");
+            Assert.Equal("cancelled", (await stderr).Trim());
+            Assert.DoesNotContain("wrote", await stdout);
+            Assert.False(File.Exists(output), "a file at the final path after a cancelled run");
+        }
+        finally
+        {
+            if (!cli.HasExited) cli.Kill();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using SatSR.Geometry;
+using SatSR.Inference;
+using SatSR.Pipeline;
+
+namespace SatSR.Tests.Pipeline;
+
+/// <summary>
+/// Same input, model and options → the same pixels, bit for bit, whatever the thread count. This holds without
+/// special session settings because ONNX Runtime's CPU kernels (MLAS) share a convolution out between threads by
+/// output elements, each summed whole by one thread in a fixed order; a split of the reduction itself (as some GPU
+/// convolution algorithms do) would make the last bit depend on the schedule, and these tests would catch it.
+/// Tiles are inferred one after another in plan order, and blending adds their weighted outputs in that order.
+/// </summary>
+public class DeterminismTests
+{
+    [Fact]
+    public void One_and_two_inference_threads_give_identical_pixels()
+    {
+        var dir = TestFiles.TempDir();
+        // 48×48 of the town's street grid in 16-pixel tiles: 9 tiles, each read with an 8-pixel halo, so every
+        // output pixel goes through several convolutions whose work ONNX Runtime splits between threads.
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(96, 96, 48, 48), Path.Combine(dir, "crop.tif"));
+        UpscaleOptions Options(string name, int threads) => new()
+        {
+            InputPath = input,
+            OutputPath = Path.Combine(dir, name),
+            Model = TestModels.GeneralX4,
+            Device = ExecutionDevice.Cpu,
+            TileSize = 16,
+            Overlap = 8,
+            Threads = threads,
+        };
+
+        var one = TestRasters.ReadAll(Upscaler.Run(Options("one.tif", 1)).OutputPath, out _);
+        var two = TestRasters.ReadAll(Upscaler.Run(Options("two.tif", 2)).OutputPath, out _);
+        var again = TestRasters.ReadAll(Upscaler.Run(Options("again.tif", 2)).OutputPath, out _);
+
+        Assert.Equal(192 * 192, one.Length);
+        Assert.True(one.Distinct().Count() > 100, "a flat output would compare equal trivially");
+        Assert.Equal(one, two);
+        Assert.Equal(two, again);
+    }
+}
+
+public class EngineDeterminismTests
+{
+    [Fact]
+    public void The_engine_output_is_bit_identical_for_one_and_two_threads()
+    {
+        // Below the 8-bit quantisation of the pipeline test: the raw float32 network output itself.
+        float[] RunWith(int threads)
+        {
+            using var engine = InferenceEngine.Create(TestModels.GeneralX4, ExecutionDevice.Cpu, 32, 32, threads);
+            var rng = new Random(7);
+            for (var i = 0; i < engine.Input.Length; i++) engine.Input[i] = (float)rng.NextDouble();
+            engine.Run();
+            return engine.Output.ToArray();
+        }
+
+        var one = RunWith(1);
+        var two = RunWith(2);
+        var mismatches = one.Zip(two).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second));
+        Assert.Equal(0, mismatches);
+    }
+}
