@@ -6,8 +6,12 @@ namespace SatSR.Tests;
 /// <summary>Small rasters made from the real fixtures, and whole-image reads, through SatSR's own GDAL layer.</summary>
 internal static class TestRasters
 {
-    /// <summary>Writes <paramref name="window"/> of a fixture to a new GeoTIFF with the georeference moved to the window.</summary>
-    public static string Crop(string fixture, Window window, string path)
+    /// <summary>
+    /// Writes <paramref name="window"/> of a fixture to a new GeoTIFF with the georeference moved to the window;
+    /// <paramref name="edit"/> changes the profile (type, bands, georeference) and <paramref name="values"/> the samples.
+    /// </summary>
+    public static string Crop(string fixture, Window window, string path,
+        Func<RasterProfile, RasterProfile>? edit = null, Func<double, double>? values = null)
     {
         using var src = RasterDataset.Open(TestFiles.Fixture(fixture));
         var bands = Enumerable.Range(1, src.Profile.BandCount).ToArray();
@@ -19,6 +23,8 @@ internal static class TestRasters
             Height = window.Height,
             Transform = src.Profile.Transform?.ForWindow(window),
         };
+        profile = edit?.Invoke(profile) ?? profile;
+        if (values is not null) data = data.Select(values).ToArray();
         using (var dst = RasterDataset.Create(path, profile, new Dictionary<string, string>()))
         {
             dst.Write<double>(new Window(0, 0, window.Width, window.Height), bands, data);

@@ -23,13 +23,16 @@ internal static class UpscaleCommand
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue an interrupted run of the same input, model and options" };
     private static readonly Option<BlendMode> Blend = new("--blend") { Description = "feather (seam-free) or hardcrop (Real-ESRGAN's tile mode)", DefaultValueFactory = _ => BlendMode.Feather };
+    private static readonly Option<string?> Bands = new("--bands") { Description = "Bands to process, comma-separated and 1-based; the first three are the RGB the network sees (e.g. 3,2,1,4)" };
+    private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: 0.1–99.9 percentiles, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
     private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Threads,
+            Input, Output, CommonOptions.Model, Scale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, Consistency, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -38,6 +41,8 @@ internal static class UpscaleCommand
             var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, ×{result.Scale}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
+            console.MarkupLineInterpolated(
+                $"consistency PSNR {result.ConsistencyBefore:F1} dB from the network, {result.ConsistencyAfter:F1} dB as written{(options.Consistency ? " (--consistency)" : "")}");
             return 0;
         }));
         return command;
@@ -71,6 +76,9 @@ internal static class UpscaleCommand
             Overwrite = parse.GetValue(Overwrite),
             Resume = parse.GetValue(Resume),
             Blend = parse.GetValue(Blend),
+            Bands = ParseBands(parse.GetValue(Bands)),
+            Ranges = (parse.GetValue(Range) ?? []).Select(ParseRange).ToList(),
+            Consistency = parse.GetValue(Consistency),
             Threads = parse.GetValue(Threads),
         };
     }
@@ -83,6 +91,30 @@ internal static class UpscaleCommand
         _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) => (NodataMode.Value, v),
         _ => throw new InvalidOptionsException($"--nodata {text}: expected a number or 'none'"),
     };
+
+    private static int[] ParseBands(string? text) => text is null ? [] : text.Split(',').Select(item =>
+        int.TryParse(item.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var b)
+            ? b
+            : throw new InvalidOptionsException($"--bands {text}: expected band numbers separated by commas, e.g. 3,2,1")).ToArray();
+
+    /// <summary><c>LOW,HIGH</c> for every band or <c>BAND:LOW,HIGH</c> for one.</summary>
+    private static RangeOverride ParseRange(string text)
+    {
+        var colon = text.IndexOf(':');
+        var bounds = text[(colon + 1)..].Split(',');
+        int? band = null;
+        if (colon >= 0)
+        {
+            band = int.TryParse(text[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : null;
+        }
+        if ((colon >= 0 && band is null) || bounds.Length != 2 ||
+            !double.TryParse(bounds[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var low) ||
+            !double.TryParse(bounds[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var high))
+        {
+            throw new InvalidOptionsException($"--range {text}: expected LOW,HIGH or BAND:LOW,HIGH, e.g. 0,4095 or 2:100,3000");
+        }
+        return new RangeOverride(band, low, high);
+    }
 
     private static Dictionary<string, string> ParseCreationOptions(IEnumerable<string> items)
     {

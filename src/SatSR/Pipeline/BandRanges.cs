@@ -4,39 +4,51 @@ using SatSR.Raster;
 
 namespace SatSR.Pipeline;
 
-/// <summary>Per-band value ranges mapped to the network's 0..1, measured once over the whole image.</summary>
+/// <summary>
+/// How one band is scaled: <see cref="Unit"/> maps its values to the network's 0..1 (and back, exactly);
+/// <see cref="Valid"/> is the range its output values are clamped to.
+/// </summary>
+internal readonly record struct BandScale(BandRange Unit, BandRange Valid);
+
+/// <summary>Per-band scaling, measured once over the whole image (never per tile, so tiles agree in brightness).</summary>
 internal static class BandRanges
 {
     /// <summary>Pixels sampled for statistics: GDAL decimates the image to at most this many.</summary>
     private const int SampleSide = 1024;
 
-    public static BandRange[] Measure(RasterDataset source, Validity validity)
+    /// <summary>
+    /// 8-bit: /255 and the whole type. Otherwise the robust percentiles of a decimated read (nodata ignored) map to
+    /// 0..1, while the clamp stays at the observed extremes so no valid value is cut. <paramref name="overrides"/>
+    /// replace the unit range (a band's own entry wins over an all-bands one).
+    /// </summary>
+    public static BandScale[] Measure(RasterDataset source, Validity validity, IReadOnlyList<RangeOverride> overrides)
     {
         var profile = source.Profile;
-        if (profile.DataType == RasterDataType.Byte) return Enumerable.Repeat(BandRange.Byte, profile.BandCount).ToArray();
+        var measured = profile.DataType == RasterDataType.Byte
+            ? Enumerable.Repeat(new BandScale(BandRange.Byte, BandRange.Byte), profile.BandCount).ToArray()
+            : Sample(source, validity);
+        return measured.Select((scale, i) => OverrideFor(overrides, i + 1) is { } unit ? scale with { Unit = unit } : scale).ToArray();
+    }
 
+    private static BandRange? OverrideFor(IReadOnlyList<RangeOverride> overrides, int band)
+    {
+        var chosen = overrides.Where(o => o.Band == band).Select(o => (RangeOverride?)o).LastOrDefault()
+            ?? overrides.Where(o => o.Band is null).Select(o => (RangeOverride?)o).LastOrDefault();
+        return chosen is { } o ? new BandRange(o.Low, o.High) : null;
+    }
+
+    private static BandScale[] Sample(RasterDataset source, Validity validity)
+    {
+        var profile = source.Profile;
         var factor = Math.Max(1.0, Math.Max(profile.Width, profile.Height) / (double)SampleSide);
         int w = Math.Max(1, (int)(profile.Width / factor)), h = Math.Max(1, (int)(profile.Height / factor));
         var bands = Enumerable.Range(1, profile.BandCount).ToArray();
         var values = new double[bands.Length * w * h];
-        var whole = new Window(0, 0, profile.Width, profile.Height);
-        source.ReadResampled(whole, w, h, bands, values);
+        source.ReadResampled(new Window(0, 0, profile.Width, profile.Height), w, h, bands, values);
         var valid = new byte[w * h];
         validity.EvaluateValues(w * h, values, valid);
-
-        var ranges = new BandRange[bands.Length];
-        for (var b = 0; b < bands.Length; b++)
-        {
-            double lo = double.MaxValue, hi = double.MinValue;
-            for (var i = 0; i < w * h; i++)
-            {
-                var v = values[b * w * h + i];
-                if (valid[i] == 0 || double.IsNaN(v)) continue;
-                lo = Math.Min(lo, v);
-                hi = Math.Max(hi, v);
-            }
-            ranges[b] = lo <= hi ? new BandRange(lo, hi > lo ? hi : lo + 1) : new BandRange(0, 1);
-        }
-        return ranges;
+        return bands.Select(b => BandStatistics.Measure(values.AsSpan((b - 1) * w * h, w * h), valid) is { } s
+            ? new BandScale(s.Unit, new BandRange(s.Min, s.Max))
+            : new BandScale(new BandRange(0, 1), new BandRange(0, 1))).ToArray();
     }
 }

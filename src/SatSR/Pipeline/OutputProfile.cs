@@ -11,12 +11,13 @@ internal static class OutputProfile
     private static readonly string[] RpcPixelOffsets = ["LINE_OFF", "SAMP_OFF"];
     private static readonly string[] RpcPixelScales = ["LINE_SCALE", "SAMP_SCALE"];
 
-    public static RasterProfile For(RasterProfile input, int scale, double? nodata) => input with
+    /// <summary><paramref name="bands"/>: the input bands (1-based) the output has, in order; each keeps its description and colour.</summary>
+    public static RasterProfile For(RasterProfile input, int scale, double? nodata, IReadOnlyList<int> bands) => input with
     {
         Width = checked(input.Width * scale),
         Height = checked(input.Height * scale),
         Transform = input.Transform?.Scaled(scale),
-        Bands = input.Bands.Select(b => b with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
+        Bands = bands.Select(b => input.Bands[b - 1] with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
         // GCP pixel/line are corner-based like the geotransform: they scale directly.
         Gcps = input.Gcps.Select(g => g with { Pixel = g.Pixel * scale, Line = g.Line * scale }).ToList(),
         Metadata = input.Metadata.ToDictionary(

@@ -30,7 +30,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             options.Scale?.ToString(CultureInfo.InvariantCulture) ?? "model", options.TileSize.ToString(CultureInfo.InvariantCulture),
             options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture), options.Blend.ToString(), options.Nodata.ToString(),
             options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
-            creation);
+            creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString());
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

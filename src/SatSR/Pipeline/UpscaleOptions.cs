@@ -43,6 +43,18 @@ public sealed record UpscaleOptions
 
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// Input bands to process (1-based), the first three as the network's RGB when three or more are given; empty
+    /// means every band but alpha. The output has these bands (and any alpha band) in the input's order.
+    /// </summary>
+    public IReadOnlyList<int> Bands { get; init; } = [];
+
+    /// <summary>Values that map to the network's 0..1 instead of the measured ones (all bands, or one band each).</summary>
+    public IReadOnlyList<RangeOverride> Ranges { get; init; } = [];
+
+    /// <summary>Correct the output so that area-averaging it by the scale reproduces the input.</summary>
+    public bool Consistency { get; init; }
+
     /// <summary>Continue an interrupted run from its partial output and journal (same input, model and options).</summary>
     public bool Resume { get; init; }
 
@@ -73,6 +85,13 @@ public sealed record UpscaleOptions
         if (EffectiveOverlap >= TileSize) throw new InvalidOptionsException($"--overlap ({EffectiveOverlap}) must be smaller than --tile ({TileSize})");
         if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"--scale must be 1, 2, 3 or 4 (got {s})");
         if (Threads < 0) throw new InvalidOptionsException($"--threads must not be negative (got {Threads})");
+        if (Bands.FirstOrDefault(b => b < 1, 1) is var bad && bad < 1) throw new InvalidOptionsException($"--bands {bad}: band numbers start at 1");
+        if (Bands.Count != Bands.Distinct().Count()) throw new InvalidOptionsException($"--bands {string.Join(',', Bands)}: a band is listed twice");
+        foreach (var r in Ranges)
+        {
+            if (r.Band is < 1) throw new InvalidOptionsException($"--range {r}: band numbers start at 1");
+            if (!double.IsFinite(r.Low) || !double.IsFinite(r.High) || r.Low >= r.High) throw new InvalidOptionsException($"--range {r}: LOW must be below HIGH, both finite");
+        }
         if (string.IsNullOrWhiteSpace(InputPath)) throw new InvalidOptionsException("no input file given");
         if (string.IsNullOrWhiteSpace(OutputPath)) throw new InvalidOptionsException("no output file given");
     }

@@ -17,5 +17,14 @@ public sealed record UpscaleResult(
     TimeSpan InferTime,
     TimeSpan WriteTime)
 {
+    /// <summary>
+    /// Consistency PSNR (dB, on the network's 0..1 scale) of the network's output: how closely area-averaging it by the
+    /// scale gives the input back, over the valid pixels of the tiles' cores. NaN when nothing was inferred.
+    /// </summary>
+    public double ConsistencyBefore { get; init; } = double.NaN;
+
+    /// <summary>The same for the written output (after blending, <c>--consistency</c> and rounding to the data type).</summary>
+    public double ConsistencyAfter { get; init; } = double.NaN;
+
     public double MegapixelsPerSecond(double inputMegapixels) => inputMegapixels / Math.Max(1e-9, Elapsed.TotalSeconds);
 }

@@ -39,8 +39,10 @@ public static class Upscaler
         CheckOutputSize(options.InputPath, profile, scale);
 
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
-        var job = new Job(options, source, engine, plan, scale, validity, BandRanges.Measure(source, validity), progress, cancellationToken);
-        var outputProfile = OutputProfile.For(profile, scale, validity.OutputNodata);
+        var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, engine.Channels);
+        var scales = BandRanges.Measure(source, validity, options.Ranges);
+        var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
+        var outputProfile = OutputProfile.For(profile, scale, validity.OutputNodata, bands.Output);
         var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
         var journal = new ResumeJournal(output.JournalPath, ResumeJournal.FingerprintOf(options));
         var start = output.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
@@ -103,25 +105,25 @@ public static class Upscaler
     /// <summary>The state of one run; lives only inside <see cref="Run"/>.</summary>
     private sealed class Job(
         UpscaleOptions options, RasterDataset source, InferenceEngine engine, TilePlan plan, int scale,
-        Validity validity, BandRange[] ranges, IProgress<UpscaleProgress>? progress, CancellationToken ct)
+        Validity validity, BandScale[] scales, BandSelection bands, IProgress<UpscaleProgress>? progress, CancellationToken ct)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Stopwatch _read = new(), _infer = new(), _write = new();
         private readonly BlendWeights _weights = BlendWeights.Create(plan, scale, options.Blend);
         // Valid outputs stay inside the value range the band actually has (8-bit: the whole type).
-        private readonly SampleEncoder[] _encoders = ranges
-            .Select(r => SampleEncoder.For(source.Profile.DataType, validity.OutputNodata) is var e && source.Profile.DataType != RasterDataType.Byte
-                ? e with { ValidMin = r.Low, ValidMax = r.High }
-                : e).ToArray();
+        private readonly SampleEncoder[] _encoders = scales
+            .Select(r => SampleEncoder.For(source.Profile.DataType, validity.OutputNodata) with { ValidMin = r.Valid.Low, ValidMax = r.Valid.High })
+            .ToArray();
         private readonly int[] _allBands = Enumerable.Range(1, source.Profile.BandCount).ToArray();
-        private readonly int[][] _groups = BandGroups(source.Profile.BandCount, engine.Channels);
+        private readonly int[] _outputBands = Enumerable.Range(1, bands.Output.Length).ToArray();
+        private SquaredError _consistencyBefore, _consistencyAfter;
         private int _inferred, _skipped, _resumed, _planned;
 
         // Buffers live as long as the job: every tile has the plan's one shape, every written piece at most one
         // block row of MaxPieceWidth, so nothing is allocated per tile and memory stays flat.
         private double[] _tileValues = [], _pieceValues = [], _pixels = [];
         private byte[] _tileValid = [], _pieceValid = [];
-        private float[] _prediction = [], _planes = [], _modelScale = [];
+        private float[] _prediction = [], _planes = [], _modelScale = [], _residual = [];
 
         /// <summary><paramref name="buffer"/>, grown to at least <paramref name="length"/>; contents are not kept.</summary>
         private static T[] Reuse<T>(ref T[] buffer, int length)
@@ -142,7 +144,7 @@ public static class Upscaler
         {
             int outWidth = plan.Width * scale, outHeight = plan.Height * scale;
             var capacity = blockHeight + plan.ReadHeight * scale;
-            var perColumn = (long)Bands * capacity * sizeof(float);
+            var perColumn = (long)_outputBands.Length * capacity * sizeof(float);
             var chunkWidth = (int)Math.Min(outWidth, Math.Max(blockWidth, options.StripBudgetBytes / perColumn / blockWidth * blockWidth));
             var chunks = Enumerable.Range(0, (outWidth + chunkWidth - 1) / chunkWidth)
                 .Select(i => (Left: i * chunkWidth, Width: Math.Min(chunkWidth, outWidth - i * chunkWidth))).ToList();
@@ -154,7 +156,7 @@ public static class Upscaler
                 var (left, width) = chunks[k];
                 var done = k == start.Chunk ? start.RowsDone : 0;
                 if (done >= outHeight) continue;
-                var strip = new OutputStrip(Bands, left, width, capacity, done, storage);
+                var strip = new OutputStrip(_outputBands.Length, left, width, capacity, done, storage);
                 storage = strip.Storage;
                 var columns = ColumnsTouching(left, width).ToList();
                 for (var r = 0; r < plan.Rows; r++)
@@ -178,7 +180,11 @@ public static class Upscaler
 
         public UpscaleResult Result(string path) => new(
             path, plan.Width * scale, plan.Height * scale, scale, _inferred, _skipped, engine.Device,
-            _clock.Elapsed, _read.Elapsed, _infer.Elapsed, _write.Elapsed);
+            _clock.Elapsed, _read.Elapsed, _infer.Elapsed, _write.Elapsed)
+        {
+            ConsistencyBefore = _consistencyBefore.Psnr,
+            ConsistencyAfter = _consistencyAfter.Psnr,
+        };
 
         private IEnumerable<int> ColumnsTouching(int left, int width) =>
             Enumerable.Range(0, plan.Columns).Where(c =>
@@ -209,7 +215,7 @@ public static class Upscaler
             var rows = _weights.Rows(tile.GridRow);
             var cols = _weights.Columns(tile.GridColumn);
             var prediction = Reuse(ref _prediction, area.Width * area.Height);
-            foreach (var group in _groups)
+            foreach (var group in bands.Groups)
             {
                 try
                 {
@@ -225,7 +231,8 @@ public static class Upscaler
                 for (var k = 0; k < group.Length; k++)
                 {
                     TakeOutput(group.Length == 1 ? -1 : k, read.Width, read.Height, prediction, tile);
-                    strip.Add(group[k] - 1, area, prediction, rows, cols);
+                    EnforceConsistency(k, read.Width, read.Height, prediction, valid, tile.Core.RelativeTo(read));
+                    strip.Add(Array.IndexOf(bands.Output, group[k]), area, prediction, rows, cols);
                 }
             }
             _inferred++;
@@ -240,7 +247,7 @@ public static class Upscaler
             for (var k = 0; k < engine.Channels; k++)
             {
                 var band = group[Math.Min(k, group.Length - 1)] - 1;
-                var range = ranges[band];
+                var range = scales[band].Unit;
                 for (var i = 0; i < n; i++) planes[k * n + i] = valid[i] != 0 ? range.ToUnit(values[band * n + i]) : 0f;
             }
             NodataFill.Fill(planes, engine.Channels, valid, w, h);
@@ -294,6 +301,17 @@ public static class Upscaler
         }
 
         /// <summary>
+        /// Measures how far one band's prediction (at the job's scale) is from averaging back to the network's input
+        /// plane <paramref name="channel"/> over the tile's core, and with <c>--consistency</c> removes the difference.
+        /// </summary>
+        private void EnforceConsistency(int channel, int w, int h, float[] prediction, byte[] valid, Window core)
+        {
+            var residual = Reuse(ref _residual, w * h);
+            _consistencyBefore += Consistency.Residual(prediction, _planes.AsSpan(channel * w * h, w * h), w, h, scale, valid, core, residual);
+            if (options.Consistency) Consistency.Correct(prediction, residual, w, h, scale);
+        }
+
+        /// <summary>
         /// Writes the strip's rows above <paramref name="bottom"/> in pieces of whole output blocks (each block is
         /// written once: GDAL appends, not replaces, a rewritten compressed block), then drops them from the strip.
         /// </summary>
@@ -325,25 +343,30 @@ public static class Upscaler
             _read.Stop();
 
             _write.Start();
-            var pixels = Reuse(ref _pixels, Bands * window.Width * window.Height);
+            var pixels = Reuse(ref _pixels, _outputBands.Length * window.Width * window.Height);
             var nodata = validity.OutputNodata ?? 0;
-            for (var b = 0; b < Bands; b++)
+            for (var o = 0; o < _outputBands.Length; o++)
             {
+                var b = bands.Output[o] - 1;
+                var carried = bands.Carried.Contains(b + 1);
                 var encoder = _encoders[b];
-                var range = ranges[b];
+                var range = scales[b].Unit;
                 for (var y = 0; y < window.Height; y++)
                 {
-                    var row = strip.Row(b, window.Row + y).Slice(window.Column - strip.Left, window.Width);
+                    var row = strip.Row(o, window.Row + y).Slice(window.Column - strip.Left, window.Width);
                     var inRow = (window.Row + y) / scale - input.Row;
-                    var dst = pixels.AsSpan((b * window.Height + y) * window.Width, window.Width);
+                    var dst = pixels.AsSpan((o * window.Height + y) * window.Width, window.Width);
                     for (var x = 0; x < window.Width; x++)
                     {
-                        var inCol = (window.Column + x) / scale - input.Column;
-                        dst[x] = valid[inRow * input.Width + inCol] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
+                        var i = inRow * input.Width + (window.Column + x) / scale - input.Column;
+                        dst[x] = carried ? values[b * n + i] : valid[i] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
                     }
                 }
+                if (carried) continue;
+                var plane = window.Width * window.Height;
+                _consistencyAfter += Consistency.Measure(pixels.AsSpan(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
             }
-            target.Write<double>(window, _allBands, pixels);
+            target.Write<double>(window, _outputBands, pixels);
             _write.Stop();
         }
 
@@ -351,22 +374,5 @@ public static class Upscaler
             _inferred + _skipped + _resumed, _planned,
             (double)(_inferred + _skipped + _resumed) / Math.Max(1, _planned) * plan.Width * plan.Height / 1e6,
             plan.Width * (double)plan.Height / 1e6, _clock.Elapsed));
-
-        /// <summary>
-        /// Bands in the order the network sees them: the first three together as RGB when the model is RGB, every
-        /// other band alone (replicated to the model's channels, the output channels averaged back).
-        /// </summary>
-        private static int[][] BandGroups(int bands, int channels)
-        {
-            var groups = new List<int[]>();
-            var next = 1;
-            if (channels == 3 && bands >= 3)
-            {
-                groups.Add([1, 2, 3]);
-                next = 4;
-            }
-            for (; next <= bands; next++) groups.Add([next]);
-            return [.. groups];
-        }
     }
 }

@@ -63,6 +63,8 @@ internal sealed class Validity
             valid[..n].Clear();
             for (var b = 1; b <= bands; b++)
             {
+                // An alpha band's own mask is "all valid": the other bands' masks are what it says.
+                if (_source.Profile.Bands[b - 1].ColorInterpretation == ColorInterpretation.Alpha) continue;
                 _source.ReadMask(window, b, _mask.AsSpan(0, n));
                 for (var i = 0; i < n; i++) valid[i] |= _mask[i];
             }

@@ -76,6 +76,14 @@ public class CliTests
     [InlineData("--nodata", "dark", "--nodata")]
     [InlineData("--co", "COMPRESS", "--co")]
     [InlineData("--model", "no-such-model", "realesr-general-x4v3")]
+    [InlineData("--bands", "r,g,b", "--bands r,g,b")]
+    [InlineData("--bands", "0", "--bands 0")]
+    [InlineData("--bands", "1,1", "--bands 1,1")]
+    [InlineData("--bands", "2", "--bands 2")]
+    [InlineData("--range", "5", "--range 5")]
+    [InlineData("--range", "300,10", "--range 300,10")]
+    [InlineData("--range", "x:1,2", "--range x:1,2")]
+    [InlineData("--range", "0:1,2", "--range 0:1,2")]
     public async Task Invalid_option_values_are_refused_before_any_file_is_written(string option, string value, string mention)
     {
         var dir = TestFiles.TempDir();
@@ -83,6 +91,17 @@ public class CliTests
         Assert.Equal(1, exit);
         AssertOneLineError(error, mention);
         Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Consistency_reports_the_psnr_before_and_after()
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"),
+            "--device", "cpu", "--consistency", "--range", "0,255", "--bands", "1");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Matches(@"consistency PSNR \d+\.\d dB from the network, \d+\.\d dB as written \(--consistency\)", text);
     }
 
     [Fact]

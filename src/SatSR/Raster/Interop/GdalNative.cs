@@ -93,6 +93,11 @@ internal static partial class GdalNative
     public static unsafe partial int GDALRasterIOEx(IntPtr band, int rw, int x, int y, int width, int height, void* buffer,
         int bufferWidth, int bufferHeight, int type, long pixelSpace, long lineSpace, IntPtr extra);
 
+    [LibraryImport(Lib)] public static unsafe partial int GDALExtractRPCInfoV2(IntPtr metadata, double* rpcInfo);
+    [LibraryImport(Lib)] public static unsafe partial IntPtr GDALCreateRPCTransformerV2(double* rpcInfo, int reversed, double pixelErrorThreshold, IntPtr options);
+    [LibraryImport(Lib)] public static unsafe partial int GDALRPCTransform(IntPtr transformer, int destinationToSource, int count, double* x, double* y, double* z, int* success);
+    [LibraryImport(Lib)] public static partial void GDALDestroyRPCTransformer(IntPtr transformer);
+
     [LibraryImport(Lib)] public static partial void GDALSetCacheMax64(long bytes);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr CPLGetConfigOption(string key, string? fallback);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial void CPLSetThreadLocalConfigOption(string key, string? value);

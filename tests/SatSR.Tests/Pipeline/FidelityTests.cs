@@ -1,0 +1,200 @@
+using SatSR.Geometry;
+using SatSR.Pipeline;
+using SatSR.Raster;
+using Xunit.Abstractions;
+
+namespace SatSR.Tests.Pipeline;
+
+/// <summary>The output carries the input's data faithfully: bands, types, value scale, and consistency with the input.</summary>
+public class FidelityTests(ITestOutputHelper output)
+{
+    private static UpscaleOptions Options(string input, string outputPath) => new()
+    {
+        InputPath = input,
+        OutputPath = outputPath,
+        Model = TestModels.GeneralX4,
+        Device = SatSR.Inference.ExecutionDevice.Cpu,
+    };
+
+    [Fact]
+    public void Six_bands_keep_their_order_type_colours_and_descriptions()
+    {
+        var dir = TestFiles.TempDir();
+        var colours = new[] { ColorInterpretation.Blue, ColorInterpretation.Green, ColorInterpretation.Red, ColorInterpretation.Undefined, ColorInterpretation.Undefined, ColorInterpretation.Gray };
+        var input = TestRasters.Crop("landsat7_etm_6band.tif", new Window(150, 150, 48, 48), Path.Combine(dir, "in.tif"),
+            p => p with { Bands = p.Bands.Select((b, i) => b with { Description = $"ETM+ band {i + 1}", ColorInterpretation = colours[i] }).ToList() });
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+
+        var before = TestRasters.ReadAll(input, out var p);
+        var after = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal(p.DataType, q.DataType);
+        Assert.Equal(p.Bands.Select(b => (b.Description, b.ColorInterpretation)), q.Bands.Select(b => (b.Description, b.ColorInterpretation)));
+        // Each output band, averaged back down, is its own input band: no band moved.
+        for (var b = 0; b < 6; b++)
+        {
+            var psnr = TestRasters.Psnr(Plane(before, b, p), AreaAverage(Plane(after, b, q), q.Width, q.Height, 4));
+            Assert.True(psnr > 30, $"band {b + 1}: {psnr:F1} dB");
+        }
+    }
+
+    [Fact]
+    public void Rgb_stays_rgb()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, 48, 48), Path.Combine(dir, "in.tif"));
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+        using var ds = RasterDataset.Open(result.OutputPath);
+        Assert.Equal([ColorInterpretation.Red, ColorInterpretation.Green, ColorInterpretation.Blue], ds.Profile.Bands.Select(b => b.ColorInterpretation));
+        Assert.Equal(RasterDataType.Byte, ds.Profile.DataType);
+    }
+
+    [Fact]
+    public void Bands_option_picks_the_rgb_triple_and_the_bands_written()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("landsat7_etm_6band.tif", new Window(150, 150, 48, 48), Path.Combine(dir, "in.tif"),
+            p => p with { Bands = p.Bands.Select((b, i) => b with { Description = $"ETM+ band {i + 1}" }).ToList() });
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { Bands = [3, 2, 1, 5] });
+
+        var before = TestRasters.ReadAll(input, out var p);
+        var after = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal(["ETM+ band 1", "ETM+ band 2", "ETM+ band 3", "ETM+ band 5"], q.Bands.Select(b => b.Description));
+        int[] source = [0, 1, 2, 4];
+        for (var o = 0; o < 4; o++)
+        {
+            var psnr = TestRasters.Psnr(Plane(before, source[o], p), AreaAverage(Plane(after, o, q), q.Width, q.Height, 4));
+            Assert.True(psnr > 30, $"output band {o + 1}: {psnr:F1} dB");
+        }
+        var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(Options(input, Path.Combine(dir, "out7.tif")) with { Bands = [7] }));
+        Assert.Contains("--bands 7", e.Message);
+    }
+
+    [Fact]
+    public void Alpha_is_copied_nearest_neighbour_and_never_upscaled()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Path.Combine(dir, "rgba.tif");
+        var window = new Window(400, 400, 40, 40);
+        using (var src = RasterDataset.Open(TestFiles.Fixture("cbers_rgb342_20m.tif")))
+        {
+            var n = window.Width * window.Height;
+            var values = new double[4 * n];
+            src.Read<double>(window, [1, 2, 3], values);
+            // Opaque but for a transparent left third, with a half-transparent stripe the network must not smooth.
+            for (var i = 0; i < n; i++) values[3 * n + i] = i % window.Width < 13 ? 0 : i % window.Width < 20 ? 128 : 255;
+            var profile = src.Profile with
+            {
+                Width = window.Width,
+                Height = window.Height,
+                Transform = src.Profile.Transform?.ForWindow(window),
+                Bands = [.. src.Profile.Bands, new BandInfo("alpha", ColorInterpretation.Alpha, null, MaskFlags.Alpha | MaskFlags.PerDataset)],
+            };
+            using var dst = RasterDataset.Create(input, profile, new Dictionary<string, string> { ["ALPHA"] = "UNASSOCIATED" });
+            dst.Write<double>(new Window(0, 0, window.Width, window.Height), [1, 2, 3, 4], values);
+        }
+        var before = TestRasters.ReadAll(input, out var p);
+        Assert.Equal(ColorInterpretation.Alpha, p.Bands[3].ColorInterpretation);
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+        var after = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal(ColorInterpretation.Alpha, q.Bands[3].ColorInterpretation);
+        var alphaIn = Plane(before, 3, p);
+        var alphaOut = Plane(after, 3, q);
+        for (var y = 0; y < q.Height; y++)
+            for (var x = 0; x < q.Width; x++)
+            {
+                var a = alphaIn[y / 4 * p.Width + x / 4];
+                Assert.Equal(a, alphaOut[y * q.Width + x]);
+                if (a == 0) Assert.Equal(0, after[y * q.Width + x]);
+            }
+    }
+
+    /// <summary>
+    /// 11-bit data in UInt16 (values ×8), or Float32, is the same picture as the 8-bit file. Given the same range the
+    /// network sees identical input, so the output must be the 8-bit run's, ×8 (only rounding differs). The automatic
+    /// range (percentiles) stretches the contrast the 8-bit run does not, so it is reported, with a looser bound.
+    /// </summary>
+    [Theory]
+    [InlineData(RasterDataType.UInt16, 8.0)]
+    [InlineData(RasterDataType.Float32, 0.01)]
+    public void Other_types_round_trip_and_match_the_8_bit_run(RasterDataType type, double factor)
+    {
+        var dir = TestFiles.TempDir();
+        var window = new Window(100, 100, 64, 64);
+        var eight = TestRasters.Crop("cbers2b_pan_town_256.tif", window, Path.Combine(dir, "in8.tif"));
+        var wide = TestRasters.Crop("cbers2b_pan_town_256.tif", window, Path.Combine(dir, "in.tif"), p => p with { DataType = type }, v => v * factor);
+        var reference = TestRasters.ReadAll(Upscaler.Run(Options(eight, Path.Combine(dir, "out8.tif"))).OutputPath, out _);
+
+        double Run(string name, IReadOnlyList<RangeOverride> ranges)
+        {
+            var result = TestRasters.ReadAll(Upscaler.Run(Options(wide, Path.Combine(dir, name)) with { Ranges = ranges }).OutputPath, out var q);
+            Assert.Equal(type, q.DataType);
+            return TestRasters.Psnr(reference, result.Select(v => v / factor).ToArray());
+        }
+        var same = Run("same.tif", [new RangeOverride(null, 0, 255 * factor)]);
+        var automatic = Run("auto.tif", []);
+        output.WriteLine($"{type} (values ×{factor}) vs 8-bit run: {same:F2} dB with --range 0,{255 * factor}, {automatic:F2} dB with the percentile range");
+        Assert.True(same >= 40, $"{same:F2} dB");
+        Assert.True(automatic >= 30, $"{automatic:F2} dB");
+    }
+
+    [Fact]
+    public void Tiled_16_bit_run_has_no_brightness_steps_between_tiles()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(80, 80, 96, 96), Path.Combine(dir, "in.tif"),
+            p => p with { DataType = RasterDataType.UInt16 }, v => v * 8);
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { TileSize = 32, Overlap = 8 });
+        var img = TestRasters.ReadAll(result.OutputPath, out var q);
+        int w = q.Width, step = 32 * 4;
+        double across = 0, inside = 0;
+        long nAcross = 0, nInside = 0;
+        for (var y = 0; y < q.Height; y++)
+            for (var x = 1; x < w; x++)
+            {
+                // Horizontal and vertical neighbours (transposed index); a tile boundary lies between x−1 and x.
+                var d = Math.Abs(img[y * w + x] - img[y * w + x - 1]) + Math.Abs(img[x * w + y] - img[(x - 1) * w + y]);
+                if (x % step == 0) { across += d; nAcross += 2; }
+                else { inside += d; nInside += 2; }
+            }
+        across /= nAcross;
+        inside /= nInside;
+        output.WriteLine($"mean |difference| of neighbours: across tile boundaries {across:F2}, inside tiles {inside:F2}");
+        Assert.True(across <= inside, $"{across:F2} > {inside:F2}");
+    }
+
+    [Fact]
+    public void Consistency_option_makes_the_output_average_back_to_the_input()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, 96, 96), Path.Combine(dir, "in.tif"));
+        var plain = Upscaler.Run(Options(input, Path.Combine(dir, "plain.tif")));
+        var fixedUp = Upscaler.Run(Options(input, Path.Combine(dir, "consistent.tif")) with { Consistency = true });
+        output.WriteLine($"consistency PSNR: network {plain.ConsistencyBefore:F2} dB, written without --consistency {plain.ConsistencyAfter:F2} dB, with {fixedUp.ConsistencyAfter:F2} dB");
+
+        // Independently of the job's own figure: area-average the written file and compare with the input.
+        var before = TestRasters.ReadAll(input, out var p);
+        double Measured(string path)
+        {
+            var img = TestRasters.ReadAll(path, out var q);
+            return TestRasters.Psnr(before, Enumerable.Range(0, 3).SelectMany(b => AreaAverage(Plane(img, b, q), q.Width, q.Height, 4)).ToArray());
+        }
+        var without = Measured(plain.OutputPath);
+        var with = Measured(fixedUp.OutputPath);
+        output.WriteLine($"measured on the files: without {without:F2} dB, with {with:F2} dB");
+        Assert.Equal(without, plain.ConsistencyAfter, 0.5);
+        Assert.True(with >= 45, $"{with:F2} dB");
+        Assert.True(with > without + 3);
+        Assert.True(fixedUp.ConsistencyAfter >= 45);
+    }
+
+    internal static double[] Plane(double[] data, int band, RasterProfile p) => data.AsSpan(band * p.Width * p.Height, p.Width * p.Height).ToArray();
+
+    internal static double[] AreaAverage(double[] img, int w, int h, int s)
+    {
+        var result = new double[w / s * (h / s)];
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+                result[y / s * (w / s) + x / s] += img[y * w + x] / (s * s);
+        return result;
+    }
+}
