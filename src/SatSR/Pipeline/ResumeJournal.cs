@@ -58,12 +58,20 @@ internal sealed class ResumeJournal(string path, string fingerprint)
     public void Record(ResumePoint point)
     {
         var temp = Path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        try
         {
-            JsonSerializer.Serialize(stream, new Entry(fingerprint, point.Chunk, point.RowsDone));
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+            {
+                JsonSerializer.Serialize(stream, new Entry(fingerprint, point.Chunk, point.RowsDone));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, Path, overwrite: true);
         }
-        File.Move(temp, Path, overwrite: true);
+        catch (IOException e)
+        {
+            File.Delete(temp);
+            throw new SatSRException($"{Path}: cannot record progress; is the disk full? ({e.Message})", e);
+        }
     }
 
     public void Delete() => File.Delete(Path);

@@ -5,8 +5,7 @@ namespace SatSR.Tests.Cli;
 
 /// <summary>
 /// Ctrl-C and SIGTERM stop a run cleanly: the built CLI runs as a child process, gets the signal while it infers,
-/// and must exit with 130 soon after, leaving nothing at the final output path. (Whether OUTPUT.partial stays for a
-/// later --resume is the resume feature's decision, so it is not asserted here.)
+/// and must exit with 130 soon after, leaving nothing at the final output path and the partial output for --resume.
 /// </summary>
 public class SignalTests
 {
@@ -71,7 +70,10 @@ public class SignalTests
 
             Assert.Equal(130, cli.ExitCode);
             Assert.True(stopped < TimeSpan.FromSeconds(10), $"took {stopped.TotalSeconds:F1} s to stop");
-            Assert.Equal("cancelled", (await stderr).Trim());
+            var message = (await stderr).Trim();
+            Assert.StartsWith("cancelled", message);
+            Assert.Contains("--resume", message);
+            Assert.True(File.Exists(output + ".partial"), "the partial output was not kept for --resume");
             Assert.DoesNotContain("wrote", await stdout);
             Assert.False(File.Exists(output), "a file at the final path after a cancelled run");
         }
