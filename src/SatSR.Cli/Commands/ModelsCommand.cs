@@ -2,6 +2,7 @@ using SatSR.Models.Zoo;
 using System.CommandLine;
 using System.Globalization;
 using SatSR.Cli.Terminal;
+using SatSR.Inference;
 using SatSR.Models;
 using Spectre.Console;
 
@@ -21,6 +22,15 @@ internal static class ModelsCommand
 
     /// <summary>A zoo name or a model file → the model SatSR runs.</summary>
     public static ModelDescriptor Resolve(string nameOrPath) => Zoo().Resolve(nameOrPath);
+
+    /// <summary>The model's scale; a plain .onnx states none, so one small tile is run on the CPU to measure it.</summary>
+    private static int ScaleOf(ModelDescriptor model)
+    {
+        if (model.Scale is { } scale) return scale;
+        var side = model.SizeRequirements.RoundUp(16);
+        using var engine = InferenceEngine.Create(model, ExecutionDevice.Cpu, side, side, threads: 1);
+        return engine.Scale;
+    }
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
@@ -54,7 +64,7 @@ internal static class ModelsCommand
             var grid = new Grid().AddColumn().AddColumn();
             grid.AddRow("[bold]name[/]", Markup.Escape(m.Name));
             grid.AddRow("[bold]architecture[/]", Markup.Escape(m.ArchitectureId));
-            grid.AddRow("[bold]scale[/]", m.Scale is { } s ? $"×{s}" : "unknown (measured when run)");
+            grid.AddRow("[bold]scale[/]", $"×{ScaleOf(m)}");
             grid.AddRow("[bold]channels[/]", $"{m.InputChannels} in, {m.OutputChannels} out");
             grid.AddRow("[bold]parameters[/]", m.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
             if (m.Hyperparameters.Count > 0)
@@ -78,7 +88,7 @@ internal static class ModelsCommand
             var partial = output + ".partial";
             File.WriteAllBytes(partial, model.OnnxModel);
             File.Move(partial, output, overwrite: true);
-            console.MarkupLineInterpolated($"[green]wrote[/] {output} ({model.ArchitectureId}, ×{model.Scale?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+            console.MarkupLineInterpolated($"[green]wrote[/] {output} ({model.ArchitectureId}, ×{ScaleOf(model)})");
             return Task.FromResult(0);
         }));
 
