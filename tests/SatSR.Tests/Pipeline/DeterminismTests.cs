@@ -5,7 +5,7 @@ using SatSR.Pipeline;
 namespace SatSR.Tests.Pipeline;
 
 /// <summary>
-/// Same input, model and options → the same pixels, bit for bit, whatever the thread count. This holds without
+/// Same input, model and options → the same pixels, bit for bit, whatever the thread count or tile schedule. This holds without
 /// special session settings because ONNX Runtime's CPU kernels (MLAS) share a convolution out between threads by
 /// output elements, each summed whole by one thread in a fixed order; a split of the reduction itself (as some GPU
 /// convolution algorithms do) would make the last bit depend on the schedule, and these tests would catch it.
@@ -39,6 +39,38 @@ public class DeterminismTests
         Assert.True(one.Distinct().Count() > 100, "a flat output would compare equal trivially");
         Assert.Equal(one, two);
         Assert.Equal(two, again);
+    }
+
+    /// <summary>
+    /// A small strip budget splits the output into column chunks, so tiles are inferred chunk by chunk instead of row
+    /// by row, and the tiles on a chunk border twice: a different schedule, the same pixels.
+    /// </summary>
+    [Fact]
+    public void Another_tile_schedule_gives_identical_pixels()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(64, 96, 96, 40), Path.Combine(dir, "crop.tif"));
+        var blocks = new Dictionary<string, string> { ["BLOCKXSIZE"] = "128", ["BLOCKYSIZE"] = "128" };
+        UpscaleOptions Options(string name, long budget) => new()
+        {
+            InputPath = input,
+            OutputPath = Path.Combine(dir, name),
+            Model = TestModels.GeneralX4,
+            Device = ExecutionDevice.Cpu,
+            TileSize = 24,
+            Overlap = 8,
+            CreationOptions = blocks,
+            StripBudgetBytes = budget,
+        };
+        var rowByRow = Upscaler.Run(Options("rows.tif", 256L << 20));
+        var chunked = Upscaler.Run(Options("chunks.tif", 1));
+
+        // Three 128-pixel chunks over the 384-pixel width: the border tiles run once per chunk they touch.
+        Assert.True(chunked.TilesInferred > rowByRow.TilesInferred, $"{chunked.TilesInferred} vs {rowByRow.TilesInferred} tiles");
+        var a = TestRasters.ReadAll(rowByRow.OutputPath, out _);
+        var b = TestRasters.ReadAll(chunked.OutputPath, out _);
+        Assert.True(a.Distinct().Count() > 100, "a flat output would compare equal trivially");
+        Assert.Equal(a, b);
     }
 }
 
