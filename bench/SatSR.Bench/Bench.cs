@@ -28,7 +28,8 @@ internal static class Bench
                 Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
                 Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
             };
-            Gdal.SetCacheMax(256L << 20); // as the CLI does
+            // 256 MB as the CLI sets it; lower values show how much of the peak is GDAL's block cache.
+            Gdal.SetCacheMax(long.Parse(Arg(args, "--gdal-cache-mb", "256")) << 20);
             var r = Upscaler.Run(options);
             using var src = RasterDataset.Open(input);
             var mp = src.Profile.Width * (double)src.Profile.Height / 1e6;
@@ -53,25 +54,27 @@ internal static class Bench
         var (samplePath, output, megapixels) = (args[0], args[1], double.Parse(args[2]));
         using var sample = RasterDataset.Open(samplePath);
         var p = sample.Profile;
-        var side = (int)Math.Sqrt(megapixels * 1e6);
+        // Square unless --width is given: same width, more rows, shows what the image's height costs in memory.
+        var width = int.Parse(Arg(args, "--width", ((int)Math.Sqrt(megapixels * 1e6)).ToString()));
+        var height = (int)Math.Round(megapixels * 1e6 / width);
         var bands = Enumerable.Range(1, p.BandCount).ToArray();
         var whole = new double[bands.Length * p.Width * p.Height];
         sample.Read<double>(new Window(0, 0, p.Width, p.Height), bands, whole);
-        var profile = p with { Width = side, Height = side };
+        var profile = p with { Width = width, Height = height };
         var co = new Dictionary<string, string> { ["TILED"] = "YES", ["COMPRESS"] = "DEFLATE", ["BIGTIFF"] = "IF_SAFER" };
         using var dst = RasterDataset.Create(output, profile, co);
         const int stripRows = 256;
-        var strip = new double[bands.Length * side * stripRows];
-        for (var top = 0; top < side; top += stripRows)
+        var strip = new double[bands.Length * width * stripRows];
+        for (var top = 0; top < height; top += stripRows)
         {
-            var rows = Math.Min(stripRows, side - top);
+            var rows = Math.Min(stripRows, height - top);
             for (var b = 0; b < bands.Length; b++)
                 for (var y = 0; y < rows; y++)
-                    for (var x = 0; x < side; x++)
-                        strip[(b * rows + y) * side + x] = whole[(b * p.Height + Mirror(top + y, p.Height)) * p.Width + Mirror(x, p.Width)];
-            dst.Write<double>(new Window(0, top, side, rows), bands, strip.AsSpan(0, bands.Length * side * rows));
+                    for (var x = 0; x < width; x++)
+                        strip[(b * rows + y) * width + x] = whole[(b * p.Height + Mirror(top + y, p.Height)) * p.Width + Mirror(x, p.Width)];
+            dst.Write<double>(new Window(0, top, width, rows), bands, strip.AsSpan(0, bands.Length * width * rows));
         }
-        Console.WriteLine($"wrote {output}: {side}×{side} ({side * (double)side / 1e6:F1} MP)");
+        Console.WriteLine($"wrote {output}: {width}×{height} ({width * (double)height / 1e6:F1} MP)");
         return 0;
     }
 

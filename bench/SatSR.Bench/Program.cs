@@ -2,8 +2,8 @@ using System.Globalization;
 using SatSR.Bench;
 
 // SatSR benchmark harness. Modes:
-//   run INPUT [--model M] [--tile N] [--overlap N] [--scale S]     time one upscale: MP/s, read/infer/write split, peak RSS
-//   mosaic SAMPLE OUTPUT MEGAPIXELS                              build a large input by tiling a real scene
+//   run INPUT [--model M] [--tile N] [--overlap N] [--scale S] [--gdal-cache-mb N] time one upscale: MP/s, read/infer/write split, peak RSS
+//   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -17,6 +17,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S] | mosaic SAMPLE OUTPUT MEGAPIXELS | overlap INPUT [--model M] [--tile N]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S] [--gdal-cache-mb N] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N]");
     return 2;
 }

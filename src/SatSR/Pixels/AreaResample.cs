@@ -12,7 +12,8 @@ public static class AreaResample
         if (dw > sw || dh > sh) throw new ArgumentException("area resampling only shrinks");
         var xTaps = Taps(sw, dw);
         var yTaps = Taps(sh, dh);
-        var rows = new float[dw * sh];
+        using var scratch = new Scratch(dw * sh);
+        var rows = scratch.Span;
         for (var p = 0; p < planeCount; p++)
         {
             var src = source.Slice(p * sw * sh, sw * sh);

@@ -15,24 +15,26 @@ public static class NodataFill
     {
         var n = width * height;
         if (planes.Length < planeCount * n || valid.Length < n) throw new ArgumentException("buffer too small");
-        var weight = new float[n];
-        var any = false;
-        var all = true;
-        for (var i = 0; i < n; i++)
-        {
-            weight[i] = valid[i] != 0 ? 1f : 0f;
-            any |= valid[i] != 0;
-            all &= valid[i] != 0;
-        }
+        var any = valid[..n].IndexOfAnyExcept((byte)0) >= 0;
+        var all = valid[..n].IndexOf((byte)0) < 0;
         if (!any) return false;
         if (all) return true;
 
+        // Scratch from the shared pool: one tile after another would otherwise leave megabytes of large-object
+        // garbage per tile, which the GC lets pile up long before it collects.
+        using var scratch = new Scratch(2 * n + PyramidLength(width, height));
+        var value = scratch.Span[..n];
+        var weight = scratch.Span.Slice(n, n);
+        var pyramid = scratch.Span[(2 * n)..];
         for (var p = 0; p < planeCount; p++)
         {
             var plane = planes.Slice(p * n, n);
-            var value = new float[n];
-            for (var i = 0; i < n; i++) value[i] = weight[i] > 0 ? plane[i] : 0f;
-            PushPull(value, (float[])weight.Clone(), width, height);
+            for (var i = 0; i < n; i++)
+            {
+                weight[i] = valid[i] != 0 ? 1f : 0f;
+                value[i] = valid[i] != 0 ? plane[i] : 0f;
+            }
+            PushPull(value, weight, width, height, pyramid);
             for (var i = 0; i < n; i++)
             {
                 if (valid[i] == 0) plane[i] = value[i];
@@ -41,13 +43,31 @@ public static class NodataFill
         return true;
     }
 
-    /// <summary>On return every pixel of <paramref name="value"/> with weight below 1 is blended with the level above.</summary>
-    private static void PushPull(float[] value, float[] weight, int width, int height)
+    /// <summary>Values and weights of every coarser level, down to 1×1.</summary>
+    private static int PyramidLength(int width, int height)
+    {
+        var total = 0;
+        while (width > 1 || height > 1)
+        {
+            width = (width + 1) / 2;
+            height = (height + 1) / 2;
+            total += 2 * width * height;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// On return every pixel of <paramref name="value"/> with weight below 1 is blended with the level above;
+    /// <paramref name="pyramid"/> holds the coarser levels.
+    /// </summary>
+    private static void PushPull(Span<float> value, Span<float> weight, int width, int height, Span<float> pyramid)
     {
         if (width == 1 && height == 1) return;
         int cw = (width + 1) / 2, ch = (height + 1) / 2;
-        var coarseValue = new float[cw * ch];
-        var coarseWeight = new float[cw * ch];
+        var coarseValue = pyramid[..(cw * ch)];
+        var coarseWeight = pyramid.Slice(cw * ch, cw * ch);
+        coarseValue.Clear();
+        coarseWeight.Clear();
         for (var y = 0; y < height; y++)
         {
             for (var x = 0; x < width; x++)
@@ -64,7 +84,7 @@ public static class NodataFill
             coarseWeight[c] = Math.Min(1f, coarseWeight[c]);
         }
 
-        PushPull(coarseValue, coarseWeight, cw, ch);
+        PushPull(coarseValue, coarseWeight, cw, ch, pyramid[(2 * cw * ch)..]);
 
         for (var y = 0; y < height; y++)
         {
@@ -78,7 +98,7 @@ public static class NodataFill
         }
     }
 
-    private static float Bilinear(float[] v, int w, int h, float fx, float fy)
+    private static float Bilinear(ReadOnlySpan<float> v, int w, int h, float fx, float fy)
     {
         fx = Math.Clamp(fx, 0, w - 1);
         fy = Math.Clamp(fy, 0, h - 1);
