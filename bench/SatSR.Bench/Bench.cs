@@ -112,6 +112,52 @@ internal static class Bench
         }
     }
 
+    /// <summary>
+    /// The model's effective receptive field, measured: flip one input pixel in the middle of a real image and report,
+    /// for each distance (input pixels, Chebyshev), the largest change it causes in the output (0..255). The overlap
+    /// a model needs is the distance beyond which the change stays below what 8 bits can show.
+    /// </summary>
+    public static int Reach(string[] args)
+    {
+        var input = args[0];
+        var model = Model(Arg(args, "--model", "realesr-general-x4v3"));
+        var side = int.Parse(Arg(args, "--size", "160"));
+        using var src = RasterDataset.Open(input);
+        var p = src.Profile;
+        var window = new Window((p.Width - side) / 2, (p.Height - side) / 2, side, side);
+        var pixels = new double[side * side];
+        src.Read<double>(window, [1], pixels);
+        using var engine = InferenceEngine.Create(model, ExecutionDevice.Cpu, side, side);
+        float[] Infer(int flipped)
+        {
+            for (var c = 0; c < engine.Channels; c++)
+                for (var i = 0; i < pixels.Length; i++)
+                    engine.Input[c * pixels.Length + i] = (float)(i == flipped ? 1 - pixels[i] / 255 : pixels[i] / 255);
+            engine.Run();
+            return engine.Output.ToArray();
+        }
+        var centre = side / 2 * side + side / 2;
+        var before = Infer(-1);
+        var after = Infer(centre);
+        var s = engine.Scale;
+        var os = side * s;
+        var change = new double[side];
+        for (var c = 0; c < engine.OutputChannels; c++)
+            for (var y = 0; y < os; y++)
+                for (var x = 0; x < os; x++)
+                {
+                    var d = Math.Max(Math.Abs(y / s - side / 2), Math.Abs(x / s - side / 2));
+                    var i = (c * os + y) * os + x;
+                    change[d] = Math.Max(change[d], Math.Abs(after[i] - before[i]) * 255);
+                }
+        Console.WriteLine($"{model.Name}: largest output change (0..255) from one flipped input pixel, by distance in input pixels");
+        for (var d = 0; d < side / 2; d += d < 16 ? 2 : 4) Console.WriteLine($"  {d,3} px: {change[d]:F4}");
+        var visible = Array.FindLastIndex(change, v => v >= 0.5);
+        var faint = Array.FindLastIndex(change, v => v >= 0.01);
+        Console.WriteLine($"reach: changes ≥ 0.5 (visible in 8 bits) up to {visible} px, ≥ 0.01 up to {faint} px");
+        return 0;
+    }
+
     /// <summary>A zoo name or file, or "nearest-x4": a graph that only repeats pixels, to measure the pipeline without the network.</summary>
     private static ModelDescriptor Model(string name) =>
         name == "nearest-x4" ? NearestModel() : new ModelZoo(ModelZoo.DefaultCacheDirectory).Resolve(name);

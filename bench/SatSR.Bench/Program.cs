@@ -5,6 +5,7 @@ using SatSR.Bench;
 //   run INPUT [--model M] [--tile N] [--overlap N] [--scale S] [--gdal-cache-mb N] time one upscale: MP/s, read/infer/write split, peak RSS
 //   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
+//   reach INPUT [--model M] [--size N]                           receptive field: how far one input pixel changes the output
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args.FirstOrDefault() switch
@@ -12,11 +13,12 @@ return args.FirstOrDefault() switch
     "run" => Bench.Run(args[1..]),
     "mosaic" => Bench.Mosaic(args[1..]),
     "overlap" => Bench.OverlapSweep(args[1..]),
+    "reach" => Bench.Reach(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S] [--gdal-cache-mb N] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S] [--gdal-cache-mb N] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N]");
     return 2;
 }
