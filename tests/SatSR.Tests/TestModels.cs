@@ -1,5 +1,7 @@
 using SatSR.Geometry;
+using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Pipeline;
 
 namespace SatSR.Tests;
 
@@ -12,4 +14,13 @@ internal static class TestModels
     /// <summary>realesr-general-x4v3 as exported by PyTorch (SRVGGNetCompact, ×4).</summary>
     public static ModelDescriptor GeneralX4 => new(
         "realesr-general-x4v3", "SRVGGNetCompact", 4, 3, 3, SizeRequirements.Any, GeneralX4Bytes.Value, 1_213_296, "test fixture");
+
+    /// <summary>A run of the default network on the CPU with every other option at its default.</summary>
+    public static UpscaleOptions GeneralX4OnCpu(string input, string output) => new()
+    {
+        InputPath = input,
+        OutputPath = output,
+        Model = GeneralX4,
+        Device = ExecutionDevice.Cpu,
+    };
 }

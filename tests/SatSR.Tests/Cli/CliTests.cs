@@ -6,7 +6,7 @@ namespace SatSR.Tests.Cli;
 /// <summary>The command line end to end, with Spectre's test console standing in for the terminal.</summary>
 public class CliTests
 {
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
     {
         var console = new TestConsole();
         var error = new TestConsole();

@@ -1,8 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
-using SatSR.Cli;
 using SatSR.Models.Zoo;
 using SatSR.Tests.Models;
-using Spectre.Console.Testing;
 
 namespace SatSR.Tests.Cli;
 
@@ -11,14 +9,7 @@ public class ModelsCliTests
 {
     private static string ModelFixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", name);
 
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
-    {
-        var console = new TestConsole();
-        var error = new TestConsole();
-        console.Profile.Width = error.Profile.Width = 400;
-        var exit = await SatsrApp.RunAsync(args, console, error);
-        return (exit, console.Output, error.Output);
-    }
+    private static Task<(int Exit, string Output, string Error)> Run(params string[] args) => CliTests.Run(args);
 
     [Fact]
     public async Task List_names_the_built_in_and_the_fetched_models()

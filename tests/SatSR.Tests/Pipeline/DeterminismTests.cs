@@ -20,12 +20,8 @@ public class DeterminismTests
         // 48×48 of the town's street grid in 16-pixel tiles: 9 tiles, each read with an 8-pixel halo, so every
         // output pixel goes through several convolutions whose work ONNX Runtime splits between threads.
         var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(96, 96, 48, 48), Path.Combine(dir, "crop.tif"));
-        UpscaleOptions Options(string name, int threads) => new()
+        UpscaleOptions Options(string name, int threads) => TestModels.GeneralX4OnCpu(input, Path.Combine(dir, name)) with
         {
-            InputPath = input,
-            OutputPath = Path.Combine(dir, name),
-            Model = TestModels.GeneralX4,
-            Device = ExecutionDevice.Cpu,
             TileSize = 16,
             Overlap = 8,
             Threads = threads,
@@ -51,12 +47,8 @@ public class DeterminismTests
         var dir = TestFiles.TempDir();
         var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(64, 96, 96, 40), Path.Combine(dir, "crop.tif"));
         var blocks = new Dictionary<string, string> { ["BLOCKXSIZE"] = "128", ["BLOCKYSIZE"] = "128" };
-        UpscaleOptions Options(string name, long budget) => new()
+        UpscaleOptions Options(string name, long budget) => TestModels.GeneralX4OnCpu(input, Path.Combine(dir, name)) with
         {
-            InputPath = input,
-            OutputPath = Path.Combine(dir, name),
-            Model = TestModels.GeneralX4,
-            Device = ExecutionDevice.Cpu,
             TileSize = 24,
             Overlap = 8,
             CreationOptions = blocks,

@@ -8,13 +8,7 @@ namespace SatSR.Tests.Pipeline;
 /// <summary>The output carries the input's data faithfully: bands, types, value scale, and consistency with the input.</summary>
 public class FidelityTests(ITestOutputHelper output)
 {
-    private static UpscaleOptions Options(string input, string outputPath) => new()
-    {
-        InputPath = input,
-        OutputPath = outputPath,
-        Model = TestModels.GeneralX4,
-        Device = SatSR.Inference.ExecutionDevice.Cpu,
-    };
+    private static UpscaleOptions Options(string input, string outputPath) => TestModels.GeneralX4OnCpu(input, outputPath);
 
     [Fact]
     public void Six_bands_keep_their_order_type_colours_and_descriptions()

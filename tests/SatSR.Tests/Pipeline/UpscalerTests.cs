@@ -8,13 +8,7 @@ namespace SatSR.Tests.Pipeline;
 
 public class UpscalerTests(ITestOutputHelper output)
 {
-    private static UpscaleOptions Options(string input, string outputPath) => new()
-    {
-        InputPath = input,
-        OutputPath = outputPath,
-        Model = TestModels.GeneralX4,
-        Device = SatSR.Inference.ExecutionDevice.Cpu,
-    };
+    private static UpscaleOptions Options(string input, string outputPath) => TestModels.GeneralX4OnCpu(input, outputPath);
 
     [Fact]
     public void Rotated_geotransform_is_scaled_with_the_same_origin_and_crs()
