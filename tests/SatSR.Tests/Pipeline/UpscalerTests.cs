@@ -130,6 +130,31 @@ public class UpscalerTests(ITestOutputHelper output)
         Assert.Equal(0, dark);
     }
 
+    /// <summary>Tiles that read nothing but nodata are not inferred, and their output is nodata.</summary>
+    [Fact]
+    public void All_nodata_tiles_are_skipped_without_inference()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestFiles.Fixture("cbers2b_pan_edge_512.tif");
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { TileSize = 64, Overlap = 8 });
+        var src = TestRasters.ReadAll(input, out var p);
+        var dst = TestRasters.ReadAll(result.OutputPath, out var q);
+
+        var plan = TilePlan.Create(p.Width, p.Height, 64, 8);
+        var empty = plan.Tiles.Where(t => Pixels(t.Read).All(i => src[i] == 0)).ToList();
+        output.WriteLine($"{empty.Count} of {plan.Tiles.Count} tiles read only nodata");
+        Assert.NotEmpty(empty);
+        Assert.Equal(empty.Count, result.TilesSkipped);
+        Assert.Equal(plan.Tiles.Count - empty.Count, result.TilesInferred);
+        foreach (var t in empty)
+        {
+            Assert.All(Pixels(t.Core.Scale(4), q.Width), i => Assert.Equal(0, dst[i]));
+        }
+
+        IEnumerable<int> Pixels(Window w, int stride = 0) =>
+            from y in Enumerable.Range(w.Row, w.Height) from x in Enumerable.Range(w.Column, w.Width) select y * (stride == 0 ? p.Width : stride) + x;
+    }
+
     [Fact]
     public void Every_output_block_is_written_once_so_the_file_is_as_small_as_a_fresh_copy()
     {
