@@ -42,7 +42,7 @@ public static class Upscaler
         var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, engine.Channels);
         var scales = BandRanges.Measure(source, validity, options.Ranges);
         var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
-        var outputProfile = OutputProfile.For(profile, scale, validity.OutputNodata, bands.Output);
+        var outputProfile = OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output);
         var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
         var journal = new ResumeJournal(output.JournalPath, ResumeJournal.FingerprintOf(options));
         var start = output.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
