@@ -11,9 +11,6 @@ public sealed class MaskedResampler(ResampleAxis columns, ResampleAxis rows)
 {
     private double[] _sums = [], _weights = [];
 
-    public ResampleAxis Columns => columns;
-    public ResampleAxis Rows => rows;
-
     /// <summary>The source window destination window <paramref name="target"/> needs.</summary>
     public Window SourceFor(Window target)
     {
