@@ -34,7 +34,7 @@ internal static class Bench
             using var src = RasterDataset.Open(input);
             var mp = src.Profile.Width * (double)src.Profile.Height / 1e6;
             Console.WriteLine($"input        {input} ({src.Profile.Width}×{src.Profile.Height}, {src.Profile.BandCount} band(s), {mp:F1} MP)");
-            Console.WriteLine($"model        {model.Name} ×{r.Scale}, tile {options.TileSize}, overlap {options.EffectiveOverlap}, device {r.Device}");
+            Console.WriteLine($"model        {model.Name} ×{r.ScaleX}, tile {options.TileSize}, overlap {options.EffectiveOverlap}, device {r.Device}");
             Console.WriteLine($"output       {r.Width}×{r.Height} ({r.Width * (double)r.Height / 1e6:F1} MP), {new FileInfo(r.OutputPath).Length / 1048576.0:F1} MiB");
             Console.WriteLine($"tiles        {r.TilesInferred} inferred, {r.TilesSkipped} skipped (all nodata)");
             Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F1} s = read {r.ReadTime.TotalSeconds:F1} + infer {r.InferTime.TotalSeconds:F1} + write {r.WriteTime.TotalSeconds:F1} + other");

@@ -15,6 +15,7 @@ internal static class UpscaleCommand
     private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster (any format GDAL reads)" };
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Output scale: 2, 3 or 4 (default: the model's)" };
+    private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
     private static readonly Option<int> Tile = new("--tile") { Description = "Tile size in input pixels", DefaultValueFactory = _ => 256 };
     private static readonly Option<int?> Overlap = new("--overlap") { Description = "Overlap on each tile side in input pixels (default: the model's receptive field)" };
     private static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
@@ -32,7 +33,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, Consistency, Threads,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, Consistency, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -40,13 +41,18 @@ internal static class UpscaleCommand
             options.Validate();
             var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
             console.MarkupLineInterpolated(
-                $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, ×{result.Scale}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
+                $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             console.MarkupLineInterpolated(
                 $"consistency PSNR {result.ConsistencyBefore:F1} dB from the network, {result.ConsistencyAfter:F1} dB as written{(options.Consistency ? " (--consistency)" : "")}");
             return 0;
         }));
         return command;
     }
+
+    /// <summary>The real scale as written: ×2.5, or ×2.5×2.4878 when rounding to whole pixels made the axes differ.</summary>
+    internal static string Factor(UpscaleResult result) => result.ScaleX == result.ScaleY
+        ? FormattableString.Invariant($"×{result.ScaleX:0.####}")
+        : FormattableString.Invariant($"×{result.ScaleX:0.####}×{result.ScaleY:0.####}");
 
     /// <summary>GDAL caches 5% of RAM by default; every output block is written once, so a small cache is enough.</summary>
     private const long GdalCacheBytes = 256L << 20;
@@ -67,6 +73,7 @@ internal static class UpscaleCommand
             OutputPath = parse.GetRequiredValue(Output),
             Model = ModelsCommand.Resolve(parse.GetRequiredValue(CommonOptions.Model)),
             Scale = parse.GetValue(Scale),
+            OutScale = parse.GetValue(OutScale),
             TileSize = parse.GetValue(Tile),
             Overlap = parse.GetValue(Overlap),
             Device = parse.GetValue(Device),

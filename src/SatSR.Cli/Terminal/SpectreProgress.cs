@@ -10,7 +10,7 @@ namespace SatSR.Cli.Terminal;
 /// </summary>
 internal static class SpectreProgress
 {
-    private const string Tiles = "tiles", Megapixels = "mp", Seconds = "seconds";
+    private const string Tiles = "tiles", Megapixels = "mp", Seconds = "seconds", Stage = "stage";
 
     public static async Task<T> Run<T>(IAnsiConsole console, string description, Func<IProgress<UpscaleProgress>, T> work)
     {
@@ -26,19 +26,22 @@ internal static class SpectreProgress
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(description, maxValue: 1);
-                var result = await Task.Run(() => work(new Reporter(task)));
+                var result = await Task.Run(() => work(new Reporter(task, description)));
                 task.Value = task.MaxValue;
                 return result;
             });
     }
 
-    private sealed class Reporter(ProgressTask task) : IProgress<UpscaleProgress>
+    private sealed class Reporter(ProgressTask task, string description) : IProgress<UpscaleProgress>
     {
         public void Report(UpscaleProgress value)
         {
+            // --outscale's resample pass counts output pieces, not tiles: the bar starts again under its own name.
+            task.Description = value.Stage == UpscaleStage.Resample ? $"{description} (resampling)" : description;
             task.MaxValue = Math.Max(1, value.TilesTotal);
             task.Value = value.TilesDone;
             task.State.Update<double>(Tiles, _ => value.TilesDone);
+            task.State.Update<double>(Stage, _ => (double)value.Stage);
             task.State.Update<double>(Megapixels, _ => value.InputMegapixelsDone);
             task.State.Update<double>(Seconds, _ => value.Elapsed.TotalSeconds);
         }
@@ -47,7 +50,7 @@ internal static class SpectreProgress
     private sealed class TilesColumn : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Markup($"[grey]{task.State.Get<double>(Tiles):0}/{task.MaxValue:0} tiles[/]");
+            new Markup($"[grey]{task.State.Get<double>(Tiles):0}/{task.MaxValue:0} {((UpscaleStage)task.State.Get<double>(Stage) == UpscaleStage.Resample ? "pieces" : "tiles")}[/]");
     }
 
     private sealed class MegapixelRateColumn : ProgressColumn

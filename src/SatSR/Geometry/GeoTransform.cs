@@ -13,7 +13,14 @@ public readonly record struct GeoTransform(double C0, double C1, double C2, doub
     public double[] ToArray() => [C0, C1, C2, C3, C4, C5];
 
     /// <summary>The grid <paramref name="factor"/> times finer: same origin, all four linear terms divided.</summary>
-    public GeoTransform Scaled(double factor) => new(C0, C1 / factor, C2 / factor, C3, C4 / factor, C5 / factor);
+    public GeoTransform Scaled(double factor) => Scaled(factor, factor);
+
+    /// <summary>
+    /// The grid <paramref name="columnFactor"/> times finer across and <paramref name="rowFactor"/> times finer down:
+    /// same origin, the column terms (C1, C4) and the row terms (C2, C5) divided by their axis' factor.
+    /// </summary>
+    public GeoTransform Scaled(double columnFactor, double rowFactor) =>
+        new(C0, C1 / columnFactor, C2 / rowFactor, C3, C4 / columnFactor, C5 / rowFactor);
 
     /// <summary>The transform of a window's own pixel grid (its origin moves to the window's corner).</summary>
     public GeoTransform ForWindow(Window window) => this with

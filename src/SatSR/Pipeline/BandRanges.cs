@@ -30,6 +30,11 @@ internal static class BandRanges
         return measured.Select((scale, i) => OverrideFor(overrides, i + 1) is { } unit ? scale with { Unit = unit } : scale).ToArray();
     }
 
+    /// <summary>One encoder per band: valid outputs stay inside the value range the band actually has (8-bit: the whole type).</summary>
+    public static SampleEncoder[] Encoders(BandScale[] scales, RasterDataType type, double? nodata) => scales
+        .Select(r => SampleEncoder.For(type, nodata) with { ValidMin = r.Valid.Low, ValidMax = r.Valid.High })
+        .ToArray();
+
     private static BandRange? OverrideFor(IReadOnlyList<RangeOverride> overrides, int band)
     {
         var chosen = overrides.Where(o => o.Band == band).Select(o => (RangeOverride?)o).LastOrDefault()

@@ -3,28 +3,33 @@ using SatSR.Raster;
 
 namespace SatSR.Pipeline;
 
-/// <summary>The output dataset's profile: the input's, on a grid <c>scale</c> times finer.</summary>
+/// <summary>The output dataset's profile: the input's, on a finer grid of the same extent.</summary>
 internal static class OutputProfile
 {
     public const int DefaultBlockSize = 512;
 
-    private static readonly string[] RpcPixelOffsets = ["LINE_OFF", "SAMP_OFF"];
-    private static readonly string[] RpcPixelScales = ["LINE_SCALE", "SAMP_SCALE"];
-
-    /// <summary><paramref name="bands"/>: the input bands (1-based) the output has, in order; each keeps its description and colour.</summary>
-    public static RasterProfile For(RasterProfile input, int scale, double? nodata, IReadOnlyList<int> bands) => input with
+    /// <summary>
+    /// The output of <paramref name="width"/>×<paramref name="height"/> pixels over the input's extent: the georeference
+    /// is scaled by the real factors width/W across and height/H down. <paramref name="bands"/>: the input bands
+    /// (1-based) the output has, in order; each keeps its description and colour.
+    /// </summary>
+    public static RasterProfile For(RasterProfile input, int width, int height, double? nodata, IReadOnlyList<int> bands)
     {
-        Width = checked(input.Width * scale),
-        Height = checked(input.Height * scale),
-        Transform = input.Transform?.Scaled(scale),
-        Bands = bands.Select(b => input.Bands[b - 1] with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
-        // GCP pixel/line are corner-based like the geotransform: they scale directly.
-        Gcps = input.Gcps.Select(g => g with { Pixel = g.Pixel * scale, Line = g.Line * scale }).ToList(),
-        Metadata = input.Metadata.ToDictionary(
-            kv => kv.Key,
-            kv => kv.Key == "RPC" ? ScaleRpc(kv.Value, scale) : kv.Value),
-        DriverName = "GTiff",
-    };
+        double fx = (double)width / input.Width, fy = (double)height / input.Height;
+        return input with
+        {
+            Width = width,
+            Height = height,
+            Transform = input.Transform?.Scaled(fx, fy),
+            Bands = bands.Select(b => input.Bands[b - 1] with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
+            // GCP pixel/line are corner-based like the geotransform: they scale directly.
+            Gcps = input.Gcps.Select(g => g with { Pixel = g.Pixel * fx, Line = g.Line * fy }).ToList(),
+            Metadata = input.Metadata.ToDictionary(
+                kv => kv.Key,
+                kv => kv.Key == "RPC" ? ScaleRpc(kv.Value, fx, fy) : kv.Value),
+            DriverName = "GTiff",
+        };
+    }
 
     /// <summary>SatSR's creation options overlaid with the user's (the user wins).</summary>
     public static Dictionary<string, string> CreationOptions(RasterDataType type, IReadOnlyDictionary<string, string> user)
@@ -51,17 +56,22 @@ internal static class OutputProfile
     }
 
     /// <summary>
-    /// RPC image coordinates put (0,0) at the centre of the first pixel, so on an s× finer grid
-    /// <c>OFF' = (OFF + 0.5)·s − 0.5</c> and <c>SCALE' = SCALE·s</c>; ground terms and coefficients stay.
+    /// RPC image coordinates put (0,0) at the centre of the first pixel, so on a grid s× finer along an axis
+    /// <c>OFF' = (OFF + 0.5)·s − 0.5</c> and <c>SCALE' = SCALE·s</c>, with the column factor for SAMP_* and the row
+    /// factor for LINE_*; ground terms and coefficients stay.
     /// </summary>
-    internal static IReadOnlyList<string> ScaleRpc(IReadOnlyList<string> rpc, int scale) => rpc.Select(line =>
+    internal static IReadOnlyList<string> ScaleRpc(IReadOnlyList<string> rpc, double columnFactor, double rowFactor) => rpc.Select(line =>
     {
         var eq = line.IndexOf('=');
         if (eq < 0) return line;
         var key = line[..eq];
         if (!double.TryParse(line[(eq + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return line;
-        if (RpcPixelOffsets.Contains(key)) return $"{key}={((v + 0.5) * scale - 0.5).ToString("R", CultureInfo.InvariantCulture)}";
-        if (RpcPixelScales.Contains(key)) return $"{key}={(v * scale).ToString("R", CultureInfo.InvariantCulture)}";
-        return line;
+        var s = key.StartsWith("SAMP_", StringComparison.Ordinal) ? columnFactor : rowFactor;
+        return key switch
+        {
+            "LINE_OFF" or "SAMP_OFF" => $"{key}={((v + 0.5) * s - 0.5).ToString("R", CultureInfo.InvariantCulture)}",
+            "LINE_SCALE" or "SAMP_SCALE" => $"{key}={(v * s).ToString("R", CultureInfo.InvariantCulture)}",
+            _ => line,
+        };
     }).ToList();
 }

@@ -7,14 +7,15 @@ namespace SatSR.Pipeline;
 /// </summary>
 internal sealed class OutputTarget
 {
-    private readonly bool _overwrite;
+    private readonly bool _overwrite, _resume;
 
-    private OutputTarget(string finalPath, bool overwrite, bool resuming)
+    private OutputTarget(string finalPath, bool overwrite, bool resume, bool resuming)
     {
         FinalPath = finalPath;
         PartialPath = finalPath + ".partial";
         JournalPath = PartialPath + ".journal";
         _overwrite = overwrite;
+        _resume = resume;
         Resuming = resuming;
     }
 
@@ -42,7 +43,7 @@ internal sealed class OutputTarget
         var folder = Path.GetDirectoryName(output)!;
         if (!Directory.Exists(folder)) throw new InvalidOptionsException($"{outputPath}: folder {folder} does not exist");
 
-        var target = new OutputTarget(output, overwrite, resume && File.Exists(output + ".partial") && File.Exists(output + ".partial.journal"));
+        var target = new OutputTarget(output, overwrite, resume, resume && File.Exists(output + ".partial") && File.Exists(output + ".partial.journal"));
         if (File.Exists(target.PartialPath) && !target.Resuming)
         {
             throw new InvalidOptionsException(resume
@@ -62,6 +63,14 @@ internal sealed class OutputTarget
         }
         return target;
     }
+
+    /// <summary>
+    /// The target of an <c>--outscale</c> job's integer stage, beside this one (<c>OUTPUT.x3.partial</c> and its journal,
+    /// resumable like any partial output). It is never committed: the resample pass reads its partial file, and it
+    /// is abandoned once the output is complete.
+    /// </summary>
+    public OutputTarget Intermediate(string inputPath, int scale) =>
+        Prepare(inputPath, FinalPath + ".x" + scale.ToString(System.Globalization.CultureInfo.InvariantCulture), overwrite: true, _resume);
 
     /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
     public void Commit()

@@ -18,7 +18,8 @@ internal sealed class ResumeJournal(string path, string fingerprint)
 {
     public string Path { get; } = path;
 
-    public static string FingerprintOf(UpscaleOptions options)
+    /// <summary><paramref name="scale"/>: the integer scale the network's stage runs at.</summary>
+    public static string FingerprintOf(UpscaleOptions options, int scale)
     {
         var input = new FileInfo(options.InputPath);
         var creation = string.Join(';', options.CreationOptions.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)
@@ -27,7 +28,8 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             "satsr-journal-1",
             input.FullName, input.Length.ToString(CultureInfo.InvariantCulture), input.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture),
             Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
-            options.Scale?.ToString(CultureInfo.InvariantCulture) ?? "model", options.TileSize.ToString(CultureInfo.InvariantCulture),
+            scale.ToString(CultureInfo.InvariantCulture), options.OutScale?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+            options.TileSize.ToString(CultureInfo.InvariantCulture),
             options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture), options.Blend.ToString(), options.Nodata.ToString(),
             options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
             creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString());

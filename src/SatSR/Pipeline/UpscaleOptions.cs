@@ -1,3 +1,4 @@
+using System.Globalization;
 using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Tiling;
@@ -24,8 +25,15 @@ public sealed record UpscaleOptions
     public required string OutputPath { get; init; }
     public required ModelDescriptor Model { get; init; }
 
-    /// <summary>Output scale; null means the model's own.</summary>
+    /// <summary>Output scale; null means the model's own (or <see cref="OutScale"/>).</summary>
     public int? Scale { get; init; }
+
+    /// <summary>
+    /// Any output factor ≥ 1 instead of <see cref="Scale"/>: the output is round(W·F)×round(H·F) pixels. The network
+    /// runs at the smallest integer scale that reaches F (at most its own) and the result is resampled to the exact
+    /// size (area when shrinking, Lanczos-3 when enlarging); an integer F the model reaches is that <see cref="Scale"/>.
+    /// </summary>
+    public double? OutScale { get; init; }
 
     /// <summary>Core tile size in input pixels.</summary>
     public int TileSize { get; init; } = 256;
@@ -85,6 +93,11 @@ public sealed record UpscaleOptions
         if (Overlap is < 0) throw new InvalidOptionsException($"--overlap must not be negative (got {Overlap})");
         if (EffectiveOverlap >= TileSize) throw new InvalidOptionsException($"--overlap ({EffectiveOverlap}) must be smaller than --tile ({TileSize})");
         if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"--scale must be 1, 2, 3 or 4 (got {s})");
+        if (OutScale is { } f && !(double.IsFinite(f) && f >= 1))
+        {
+            throw new InvalidOptionsException($"--outscale must be a number ≥ 1 (got {f.ToString(CultureInfo.InvariantCulture)})");
+        }
+        if (Scale is not null && OutScale is not null) throw new InvalidOptionsException("--scale and --outscale cannot be combined; give one of them");
         if (Threads < 0) throw new InvalidOptionsException($"--threads must not be negative (got {Threads})");
         if (Bands.FirstOrDefault(b => b < 1, 1) is var bad && bad < 1) throw new InvalidOptionsException($"--bands {bad}: band numbers start at 1");
         if (Bands.Count != Bands.Distinct().Count()) throw new InvalidOptionsException($"--bands {string.Join(',', Bands)}: a band is listed twice");

@@ -1,14 +1,31 @@
 namespace SatSR.Pipeline;
 
-/// <summary>A snapshot of a running job: tiles inferred so far out of all planned, and input megapixels covered.</summary>
-public sealed record UpscaleProgress(int TilesDone, int TilesTotal, double InputMegapixelsDone, double InputMegapixelsTotal, TimeSpan Elapsed);
+/// <summary>The phases of a job: every job infers; an <c>--outscale</c> job then resamples to the exact size.</summary>
+public enum UpscaleStage
+{
+    Infer,
+    Resample,
+}
 
-/// <summary>What a finished job did and where its time went.</summary>
+/// <summary>
+/// A snapshot of a running job: tiles inferred so far out of all planned (while resampling: output pieces written),
+/// and input megapixels covered.
+/// </summary>
+public sealed record UpscaleProgress(int TilesDone, int TilesTotal, double InputMegapixelsDone, double InputMegapixelsTotal, TimeSpan Elapsed)
+{
+    public UpscaleStage Stage { get; init; } = UpscaleStage.Infer;
+}
+
+/// <summary>
+/// What a finished job did and where its time went. <see cref="ScaleX"/> and <see cref="ScaleY"/> are the real
+/// factors, output size over input size (with <c>--outscale</c> they differ slightly from F by the rounding to pixels).
+/// </summary>
 public sealed record UpscaleResult(
     string OutputPath,
     int Width,
     int Height,
-    int Scale,
+    double ScaleX,
+    double ScaleY,
     int TilesInferred,
     int TilesSkipped,
     string Device,

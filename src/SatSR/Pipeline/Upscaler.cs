@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Pixels;
@@ -23,11 +24,13 @@ public static class Upscaler
         var overlap = options.EffectiveOverlap;
         // Checked before the tile plan (whose size follows the image's) and before the model is loaded; a plain
         // .onnx tells its scale only when it runs, so its output is checked again below.
-        CheckOutputSize(options.InputPath, profile, options.Scale ?? options.Model.Scale ?? 1);
+        CheckOutputSize(options.InputPath, profile, options.OutScale ?? options.Scale ?? options.Model.Scale ?? 1);
         var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize, overlap, options.Model.SizeRequirements);
 
         using var engine = InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads);
-        var scale = options.Scale ?? engine.Scale;
+        // --outscale F: the network runs at the smallest integer scale that reaches F (its own at most), so the
+        // resample pass shrinks as little as possible, or enlarges past the model's scale.
+        var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
         if (scale > engine.Scale)
         {
             throw new InvalidOptionsException($"--scale {scale} is larger than the model's ×{engine.Scale}");
@@ -36,41 +39,65 @@ public static class Upscaler
         {
             throw new InvalidOptionsException($"model '{options.Model.Name}' takes {engine.Channels} channels; SatSR feeds 1 or 3");
         }
-        CheckOutputSize(options.InputPath, profile, scale);
+        var factor = options.OutScale ?? scale;
+        CheckOutputSize(options.InputPath, profile, factor);
+        int width = OutputLength(profile.Width, factor), height = OutputLength(profile.Height, factor);
 
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
         var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, engine.Channels);
         var scales = BandRanges.Measure(source, validity, options.Ranges);
         var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
-        var outputProfile = OutputProfile.For(profile, scale, validity.OutputNodata, bands.Output);
         var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
-        var journal = new ResumeJournal(output.JournalPath, ResumeJournal.FingerprintOf(options));
-        var start = output.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
+        var outputProfile = OutputProfile.For(profile, width, height, validity.OutputNodata, bands.Output);
+        // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
+        // full integer-scale file beside the output.
+        var resampled = width != profile.Width * scale || height != profile.Height * scale;
+        if (resampled && output.Resuming)
+        {
+            throw new InvalidOptionsException(
+                $"{options.OutputPath}: cannot resume: {output.PartialPath} was made with other options; remove it and its journal to start over");
+        }
+        var stage = resampled ? output.Intermediate(options.InputPath, scale) : output;
+        var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
+        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale));
+        var start = stage.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
+        int blockHeight = BlockSize(creation, "BLOCKYSIZE"), blockWidth = BlockSize(creation, "BLOCKXSIZE");
         try
         {
-            if (!output.Resuming)
+            if (!stage.Resuming)
             {
                 // Closed at once and reopened for update: libtiff persists a file's tile index on every flush only in
                 // update mode, and the journal relies on flushed windows surviving a kill.
-                using (RasterDataset.Create(output.PartialPath, outputProfile, creation)) { }
+                using (RasterDataset.Create(stage.PartialPath, stageProfile, creation)) { }
             }
-            using (var target = ReopenPartial(output, outputProfile))
+            using (var target = ReopenPartial(stage, stageProfile))
             {
-                job.WriteAll(target, BlockSize(creation, "BLOCKYSIZE"), BlockSize(creation, "BLOCKXSIZE"), start, journal);
+                job.WriteAll(target, blockHeight, blockWidth, start, journal);
+            }
+            if (resampled)
+            {
+                using var intermediate = RasterDataset.Open(stage.PartialPath);
+                using var target = RasterDataset.Create(output.PartialPath, outputProfile, creation);
+                new ResamplePass(source, validity, intermediate, scale, bands, BandRanges.Encoders(scales, profile.DataType, validity.OutputNodata),
+                    progress, () => job.Elapsed, cancellationToken).WriteAll(target, blockHeight, blockWidth);
             }
             output.Commit();
+            if (resampled) stage.Abandon();
         }
         catch (OperationCanceledException)
         {
-            // Finished windows are in the partial file and its journal: `--resume` continues from there.
+            // Finished windows of the network's stage are in its partial file and journal: `--resume` continues from
+            // there. A half-resampled output is not resumable (the pass is quick to redo) and goes.
+            if (resampled) output.Abandon();
             throw;
         }
         catch
         {
             output.Abandon();
+            stage.Abandon();
             throw;
         }
-        return job.Result(output.FinalPath);
+        return job.Result(output.FinalPath, width, height);
     }
 
     private static RasterDataset ReopenPartial(OutputTarget output, RasterProfile expected)
@@ -85,14 +112,18 @@ public static class Upscaler
         return partial;
     }
 
-    private static void CheckOutputSize(string inputPath, RasterProfile profile, int scale)
+    private static void CheckOutputSize(string inputPath, RasterProfile profile, double factor)
     {
-        if ((long)profile.Width * scale > int.MaxValue || (long)profile.Height * scale > int.MaxValue)
+        if (Math.Round(profile.Width * factor) > int.MaxValue || Math.Round(profile.Height * factor) > int.MaxValue)
         {
-            var size = (long)profile.Width * scale * profile.Height * scale;
-            throw new InvalidOptionsException($"{inputPath}: the ×{scale} output ({size:N0} pixels) exceeds GeoTIFF's limits");
+            var size = Math.Round(profile.Width * factor) * Math.Round(profile.Height * factor);
+            throw new InvalidOptionsException(string.Create(CultureInfo.InvariantCulture,
+                $"{inputPath}: the ×{factor} output ({size:N0} pixels) exceeds GeoTIFF's limits"));
         }
     }
+
+    /// <summary>Output pixels along an axis of <paramref name="length"/> input pixels: round(length·F), so the extent is kept to half a pixel.</summary>
+    private static int OutputLength(int length, double factor) => (int)Math.Round(length * factor, MidpointRounding.AwayFromZero);
 
     private static int BlockSize(IReadOnlyDictionary<string, string> creation, string key) =>
         int.TryParse(creation[key], out var b) && b > 0 && b % 16 == 0
@@ -102,6 +133,29 @@ public static class Upscaler
     /// <summary>Output pixels written per GDAL call at most (whole blocks): bounds the conversion buffer.</summary>
     private const int MaxPieceWidth = 4096;
 
+    /// <summary>
+    /// <paramref name="area"/> cut into pieces of whole output blocks, block row by block row, each at most
+    /// <see cref="MaxPieceWidth"/> wide: writing them in this order writes every block once.
+    /// </summary>
+    internal static IEnumerable<Window> Pieces(Window area, int blockHeight, int blockWidth)
+    {
+        var pieceWidth = Math.Max(blockWidth, MaxPieceWidth / blockWidth * blockWidth);
+        for (var top = area.Row; top < area.Bottom; top += blockHeight)
+        {
+            for (var left = area.Column; left < area.Right; left += pieceWidth)
+            {
+                yield return Window.FromEdges(left, top, Math.Min(left + pieceWidth, area.Right), Math.Min(top + blockHeight, area.Bottom));
+            }
+        }
+    }
+
+    /// <summary><paramref name="buffer"/>, grown to at least <paramref name="length"/>; contents are not kept.</summary>
+    internal static T[] Reuse<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new T[length];
+        return buffer;
+    }
+
     /// <summary>The state of one run; lives only inside <see cref="Run"/>.</summary>
     private sealed class Job(
         UpscaleOptions options, RasterDataset source, InferenceEngine engine, TilePlan plan, int scale,
@@ -110,10 +164,7 @@ public static class Upscaler
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Stopwatch _read = new(), _infer = new(), _write = new();
         private readonly BlendWeights _weights = BlendWeights.Create(plan, scale, options.Blend);
-        // Valid outputs stay inside the value range the band actually has (8-bit: the whole type).
-        private readonly SampleEncoder[] _encoders = scales
-            .Select(r => SampleEncoder.For(source.Profile.DataType, validity.OutputNodata) with { ValidMin = r.Valid.Low, ValidMax = r.Valid.High })
-            .ToArray();
+        private readonly SampleEncoder[] _encoders = BandRanges.Encoders(scales, source.Profile.DataType, validity.OutputNodata);
         private readonly int[] _allBands = Enumerable.Range(1, source.Profile.BandCount).ToArray();
         private readonly int[] _outputBands = Enumerable.Range(1, bands.Output.Length).ToArray();
         private SquaredError _consistencyBefore, _consistencyAfter;
@@ -124,13 +175,6 @@ public static class Upscaler
         private double[] _tileValues = [], _pieceValues = [], _pixels = [];
         private byte[] _tileValid = [], _pieceValid = [];
         private float[] _prediction = [], _planes = [], _modelScale = [], _residual = [];
-
-        /// <summary><paramref name="buffer"/>, grown to at least <paramref name="length"/>; contents are not kept.</summary>
-        private static T[] Reuse<T>(ref T[] buffer, int length)
-        {
-            if (buffer.Length < length) buffer = new T[length];
-            return buffer;
-        }
 
         private int Bands => _allBands.Length;
 
@@ -178,8 +222,11 @@ public static class Upscaler
             }
         }
 
-        public UpscaleResult Result(string path) => new(
-            path, plan.Width * scale, plan.Height * scale, scale, _inferred, _skipped, engine.Device,
+        public TimeSpan Elapsed => _clock.Elapsed;
+
+        /// <summary>The job's figures, for an output of <paramref name="width"/>×<paramref name="height"/> pixels.</summary>
+        public UpscaleResult Result(string path, int width, int height) => new(
+            path, width, height, (double)width / plan.Width, (double)height / plan.Height, _inferred, _skipped, engine.Device,
             _clock.Elapsed, _read.Elapsed, _infer.Elapsed, _write.Elapsed)
         {
             ConsistencyBefore = _consistencyBefore.Psnr,
@@ -317,14 +364,9 @@ public static class Upscaler
         /// </summary>
         private void Flush(RasterDataset target, OutputStrip strip, int bottom, int blockHeight, int blockWidth)
         {
-            var pieceWidth = Math.Max(blockWidth, MaxPieceWidth / blockWidth * blockWidth);
-            for (var top = strip.Top; top < bottom; top += blockHeight)
+            foreach (var piece in Pieces(Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom), blockHeight, blockWidth))
             {
-                for (var left = strip.Left; left < strip.Left + strip.Width; left += pieceWidth)
-                {
-                    var piece = Window.FromEdges(left, top, Math.Min(left + pieceWidth, strip.Left + strip.Width), Math.Min(top + blockHeight, bottom));
-                    WritePiece(target, strip, piece);
-                }
+                WritePiece(target, strip, piece);
             }
             strip.Drop(bottom);
         }

@@ -84,6 +84,10 @@ public class CliTests
     [InlineData("--range", "300,10", "--range 300,10")]
     [InlineData("--range", "x:1,2", "--range x:1,2")]
     [InlineData("--range", "0:1,2", "--range 0:1,2")]
+    [InlineData("--outscale", "0.5", "--outscale")]
+    [InlineData("--outscale", "0", "--outscale")]
+    [InlineData("--outscale", "-3", "--outscale")]
+    [InlineData("--outscale", "NaN", "--outscale")]
     public async Task Invalid_option_values_are_refused_before_any_file_is_written(string option, string value, string mention)
     {
         var dir = TestFiles.TempDir();
@@ -91,6 +95,28 @@ public class CliTests
         Assert.Equal(1, exit);
         AssertOneLineError(error, mention);
         Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Outscale_and_scale_together_are_refused()
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, _, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"), "--outscale", "2", "--scale", "2");
+        Assert.Equal(1, exit);
+        AssertOneLineError(error, "--outscale");
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Outscale_writes_the_real_factor_and_leaves_no_temporary_file()
+    {
+        var dir = TestFiles.TempDir();
+        var output = Path.Combine(dir, "out.tif");
+        var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output, "--device", "cpu", "--outscale", "2.5");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("50×50, ×2.5,", text);
+        Assert.Equal([output], Directory.GetFiles(dir));
     }
 
     [Fact]

@@ -41,6 +41,19 @@ public class WindowTests
     }
 
     [Fact]
+    public void GeoTransform_scaled_per_axis_divides_column_terms_by_one_factor_and_row_terms_by_the_other()
+    {
+        var gt = new GeoTransform(1000, 2, 0.5, 5000, 0.25, -2);
+        var s = gt.Scaled(2.5, 1.25);
+        // Input pixel corner (3, 7) is output corner (7.5, 8.75) on the finer grid.
+        var (x, y) = gt.Apply(3, 7);
+        var (xs, ys) = s.Apply(7.5, 8.75);
+        Assert.Equal(x, xs, 9);
+        Assert.Equal(y, ys, 9);
+        Assert.Equal(new GeoTransform(1000, 0.8, 0.4, 5000, 0.1, -1.6), s);
+    }
+
+    [Fact]
     public void GeoTransform_for_window_moves_origin_to_window_corner()
     {
         var gt = new GeoTransform(100, 10, 1, 200, 2, -10);

@@ -61,6 +61,34 @@ public class GeoreferenceTests
     }
 
     [Fact]
+    public void Rpc_ground_points_land_at_the_real_factors_times_their_input_position_with_outscale()
+    {
+        var dir = TestFiles.TempDir();
+        // 32×30 at ×2.3: 74×69 pixels, so the column factor is 74/32 = 2.3125 and the row factor 69/30 = 2.3.
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 32, 30), Path.Combine(dir, "in.tif"), p => p with
+        {
+            Transform = null,
+            Projection = null,
+            Metadata = new Dictionary<string, IReadOnlyList<string>> { ["RPC"] = Rpc },
+        });
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { OutScale = 2.3 });
+        Assert.Equal((74, 69), (result.Width, result.Height));
+        double fx = 74 / 32.0, fy = 69 / 30.0;
+
+        using var src = RasterDataset.Open(input);
+        using var dst = RasterDataset.Open(result.OutputPath);
+        using var before = RpcTransformer.For(src);
+        using var after = RpcTransformer.For(dst);
+        foreach (var (lon, lat, h) in new[] { (-34.9, -8.05, 20.0), (-34.902, -8.047, 0.0), (-34.8985, -8.0522, 95.0), (-34.9011, -8.0539, -30.0) })
+        {
+            var (pixel, line) = before.ToImage(lon, lat, h);
+            var (pixelOut, lineOut) = after.ToImage(lon, lat, h);
+            Assert.InRange(pixelOut - fx * pixel, -0.001, 0.001);
+            Assert.InRange(lineOut - fy * line, -0.001, 0.001);
+        }
+    }
+
+    [Fact]
     public void Gcps_are_scaled_and_keep_their_projection()
     {
         var dir = TestFiles.TempDir();

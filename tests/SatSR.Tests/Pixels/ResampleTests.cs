@@ -1,0 +1,147 @@
+using SatSR.Geometry;
+using SatSR.Pixels;
+
+namespace SatSR.Tests.Pixels;
+
+public class ResampleAxisTests
+{
+    [Theory]
+    [InlineData(20, 50)]   // ×2.5 enlarging: Lanczos-3
+    [InlineData(60, 50)]   // ×3 intermediate down to ×2.5: area
+    [InlineData(7, 7)]
+    [InlineData(3, 17)]
+    public void Every_pixel_s_weights_sum_to_one_and_stay_inside_the_source(int source, int destination)
+    {
+        var axis = ResampleAxis.Create(source, destination);
+        for (var d = 0; d < destination; d++)
+        {
+            var taps = axis.Taps(d).ToArray();
+            Assert.Equal(1.0, taps.Sum(t => t.Weight), 12);
+            Assert.All(taps, t => Assert.InRange(t.Index, 0, source - 1));
+            Assert.Equal(taps.Select(t => t.Index).Order(), taps.Select(t => t.Index));
+        }
+    }
+
+    [Fact]
+    public void Same_size_is_the_identity()
+    {
+        var axis = ResampleAxis.Create(9, 9);
+        for (var d = 0; d < 9; d++) Assert.Equal([new Tap(d, 1)], axis.Taps(d).ToArray());
+    }
+
+    [Fact]
+    public void Shrinking_by_a_real_factor_averages_the_covered_area()
+    {
+        // 5 source pixels onto 2: the first takes pixels 0, 1 and half of 2.
+        var axis = ResampleAxis.Create(5, 2);
+        Assert.False(axis.Enlarges);
+        Assert.Equal([new Tap(0, 0.4), new Tap(1, 0.4), new Tap(2, 0.2)], axis.Taps(0).ToArray());
+        Assert.Equal((0, 5), axis.Support(0, 2));
+    }
+
+    [Fact]
+    public void Enlarging_interpolates_on_pixel_centres_with_lanczos3()
+    {
+        var axis = ResampleAxis.Create(20, 50);
+        Assert.True(axis.Enlarges);
+        // Destination pixel 12's centre is at source coordinate 12.5/2.5 = 5 (a source pixel edge: between centres 4.5 and 5.5).
+        var taps = axis.Taps(12).ToArray();
+        Assert.Equal([2, 3, 4, 5, 6, 7], taps.Select(t => t.Index));
+        Assert.Equal(taps[2].Weight, taps[3].Weight, 12);
+        Assert.True(taps[1].Weight < 0, "Lanczos' negative lobe");
+
+        // A linear ramp comes back as the ramp at the destination centres, away from the edges (normalised Lanczos-3
+        // is not exactly linear-preserving: within 0.02 source pixels).
+        var ramp = Enumerable.Range(0, 20).Select(i => 3.0 * i + 1).ToArray();
+        for (var d = 8; d < 42; d++)
+        {
+            var value = axis.Taps(d).ToArray().Sum(t => t.Weight * ramp[t.Index]);
+            Assert.InRange((value - 1) / 3 - ((d + 0.5) / 2.5 - 0.5), -0.02, 0.02);
+        }
+    }
+
+    [Fact]
+    public void Nearest_is_the_source_pixel_under_the_destination_centre()
+    {
+        Assert.Equal([0, 0, 1, 1, 1, 2, 2, 3, 3, 3], Enumerable.Range(0, 10).Select(d => ResampleAxis.Nearest(d, 4, 10)));
+        // On an integer factor it is plain division.
+        Assert.All(Enumerable.Range(0, 40), d => Assert.Equal(d / 4, ResampleAxis.Nearest(d, 10, 40)));
+    }
+}
+
+public class MaskedResamplerTests
+{
+    [Fact]
+    public void Without_nodata_it_matches_area_resample()
+    {
+        var rnd = new Random(5);
+        const int sw = 30, sh = 24, dw = 12, dh = 10;
+        var src = Enumerable.Range(0, sw * sh).Select(_ => rnd.NextDouble()).ToArray();
+        var expected = new float[dw * dh];
+        AreaResample.Downscale(src.Select(v => (float)v).ToArray(), sw, sh, expected, dw, dh);
+
+        var resampler = new MaskedResampler(ResampleAxis.Create(sw, dw), ResampleAxis.Create(sh, dh));
+        var actual = new double[dw * dh];
+        var all = new Window(0, 0, sw, sh);
+        resampler.Apply(src, Enumerable.Repeat((byte)255, sw * sh).ToArray(), all, new Window(0, 0, dw, dh), actual);
+        for (var i = 0; i < actual.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+    }
+
+    [Theory]
+    [InlineData(20, 50)]
+    [InlineData(60, 50)]
+    public void Nodata_pixels_weigh_nothing(int sourceSize, int destinationSize)
+    {
+        // Left third is nodata holding a wild value; the valid part is flat, so every valid-fed output must be flat too.
+        var n = sourceSize;
+        var src = new double[n * n];
+        var valid = new byte[n * n];
+        for (var y = 0; y < n; y++)
+            for (var x = 0; x < n; x++)
+            {
+                var ok = x >= n / 3;
+                valid[y * n + x] = ok ? (byte)255 : (byte)0;
+                src[y * n + x] = ok ? 40 : 9999;
+            }
+        var resampler = new MaskedResampler(ResampleAxis.Create(n, destinationSize), ResampleAxis.Create(n, destinationSize));
+        var target = new Window(0, 0, destinationSize, destinationSize);
+        var dst = new double[target.Width * target.Height];
+        resampler.Apply(src, valid, new Window(0, 0, n, n), target, dst);
+        for (var x = 0; x < destinationSize; x++)
+        {
+            var under = ResampleAxis.Nearest(x, n, destinationSize);
+            // Columns whose taps are all nodata are NaN; every column whose centre lies in valid data is exactly 40.
+            if (under >= n / 3) Assert.Equal(40, dst[x], 9);
+            else if (ResampleAxis.Create(n, destinationSize).Taps(x).ToArray().All(t => t.Index < n / 3)) Assert.True(double.IsNaN(dst[x]));
+        }
+    }
+
+    [Fact]
+    public void A_window_gives_the_same_pixels_as_the_whole_plane()
+    {
+        var rnd = new Random(8);
+        const int sw = 40, sh = 36, dw = 100, dh = 90;
+        var src = Enumerable.Range(0, sw * sh).Select(_ => rnd.NextDouble() * 100).ToArray();
+        var valid = Enumerable.Range(0, sw * sh).Select(i => i % 7 == 0 ? (byte)0 : (byte)255).ToArray();
+        var resampler = new MaskedResampler(ResampleAxis.Create(sw, dw), ResampleAxis.Create(sh, dh));
+        var whole = new double[dw * dh];
+        resampler.Apply(src, valid, new Window(0, 0, sw, sh), new Window(0, 0, dw, dh), whole);
+
+        var target = new Window(30, 20, 32, 16);
+        var read = resampler.SourceFor(target);
+        Assert.True(read.Width < sw && read.Height < sh);
+        var part = new double[target.Width * target.Height];
+        var srcPart = new double[read.Width * read.Height];
+        var validPart = new byte[read.Width * read.Height];
+        for (var y = 0; y < read.Height; y++)
+            for (var x = 0; x < read.Width; x++)
+            {
+                srcPart[y * read.Width + x] = src[(read.Row + y) * sw + read.Column + x];
+                validPart[y * read.Width + x] = valid[(read.Row + y) * sw + read.Column + x];
+            }
+        resampler.Apply(srcPart, validPart, read, target, part);
+        for (var y = 0; y < target.Height; y++)
+            for (var x = 0; x < target.Width; x++)
+                Assert.Equal(whole[(target.Row + y) * dw + target.Column + x], part[y * target.Width + x], 9);
+    }
+}
