@@ -5,8 +5,8 @@ using Spectre.Console.Rendering;
 namespace SatSR.Cli.Terminal;
 
 /// <summary>
-/// Shows <see cref="UpscaleProgress"/> as a Spectre progress bar (tiles, MP/s, ETA) on a terminal; on a
-/// non-interactive console Spectre falls back to plain milestone lines, which suits CI and batch logs.
+/// Shows <see cref="UpscaleProgress"/> as a Spectre progress bar (tiles, MP/s, ETA) on a terminal, and as plain
+/// lines with the same figures elsewhere (CI, batch logs), where a bar would only print percentages.
 /// </summary>
 internal static class SpectreProgress
 {
@@ -14,6 +14,10 @@ internal static class SpectreProgress
 
     public static async Task<T> Run<T>(IAnsiConsole console, string description, Func<IProgress<UpscaleProgress>, T> work)
     {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await Task.Run(() => work(new LineReporter(console, description)));
+        }
         return await console.Progress()
             .AutoClear(false)
             .Columns(
@@ -44,6 +48,33 @@ internal static class SpectreProgress
             task.State.Update<double>(Stage, _ => (double)value.Stage);
             task.State.Update<double>(Megapixels, _ => value.InputMegapixelsDone);
             task.State.Update<double>(Seconds, _ => value.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>A line at the start, every 10 % or 30 s, and at the end of each stage.</summary>
+    private sealed class LineReporter(IAnsiConsole console, string description) : IProgress<UpscaleProgress>
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+        private UpscaleStage? _stage;
+        private int _tenths = -1;
+        private TimeSpan _last, _stageStart;
+
+        public void Report(UpscaleProgress value)
+        {
+            var total = Math.Max(1, value.TilesTotal);
+            var tenths = 10 * value.TilesDone / total;
+            if (value.Stage == _stage && tenths == _tenths && value.Elapsed - _last < Interval) return;
+            if (value.Stage != _stage) _stageStart = value.Stage == UpscaleStage.Infer ? TimeSpan.Zero : value.Elapsed;
+            (_stage, _tenths, _last) = (value.Stage, tenths, value.Elapsed);
+
+            var resampling = value.Stage == UpscaleStage.Resample;
+            var seconds = (value.Elapsed - _stageStart).TotalSeconds;
+            var rate = seconds > 0 ? $", {value.InputMegapixelsDone / seconds:F2} MP/s" : "";
+            var eta = value.TilesDone > 0 && value.TilesDone < total
+                ? $", ETA {TimeSpan.FromSeconds(Math.Round(seconds * (total - value.TilesDone) / value.TilesDone)):g}"
+                : "";
+            console.WriteLine($"{description}{(resampling ? " (resampling)" : "")}: {value.TilesDone}/{total} {(resampling ? "pieces" : "tiles")} " +
+                $"({100.0 * value.TilesDone / total:F0} %){rate}{eta}");
         }
     }
 

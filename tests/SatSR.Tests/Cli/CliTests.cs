@@ -28,11 +28,14 @@ public class CliTests
     {
         var dir = TestFiles.TempDir();
         var output = Path.Combine(dir, "out.tif");
-        var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output, "--device", "cpu");
+        var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output, "--device", "cpu", "--tile", "8", "--overlap", "2");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         Assert.Contains("out.tif", text);
         Assert.True(File.Exists(output));
+        // Not a terminal: progress comes as plain lines with tiles, rate and time left, ending at 100 %.
+        Assert.Matches(@"geomatrix_rotated\.tif: \d+/(\d+) tiles \(\d+ %\), [\d.]+ MP/s, ETA \d", text);
+        Assert.Matches(@"geomatrix_rotated\.tif: (\d+)/\1 tiles \(100 %\)", text);
     }
 
     [Fact]
