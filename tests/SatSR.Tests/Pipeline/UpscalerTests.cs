@@ -243,6 +243,60 @@ public class UpscalerTests(ITestOutputHelper output)
         Assert.All(after.Where(v => v != -32768), v => Assert.InRange(v, valid.Min(), valid.Max()));
     }
 
+    /// <summary>
+    /// Bands with nodata values of their own (a VRT can say so; a GeoTIFF holds one value for all bands): each band's
+    /// own value marks its nodata, and the output, a GeoTIFF, carries the first band's value in every band.
+    /// </summary>
+    [Fact]
+    public void Per_band_nodata_values_are_honoured_and_written_as_one()
+    {
+        var dir = TestFiles.TempDir();
+        double[] nodata = [-32768, -9999, 32767];
+        var window = new Window(0, 0, 41, 36);
+        var sources = new List<string>();
+        using (var src = RasterDataset.Open(TestFiles.Fixture("landsat8_b4_int16_nodata.tif")))
+        {
+            var p = src.Profile with { Width = window.Width, Height = window.Height, Transform = src.Profile.Transform?.ForWindow(window) };
+            var band = new double[window.Width * window.Height];
+            src.Read<double>(window, [1], band);
+            // The same footprint in three single-band files, each marking the outside with its own value.
+            var cut = band.Select((v, i) => v == -32768 || i % window.Width < 12 - i / window.Width / 3).ToArray();
+            foreach (var marker in nodata)
+            {
+                var path = Path.Combine(dir, $"band{sources.Count + 1}.tif");
+                using var dst = RasterDataset.Create(path, p with { Bands = [p.Bands[0] with { Nodata = marker }] }, new Dictionary<string, string>());
+                dst.Write<double>(new Window(0, 0, p.Width, p.Height), [1], band.Select((v, i) => cut[i] ? marker : v).ToArray());
+                sources.Add(path);
+            }
+        }
+        var input = Path.Combine(dir, "stack.vrt");
+        File.WriteAllText(input, $"""
+            <VRTDataset rasterXSize="{window.Width}" rasterYSize="{window.Height}">
+            {string.Concat(sources.Select((f, i) => $"""
+              <VRTRasterBand dataType="Int16" band="{i + 1}">
+                <NoDataValue>{nodata[i]}</NoDataValue>
+                <SimpleSource><SourceFilename relativeToVRT="0">{f}</SourceFilename><SourceBand>1</SourceBand></SimpleSource>
+              </VRTRasterBand>
+            """))}
+            </VRTDataset>
+            """);
+        var before = TestRasters.ReadAll(input, out var pin);
+        Assert.Equal(nodata, pin.Bands.Select(b => b.Nodata!.Value));
+        var after = TestRasters.ReadAll(Upscaler.Run(Options(input, Path.Combine(dir, "out.tif"))).OutputPath, out var q);
+
+        Assert.All(q.Bands, b => Assert.Equal(-32768, b.Nodata));
+        int n = pin.Width * pin.Height, m = q.Width * q.Height;
+        var outside = before.Take(n).Count(v => v == nodata[0]);
+        Assert.True(outside > 50, $"{outside} nodata pixels");
+        for (var b = 0; b < 3; b++)
+        {
+            Assert.Equal(outside, before.Skip(b * n).Take(n).Count(v => v == nodata[b]));
+            Assert.Equal(outside * 16, after.Skip(b * m).Take(m).Count(v => v == -32768));
+            // The other values were nodata markers, not data: they must not turn up as pixels.
+            Assert.DoesNotContain(after.Skip(b * m).Take(m), v => v is -9999 or 32767);
+        }
+    }
+
     [Fact]
     public void Invalid_options_are_refused_before_any_file_is_touched()
     {
