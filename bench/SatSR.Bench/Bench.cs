@@ -27,6 +27,7 @@ internal static class Bench
                 TileSize = int.Parse(Arg(args, "--tile", "256")),
                 Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
                 Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
+                OutScale = args.Contains("--outscale") ? double.Parse(Arg(args, "--outscale", "")) : null,
             };
             // 256 MB as the CLI sets it; lower values show how much of the peak is GDAL's block cache.
             Gdal.SetCacheMax(long.Parse(Arg(args, "--gdal-cache-mb", "256")) << 20);
