@@ -11,7 +11,7 @@ internal static class TestRasters
     /// <paramref name="edit"/> changes the profile (type, bands, georeference) and <paramref name="values"/> the samples.
     /// </summary>
     public static string Crop(string fixture, Window window, string path,
-        Func<RasterProfile, RasterProfile>? edit = null, Func<double, double>? values = null)
+        Func<RasterProfile, RasterProfile>? edit = null, Func<double, double>? values = null, IReadOnlyDictionary<string, string>? creation = null)
     {
         using var src = RasterDataset.Open(TestFiles.Fixture(fixture));
         var bands = Enumerable.Range(1, src.Profile.BandCount).ToArray();
@@ -25,7 +25,7 @@ internal static class TestRasters
         };
         profile = edit?.Invoke(profile) ?? profile;
         if (values is not null) data = data.Select(values).ToArray();
-        using (var dst = RasterDataset.Create(path, profile, new Dictionary<string, string>()))
+        using (var dst = RasterDataset.Create(path, profile, creation ?? new Dictionary<string, string>()))
         {
             dst.Write<double>(new Window(0, 0, window.Width, window.Height), bands, data);
         }

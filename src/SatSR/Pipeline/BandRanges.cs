@@ -17,9 +17,11 @@ internal static class BandRanges
     private const int SampleSide = 1024;
 
     /// <summary>
-    /// 8-bit: /255 and the whole type. Otherwise the robust percentiles of a decimated read (nodata ignored) map to
-    /// 0..1, while the clamp stays at the observed extremes so no valid value is cut. <paramref name="overrides"/>
-    /// replace the unit range (a band's own entry wins over an all-bands one).
+    /// 8-bit: /255 and the whole type. Unsigned integers with a declared bit depth (NBITS, as 11- and 12-bit products
+    /// carry): 0..2ⁿ−1, the same mapping as 8-bit's, so an 11-bit image looks to the network as its 8-bit version
+    /// does. Otherwise the robust percentiles of a decimated read (nodata ignored) map to 0..1. Except for 8-bit the
+    /// clamp stays at the observed extremes, so no valid value is cut. <paramref name="overrides"/> replace the unit
+    /// range (a band's own entry wins over an all-bands one).
     /// </summary>
     public static BandScale[] Measure(RasterDataset source, Validity validity, IReadOnlyList<RangeOverride> overrides)
     {
@@ -27,6 +29,10 @@ internal static class BandRanges
         var measured = profile.DataType == RasterDataType.Byte
             ? Enumerable.Repeat(new BandScale(BandRange.Byte, BandRange.Byte), profile.BandCount).ToArray()
             : Sample(source, validity);
+        if (profile.DataType is RasterDataType.UInt16 or RasterDataType.UInt32 && profile.BitDepth is { } bits and > 0 and < 32)
+        {
+            measured = measured.Select(scale => scale with { Unit = new BandRange(0, (1L << bits) - 1) }).ToArray();
+        }
         return measured.Select((scale, i) => OverrideFor(overrides, i + 1) is { } unit ? scale with { Unit = unit } : scale).ToArray();
     }
 

@@ -229,6 +229,7 @@ public sealed class RasterDataset : IDisposable
             Gcps = ReadGcps(ds),
             GcpProjection = GdalNative.Utf8(GdalNative.GDALGetGCPProjection(ds)) is { Length: > 0 } gp ? gp : null,
             Metadata = ReadMetadata(ds),
+            BitDepth = int.TryParse(GdalNative.Utf8(GdalNative.GDALGetMetadataItem(first, "NBITS", "IMAGE_STRUCTURE")), out var nbits) ? nbits : null,
             BlockWidth = bx,
             BlockHeight = by,
             DriverName = GdalNative.Utf8(GdalNative.GDALGetDriverShortName(GdalNative.GDALGetDatasetDriver(ds))) ?? "",

@@ -72,6 +72,12 @@ public sealed record RasterProfile
     /// <summary>Domain → KEY=VALUE lines; "" is the default domain, "RPC" holds RPCs when present.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Metadata { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// Significant bits the file declares (GDAL's NBITS, e.g. 11 or 12 for sensors stored in UInt16); null when it
+    /// declares none. Read only: outputs are written at the type's full width.
+    /// </summary>
+    public int? BitDepth { get; init; }
+
     public int BlockWidth { get; init; } = 256;
     public int BlockHeight { get; init; } = 256;
     public string DriverName { get; init; } = "GTiff";

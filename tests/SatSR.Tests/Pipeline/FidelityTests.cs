@@ -131,6 +131,29 @@ public class FidelityTests(ITestOutputHelper output)
         Assert.True(automatic >= 30, $"{automatic:F2} dB");
     }
 
+    /// <summary>
+    /// The same 11-bit picture, now declaring its bit depth (NBITS=11, as 11- and 12-bit products do): with no option
+    /// at all it maps 0..2047 as the 8-bit file maps 0..255, so the output is the 8-bit run's, ×8.
+    /// </summary>
+    [Fact]
+    public void Declared_11_bit_data_matches_the_8_bit_run_without_options()
+    {
+        var dir = TestFiles.TempDir();
+        var window = new Window(100, 100, 64, 64);
+        var eight = TestRasters.Crop("cbers2b_pan_town_256.tif", window, Path.Combine(dir, "in8.tif"));
+        var eleven = TestRasters.Crop("cbers2b_pan_town_256.tif", window, Path.Combine(dir, "in11.tif"),
+            p => p with { DataType = RasterDataType.UInt16 }, v => v * 8, new Dictionary<string, string> { ["NBITS"] = "11" });
+        using (var check = RasterDataset.Open(eleven)) Assert.Equal(11, check.Profile.BitDepth);
+
+        var reference = TestRasters.ReadAll(Upscaler.Run(Options(eight, Path.Combine(dir, "out8.tif"))).OutputPath, out _);
+        var result = TestRasters.ReadAll(Upscaler.Run(Options(eleven, Path.Combine(dir, "out11.tif"))).OutputPath, out var q);
+        var psnr = TestRasters.Psnr(reference, result.Select(v => v / 8).ToArray());
+        output.WriteLine($"UInt16 NBITS=11 (values ×8), no options, vs 8-bit run: {psnr:F2} dB");
+        Assert.Equal(RasterDataType.UInt16, q.DataType);
+        Assert.True(psnr >= 40, $"{psnr:F2} dB");
+        Assert.True(result.Max() <= 2047, $"max {result.Max()}");
+    }
+
     [Fact]
     public void Tiled_16_bit_run_has_no_brightness_steps_between_tiles()
     {

@@ -70,6 +70,7 @@ internal static partial class GdalNative
 
     [LibraryImport(Lib)] public static partial IntPtr GDALGetMetadataDomainList(IntPtr handle);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALGetMetadata(IntPtr handle, string? domain);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALGetMetadataItem(IntPtr handle, string name, string? domain);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int GDALSetMetadata(IntPtr handle, IntPtr list, string? domain);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetDescription(IntPtr handle);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial void GDALSetDescription(IntPtr handle, string description);
