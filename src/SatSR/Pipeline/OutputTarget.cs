@@ -26,8 +26,12 @@ internal sealed class OutputTarget
     /// <summary>True when an interrupted run's partial output and journal are there and the caller asked to resume.</summary>
     public bool Resuming { get; }
 
-    /// <summary>Checks, before any pixel is read, that the job can finish without harming anything the user has.</summary>
-    public static OutputTarget Prepare(string inputPath, string outputPath, bool overwrite, bool resume)
+    /// <summary>
+    /// Checks, before any pixel is read, that the job can finish without harming anything the user has.
+    /// <paramref name="redoable"/>: a partial output without journal is a pass that is redone whole (the resample pass
+    /// of <c>--outscale</c>, cut off by a kill), so <paramref name="resume"/> replaces it instead of refusing.
+    /// </summary>
+    public static OutputTarget Prepare(string inputPath, string outputPath, bool overwrite, bool resume, bool redoable = false)
     {
         var input = Path.GetFullPath(inputPath);
         var output = Path.GetFullPath(outputPath);
@@ -44,6 +48,7 @@ internal sealed class OutputTarget
         if (!Directory.Exists(folder)) throw new InvalidOptionsException($"{outputPath}: folder {folder} does not exist");
 
         var target = new OutputTarget(output, overwrite, resume, resume && File.Exists(output + ".partial") && File.Exists(output + ".partial.journal"));
+        if (resume && redoable && !target.Resuming) target.Abandon();
         if (File.Exists(target.PartialPath) && !target.Resuming)
         {
             throw new InvalidOptionsException(resume

@@ -18,7 +18,7 @@ public static class Upscaler
     public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume);
+        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var overlap = options.EffectiveOverlap;

@@ -195,6 +195,29 @@ public class OutScaleTests(ITestOutputHelper output)
         AssertOnlyFiles(dir, "in.tif", "reference.tif", "out.tif");
     }
 
+    /// <summary>A kill during the resample pass leaves a half-written output with no journal: --resume redoes the pass.</summary>
+    [Fact]
+    public void A_run_killed_while_resampling_resumes_without_help()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(0, 0, 48, 48), Path.Combine(dir, "in.tif"));
+        // Blocks of 16: the pass writes several pieces, so it can be stopped after the first.
+        var small = new Dictionary<string, string> { ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16" };
+        var options = Options(input, Path.Combine(dir, "out.tif")) with { OutScale = 2.5, TileSize = 16, Overlap = 8, CreationOptions = small };
+        var reference = TestRasters.ReadAll(Upscaler.Run(options with { OutputPath = Path.Combine(dir, "reference.tif") }).OutputPath, out _);
+        using (var cts = new CancellationTokenSource())
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => Upscaler.Run(options, new CancelAt(null, cts), cts.Token));
+        }
+        // What SIGKILL in the middle of the pass leaves, besides the network's stage: the output's head, no journal.
+        File.WriteAllBytes(Path.Combine(dir, "out.tif.partial"), File.ReadAllBytes(Path.Combine(dir, "reference.tif"))[..4096]);
+
+        var result = Upscaler.Run(options with { Resume = true });
+        Assert.Equal(reference, TestRasters.ReadAll(result.OutputPath, out _));
+        Assert.Equal(0, result.TilesInferred);
+        AssertOnlyFiles(dir, "in.tif", "reference.tif", "out.tif");
+    }
+
     [Fact]
     public void Invalid_factors_are_refused_before_any_file_is_touched()
     {
