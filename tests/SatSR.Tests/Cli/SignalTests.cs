@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using SatSR.Cli;
 
 namespace SatSR.Tests.Cli;
@@ -7,8 +8,14 @@ namespace SatSR.Tests.Cli;
 /// Ctrl-C and SIGTERM stop a run cleanly: the built CLI runs as a child process, gets the signal while it infers,
 /// and must exit with 130 soon after, leaving nothing at the final output path and the partial output for --resume.
 /// </summary>
-public class SignalTests
+public partial class SignalTests
 {
+    private const int SigInt = 2, SigTerm = 15;
+
+    // libc's kill(2) itself: the test needs no procps on the machine.
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
@@ -56,11 +63,7 @@ public class SignalTests
             await Task.Delay(500);   // into the first tile's inference
             Assert.False(cli.HasExited, "the run finished before the signal; the input is too small to test this");
 
-            using (var kill = Process.Start("kill", ["-" + signal, cli.Id.ToString()]))
-            {
-                await kill.WaitForExitAsync();
-                Assert.Equal(0, kill.ExitCode);
-            }
+            Assert.Equal(0, Kill(cli.Id, signal == "INT" ? SigInt : SigTerm));
             var clock = Stopwatch.StartNew();
             using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
             {
