@@ -30,50 +30,25 @@ public class GeoreferenceTests
         "MIN_LONG=-34.91", "MIN_LAT=-8.06", "MAX_LONG=-34.89", "MAX_LAT=-8.04",
     ];
 
-    [Fact]
-    public void Rpc_ground_points_land_at_scale_times_their_input_position()
+    /// <summary>
+    /// Through GDAL's RPC transformer a ground point lands at the real factors × its input position: ×4 with the
+    /// model's scale; with --outscale 2.3 on 32×30 pixels the output is 74×69, factors 74/32 = 2.3125 and 69/30 = 2.3.
+    /// </summary>
+    [Theory]
+    [InlineData(32, null, 128, 128)]
+    [InlineData(30, 2.3, 74, 69)]
+    public void Rpc_ground_points_land_at_the_real_factors_times_their_input_position(int rows, double? outscale, int width, int height)
     {
         var dir = TestFiles.TempDir();
-        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 32, 32), Path.Combine(dir, "in.tif"), p => p with
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 32, rows), Path.Combine(dir, "in.tif"), p => p with
         {
             Transform = null,
             Projection = null,
             Metadata = new Dictionary<string, IReadOnlyList<string>> { ["RPC"] = Rpc },
         });
-        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
-
-        using var src = RasterDataset.Open(input);
-        using var dst = RasterDataset.Open(result.OutputPath);
-        using var before = RpcTransformer.For(src);
-        using var after = RpcTransformer.For(dst);
-        foreach (var (lon, lat, h) in new[] { (-34.9, -8.05, 20.0), (-34.902, -8.047, 0.0), (-34.8985, -8.0522, 95.0), (-34.9011, -8.0539, -30.0) })
-        {
-            var (pixel, line) = before.ToImage(lon, lat, h);
-            var (pixel4, line4) = after.ToImage(lon, lat, h);
-            Assert.InRange(pixel4 - 4 * pixel, -0.001, 0.001);
-            Assert.InRange(line4 - 4 * line, -0.001, 0.001);
-        }
-        // The corner convention: at the offsets' ground point the RPC gives (SAMP_OFF + c₀·SAMP_SCALE, …) in
-        // pixel-centre coordinates; GDAL returns them +0.5.
-        var (p0, l0) = before.ToImage(-34.9, -8.05, 20);
-        Assert.Equal(16.25 - 0.002 * 16.5 + 0.5, p0, 1e-9);
-        Assert.Equal(15.5 + 0.001 * 16 + 0.5, l0, 1e-9);
-    }
-
-    [Fact]
-    public void Rpc_ground_points_land_at_the_real_factors_times_their_input_position_with_outscale()
-    {
-        var dir = TestFiles.TempDir();
-        // 32×30 at ×2.3: 74×69 pixels, so the column factor is 74/32 = 2.3125 and the row factor 69/30 = 2.3.
-        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 32, 30), Path.Combine(dir, "in.tif"), p => p with
-        {
-            Transform = null,
-            Projection = null,
-            Metadata = new Dictionary<string, IReadOnlyList<string>> { ["RPC"] = Rpc },
-        });
-        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { OutScale = 2.3 });
-        Assert.Equal((74, 69), (result.Width, result.Height));
-        double fx = 74 / 32.0, fy = 69 / 30.0;
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { OutScale = outscale });
+        Assert.Equal((width, height), (result.Width, result.Height));
+        double fx = width / 32.0, fy = height / (double)rows;
 
         using var src = RasterDataset.Open(input);
         using var dst = RasterDataset.Open(result.OutputPath);
@@ -86,6 +61,11 @@ public class GeoreferenceTests
             Assert.InRange(pixelOut - fx * pixel, -0.001, 0.001);
             Assert.InRange(lineOut - fy * line, -0.001, 0.001);
         }
+        // The corner convention: at the offsets' ground point the RPC gives (SAMP_OFF + c₀·SAMP_SCALE, …) in
+        // pixel-centre coordinates; GDAL returns them +0.5.
+        var (p0, l0) = before.ToImage(-34.9, -8.05, 20);
+        Assert.Equal(16.25 - 0.002 * 16.5 + 0.5, p0, 1e-9);
+        Assert.Equal(15.5 + 0.001 * 16 + 0.5, l0, 1e-9);
     }
 
     [Fact]
