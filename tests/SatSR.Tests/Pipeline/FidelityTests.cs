@@ -103,13 +103,17 @@ public class FidelityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// 11-bit data in UInt16 (values ×8), or Float32, is the same picture as the 8-bit file. Given the same range the
+    /// 11-bit data in any integer type (values ×8), or reflectance-like floats (×0.01), is the same picture as the 8-bit file. Given the same range the
     /// network sees identical input, so the output must be the 8-bit run's, ×8 (only rounding differs). The automatic
     /// range (percentiles) stretches the contrast the 8-bit run does not, so it is reported, with a looser bound.
     /// </summary>
     [Theory]
     [InlineData(RasterDataType.UInt16, 8.0)]
+    [InlineData(RasterDataType.Int16, 8.0)]
+    [InlineData(RasterDataType.UInt32, 8.0)]
+    [InlineData(RasterDataType.Int32, 8.0)]
     [InlineData(RasterDataType.Float32, 0.01)]
+    [InlineData(RasterDataType.Float64, 0.01)]
     public void Other_types_round_trip_and_match_the_8_bit_run(RasterDataType type, double factor)
     {
         var dir = TestFiles.TempDir();
