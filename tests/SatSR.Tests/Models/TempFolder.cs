@@ -3,7 +3,7 @@ namespace SatSR.Tests.Models;
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
 internal sealed class TempFolder : IDisposable
 {
-    public string Path { get; } = Directory.CreateTempSubdirectory("satsr-test-").FullName;
+    public string Path { get; } = TestFiles.TempDir();
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
