@@ -10,7 +10,8 @@ public static class SatsrApp
 {
     public static RootCommand Build(IAnsiConsole console, IAnsiConsole error)
     {
-        var root = new RootCommand("SatSR: super-resolution of large georeferenced satellite images with Real-ESRGAN-family models.");
+        // Help would otherwise name the program after the assembly (SatSR.Cli); people type the launcher's name.
+        var root = new RootCommand("SatSR: super-resolution of large georeferenced satellite images with Real-ESRGAN-family models.") { HelpName = "satsr" };
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(UpscaleCommand.Create(console, error));
         root.Subcommands.Add(InfoCommand.Create(console, error));

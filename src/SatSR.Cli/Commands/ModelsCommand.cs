@@ -38,7 +38,7 @@ internal static class ModelsCommand
         list.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
         {
             var zoo = Zoo();
-            // No borders: the table fits 80 columns (what Spectre assumes when the output is not a terminal) unwrapped.
+            // No borders: rows stay plain lines in a log (Program widens a redirected output, so nothing wraps).
             var table = new Table().Border(TableBorder.None).AddColumns(new TableColumn("name").NoWrap(), new TableColumn("arch").NoWrap(), new TableColumn("scale"), new TableColumn("params").NoWrap(), new TableColumn("cached"), new TableColumn("source"));
             foreach (var e in zoo.Entries)
             {

@@ -43,7 +43,7 @@ internal static class UpscaleCommand
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             console.MarkupLineInterpolated(
-                $"consistency PSNR {result.ConsistencyBefore:F1} dB from the network, {result.ConsistencyAfter:F1} dB as written{(options.Consistency ? " (--consistency)" : "")}");
+                $"consistency PSNR {Decibels(result.ConsistencyBefore)} from the network, {Decibels(result.ConsistencyAfter)} as written{(options.Consistency ? " (--consistency)" : "")}");
             return 0;
         }));
         return command;
@@ -53,6 +53,14 @@ internal static class UpscaleCommand
     internal static string Factor(UpscaleResult result) => result.ScaleX == result.ScaleY
         ? FormattableString.Invariant($"×{result.ScaleX:0.####}")
         : FormattableString.Invariant($"×{result.ScaleX:0.####}×{result.ScaleY:0.####}");
+
+    /// <summary>A PSNR for people: "identical" rather than "Infinity dB", "n/a" when nothing valid was compared.</summary>
+    internal static string Decibels(double psnr) => psnr switch
+    {
+        double.PositiveInfinity => "identical (no difference)",
+        double.NaN => "n/a (no valid pixels)",
+        _ => FormattableString.Invariant($"{psnr:F1} dB"),
+    };
 
     /// <summary>GDAL caches 5% of RAM by default; every output block is written once, so a small cache is enough.</summary>
     private const long GdalCacheBytes = 256L << 20;

