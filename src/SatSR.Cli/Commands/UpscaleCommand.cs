@@ -27,13 +27,14 @@ internal static class UpscaleCommand
     private static readonly Option<string?> Bands = new("--bands") { Description = "Bands to process, comma-separated and 1-based; the first three are the RGB the network sees (e.g. 3,2,1,4)" };
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: 0.1–99.9 percentiles, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
+    private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
     private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, Consistency, Threads,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, Consistency, Tta, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -94,6 +95,7 @@ internal static class UpscaleCommand
             Bands = ParseBands(parse.GetValue(Bands)),
             Ranges = (parse.GetValue(Range) ?? []).Select(ParseRange).ToList(),
             Consistency = parse.GetValue(Consistency),
+            Tta = parse.GetValue(Tta),
             Threads = parse.GetValue(Threads),
         };
     }

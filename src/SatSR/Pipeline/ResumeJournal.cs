@@ -32,7 +32,8 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             options.TileSize.ToString(CultureInfo.InvariantCulture),
             options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture), options.Blend.ToString(), options.Nodata.ToString(),
             options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
-            creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString());
+            creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString(),
+            options.Tta.ToString());
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -63,6 +63,9 @@ public sealed record UpscaleOptions
     /// <summary>Correct the output so that area-averaging it by the scale reproduces the input.</summary>
     public bool Consistency { get; init; }
 
+    /// <summary>Test-time augmentation: every tile inferred in its 8 flips and quarter turns and the results averaged (8× the inference).</summary>
+    public bool Tta { get; init; }
+
     /// <summary>Continue an interrupted run from its partial output and journal (same input, model and options).</summary>
     public bool Resume { get; init; }
 

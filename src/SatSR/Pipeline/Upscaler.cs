@@ -27,7 +27,11 @@ public static class Upscaler
         CheckOutputSize(options.InputPath, profile, options.OutScale ?? options.Scale ?? options.Model.Scale ?? 1);
         var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize, overlap, options.Model.SizeRequirements);
 
-        using var engine = InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads);
+        // Test-time augmentation turns tiles by quarter turns, so its tensor is square.
+        var side = Math.Max(plan.TensorHeight, plan.TensorWidth);
+        using var engine = options.Tta
+            ? InferenceEngine.Create(options.Model, options.Device, side, side, options.Threads)
+            : InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads);
         // --outscale F: the network runs at the smallest integer scale that reaches F (its own at most), so the
         // resample pass shrinks as little as possible, or enlarges past the model's scale.
         var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
@@ -174,7 +178,8 @@ public static class Upscaler
         // block row of MaxPieceWidth, so nothing is allocated per tile and memory stays flat.
         private double[] _tileValues = [], _pieceValues = [], _pixels = [];
         private byte[] _tileValid = [], _pieceValid = [];
-        private float[] _prediction = [], _planes = [], _modelScale = [], _residual = [];
+        private float[] _prediction = [], _planes = [], _modelScale = [], _residual = [], _augmentedInput = [], _augmentedOutput = [];
+        private double[] _augmentedSum = [];
 
         private int Bands => _allBands.Length;
 
@@ -268,7 +273,8 @@ public static class Upscaler
                 {
                     PrepareInput(group, values, valid, read.Width, read.Height);
                     _infer.Start();
-                    engine.Run(ct);
+                    if (options.Tta) RunAugmented();
+                    else engine.Run(ct);
                     _infer.Stop();
                 }
                 catch (InferenceException e)
@@ -313,6 +319,38 @@ public static class Upscaler
         }
 
         /// <summary>
+        /// Test-time augmentation: the prepared (square) tensor is inferred in each of the eight flips and quarter turns,
+        /// every result turned back and the eight averaged. The sum is taken in double precision, where adding eight
+        /// floats of similar size is exact, so the average does not depend on the order the transforms come in: a
+        /// turned input gives the exactly turned output.
+        /// </summary>
+        private void RunAugmented()
+        {
+            int n = engine.Width, on = n * engine.Scale, plane = n * n, outPlane = on * on;
+            var input = Reuse(ref _augmentedInput, engine.Channels * plane);
+            engine.Input[..input.Length].CopyTo(input);
+            var sum = Reuse(ref _augmentedSum, engine.OutputChannels * outPlane);
+            sum.AsSpan(0, engine.OutputChannels * outPlane).Clear();
+            for (var k = 0; k < Dihedral.Count; k++)
+            {
+                for (var c = 0; c < engine.Channels; c++)
+                {
+                    Dihedral.Apply(input.AsSpan(c * plane, plane), engine.Input.Slice(c * plane, plane), n, k);
+                }
+                engine.Run(ct);
+                for (var c = 0; c < engine.OutputChannels; c++)
+                {
+                    Dihedral.AddInverse(engine.Output.Slice(c * outPlane, outPlane), sum.AsSpan(c * outPlane, outPlane), on, k);
+                }
+            }
+            var output = Reuse(ref _augmentedOutput, engine.OutputChannels * outPlane);
+            for (var i = 0; i < engine.OutputChannels * outPlane; i++) output[i] = (float)(sum[i] / Dihedral.Count);
+        }
+
+        /// <summary>The network's last result for the tile: the engine's output, or the augmented average.</summary>
+        private ReadOnlySpan<float> NetworkOutput => options.Tta ? _augmentedOutput : engine.Output;
+
+        /// <summary>
         /// Copies channel <paramref name="channel"/> of the engine's output (or the mean of all channels when −1) over the
         /// tile's read window, resampled from the model's scale to the job's.
         /// </summary>
@@ -320,7 +358,7 @@ public static class Upscaler
         {
             var m = engine.Scale;
             int ow = w * m, oh = h * m, tw = engine.Width * m, th = engine.Height * m;
-            var output = engine.Output;
+            var output = NetworkOutput;
             var full = m == scale ? prediction : Reuse(ref _modelScale, ow * oh);
             for (var y = 0; y < oh; y++)
             {
