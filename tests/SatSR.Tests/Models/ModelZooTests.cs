@@ -162,10 +162,24 @@ public class ModelZooTests
     }
 
     /// <summary>Fetches into a fresh cache, expecting a one-line ModelException and an empty cache afterwards.</summary>
-    private static async Task<string> FailedFetch(Uri registry, NpmModelFiles pins)
+    [Fact]
+    public async Task A_registry_that_never_answers_is_a_time_out_not_a_cancellation()
+    {
+        // Accepts connections and never answers, so the client's own timeout is what ends the download.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var registry = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(0.5) };
+
+        var message = await FailedFetch(registry, Pins(Tarball()), http);
+
+        Assert.Equal($"{registry}{TarballPath}: download failed: no answer within 0.5 s", message);
+    }
+
+    private static async Task<string> FailedFetch(Uri registry, NpmModelFiles pins, HttpClient? http = null)
     {
         using var cache = new TempFolder();
-        var zoo = FakeZoo(cache.Path, registry, pins);
+        var zoo = FakeZoo(cache.Path, registry, pins, http);
 
         var e = await Assert.ThrowsAsync<ModelException>(() => zoo.FetchAsync("fake-x4"));
 
@@ -175,8 +189,8 @@ public class ModelZooTests
         return e.Message;
     }
 
-    private static ModelZoo FakeZoo(string cache, Uri registry, NpmModelFiles pins) =>
-        new(cache, registry, null, [new(new ZooEntry("fake-x4", "SRVGGNetCompact", 4, 1_213_296, "test", false), pins)]);
+    private static ModelZoo FakeZoo(string cache, Uri registry, NpmModelFiles pins, HttpClient? http = null) =>
+        new(cache, registry, http, [new(new ZooEntry("fake-x4", "SRVGGNetCompact", 4, 1_213_296, "test", false), pins)]);
 
     private static NpmModelFiles Pins(byte[] tarball) => new("fake-pkg", "1.0.0", Sha256(tarball),
         "package/m/fake.param", Sha256(Param), "package/m/fake.bin", Sha256(Bin));

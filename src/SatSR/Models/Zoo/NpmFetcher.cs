@@ -67,6 +67,11 @@ internal static class NpmFetcher
         {
             throw new ModelException($"{uri}: download failed: {e.Message}", e);
         }
+        // HttpClient reports its own timeout as a cancellation; only the caller's token means the user stopped it.
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new ModelException(FormattableString.Invariant($"{uri}: download failed: no answer within {http.Timeout.TotalSeconds:0.#} s"), e);
+        }
         progress?.Report(1);
     }
 
