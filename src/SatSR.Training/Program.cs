@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using SatSR;
 using SatSR.Geometry;
 using SatSR.Models.Zoo;
@@ -36,6 +37,12 @@ root.SetAction(parse =>
         e.Cancel = true;   // finish the step and save a checkpoint rather than die mid-write
         cancel.Cancel();
     };
+    // A scheduler's or `kill`'s SIGTERM gets the same treatment as Ctrl-C.
+    using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        cancel.Cancel();
+    });
     try
     {
         var options = new TrainingOptions
