@@ -17,9 +17,13 @@ public static class SatsrApp
         root.Subcommands.Add(InfoCommand.Create(console, error));
         root.Subcommands.Add(ModelsCommand.Create(console, error));
         root.Subcommands.Add(DemoCommand.Create(console, error));
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 
     public static Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole error) =>
-        Build(console, error).Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        // Everything after "train" belongs to the trainer, a program of its own with its own options and help.
+        args is [TrainCommand.Name, .. var rest]
+            ? Task.FromResult(TrainCommand.Run(rest, Console.Error))
+            : Build(console, error).Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }

@@ -1,0 +1,134 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace SatSR.Training.Data;
+
+public enum DegradationKind
+{
+    /// <summary>Block averaging by the scale (Wald's protocol: each LR pixel is the mean of the HR pixels it covers).</summary>
+    Area,
+
+    /// <summary>A Gaussian sensor blur matched to an MTF gain at Nyquist, then block averaging.</summary>
+    Mtf,
+
+    /// <summary>Real-ESRGAN's second-order blur / resize / noise / JPEG pipeline.</summary>
+    RealEsrgan,
+}
+
+/// <summary>HR patches [B, C, H, W] in 0..1 → their LR versions [B, C, H/scale, W/scale]. Random choices come from the
+/// generator given, so a step's degradation is fixed by (seed, step).</summary>
+internal sealed class Degradation(DegradationKind kind, int scale, double mtfGain)
+{
+    /// <summary>The gain at Nyquist of a box the size of an LR pixel (its sinc at half the LR sampling rate), 2/π.</summary>
+    private static readonly double BoxGainAtNyquist = 2 / Math.PI;
+
+    public Tensor Apply(Tensor hr, Random rng)
+    {
+        using var scope = NewDisposeScope();
+        var lr = kind switch
+        {
+            DegradationKind.Area => F.avg_pool2d(hr, scale),
+            DegradationKind.Mtf => F.avg_pool2d(Blur(hr, Gaussian(MtfSigma(scale, mtfGain), 0, 0)), scale),
+            _ => SecondOrder(hr, rng),
+        };
+        return lr.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// σ (HR pixels) of the Gaussian that, together with the LR pixel's own box aperture, gives <paramref name="gain"/>
+    /// at the LR Nyquist frequency f = 1/(2·scale) cycles per HR pixel: exp(−2π²σ²f²)·2/π = gain. A gain at or above the
+    /// box's own 2/π needs no blur.
+    /// </summary>
+    public static double MtfSigma(int scale, double gain)
+    {
+        var gaussian = gain / BoxGainAtNyquist;
+        return gaussian >= 1 ? 0 : 2 * scale * Math.Sqrt(-Math.Log(gaussian) / 2) / Math.PI;
+    }
+
+    /// <summary>
+    /// Real-ESRGAN's degradations (Wang et al. 2021, realesrgan_dataset.py / realesrgan_model.py, their default ranges):
+    /// twice {blur, random resize, Gaussian noise, JPEG}, then a resize to the LR size and a last JPEG. One set of
+    /// choices per batch; the sinc filters and Poisson noise of the original are left out.
+    /// </summary>
+    private Tensor SecondOrder(Tensor hr, Random rng)
+    {
+        long h = hr.shape[2], w = hr.shape[3];
+        var x = Blur(hr, RandomKernel(rng, 0.2, 3.0));
+        x = RandomResize(x, rng, h, w, up: 1.5, down: 0.15);
+        x = (x + Noise(x, rng, 1, 30)).clamp(0, 1);
+        x = Jpeg.Compress(x, Uniform(rng, 30, 95));
+        if (rng.NextDouble() < 0.8) x = Blur(x, RandomKernel(rng, 0.2, 1.5));
+        x = RandomResize(x, rng, h / scale, w / scale, up: 1.2, down: 0.3);
+        x = (x + Noise(x, rng, 1, 25)).clamp(0, 1);
+        x = F.interpolate(x, size: [h / scale, w / scale], mode: RandomMode(rng));
+        x = Jpeg.Compress(x.clamp(0, 1), Uniform(rng, 30, 95));
+        // Real-ESRGAN rounds to 8-bit levels at the end, as a saved LR image would be.
+        return (x * 255).round() / 255;
+    }
+
+    private static Tensor RandomResize(Tensor x, Random rng, long h, long w, double up, double down)
+    {
+        var roll = rng.NextDouble();
+        var factor = roll < 0.2 ? Uniform(rng, 1, up) : roll < 0.9 ? Uniform(rng, down, 1) : 1;
+        var size = new[] { Math.Max(8, (long)(h * factor)), Math.Max(8, (long)(w * factor)) };
+        var mode = RandomMode(rng);
+        return F.interpolate(x, size: size, mode: mode, antialias: false).clamp(0, 1);
+    }
+
+    private static InterpolationMode RandomMode(Random rng) =>
+        rng.Next(3) switch { 0 => InterpolationMode.Area, 1 => InterpolationMode.Bilinear, _ => InterpolationMode.Bicubic };
+
+    /// <summary>Gaussian noise, σ in [low, high]/255; gray (the same for every channel) 40% of the time.</summary>
+    private static Tensor Noise(Tensor x, Random rng, double low, double high)
+    {
+        var sigma = Uniform(rng, low, high) / 255;
+        var generator = new Generator((ulong)rng.NextInt64(long.MaxValue));
+        var gray = rng.NextDouble() < 0.4;
+        var shape = gray ? new[] { x.shape[0], 1, x.shape[2], x.shape[3] } : x.shape;
+        return randn(shape, generator: generator) * sigma;
+    }
+
+    /// <summary>An isotropic or anisotropic (rotated) Gaussian kernel, σ in [low, high], odd size 7..21.</summary>
+    private static Tensor RandomKernel(Random rng, double low, double high)
+    {
+        var sx = Uniform(rng, low, high);
+        var iso = rng.NextDouble() < 0.5;
+        return Gaussian(sx, iso ? sx : Uniform(rng, low, high), iso ? 0 : Uniform(rng, 0, Math.PI), 7 + 2 * rng.Next(8));
+    }
+
+    /// <summary>A normalised 2-D Gaussian; <paramref name="sy"/> = 0 means isotropic. Size 0: 2⌈3σ⌉+1.</summary>
+    private static Tensor Gaussian(double sx, double sy, double angle, int size = 0)
+    {
+        if (sy == 0) sy = sx;
+        if (sx == 0) return ones(1, 1);
+        if (size == 0) size = 2 * (int)Math.Ceiling(3 * Math.Max(sx, sy)) + 1;
+        var r = size / 2;
+        var k = new float[size * size];
+        double cos = Math.Cos(angle), sin = Math.Sin(angle), sum = 0;
+        for (var y = -r; y <= r; y++)
+        {
+            for (var x = -r; x <= r; x++)
+            {
+                double u = cos * x + sin * y, v = -sin * x + cos * y;
+                var value = Math.Exp(-(u * u / (2 * sx * sx) + v * v / (2 * sy * sy)));
+                k[(y + r) * size + x + r] = (float)value;
+                sum += value;
+            }
+        }
+        return tensor(k).reshape(size, size) / sum;
+    }
+
+    /// <summary>Each channel convolved with <paramref name="kernel"/>, edges reflected.</summary>
+    private static Tensor Blur(Tensor x, Tensor kernel)
+    {
+        var size = kernel.shape[0];
+        if (size == 1) return x;
+        var channels = x.shape[1];
+        var r = size / 2;
+        var padded = F.pad(x, [r, r, r, r], PaddingModes.Reflect);
+        return F.conv2d(padded, kernel.expand(channels, 1, size, size).contiguous(), groups: channels);
+    }
+
+    private static double Uniform(Random rng, double low, double high) => low + (high - low) * rng.NextDouble();
+}

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using SatSR;
+using SatSR.Geometry;
+using SatSR.Models.Zoo;
+using SatSR.Training;
+using SatSR.Training.Data;
+
+// `satsr train`: the CLI hands its arguments here (this program carries TorchSharp; the CLI does not).
+var inputs = new Argument<string[]>("HR") { Description = "High-resolution rasters to learn from", Arity = ArgumentArity.OneOrMore };
+var model = new Option<string>("--base") { Description = "Model to fine-tune: zoo name or .pth (SRVGGNetCompact or RRDBNet)", Required = true };
+var output = new Option<string>("--output", "-o") { Description = "The fine-tuned .pth (Real-ESRGAN layout), written when training completes", Required = true };
+var steps = new Option<int>("--steps") { Description = "Optimisation steps", DefaultValueFactory = _ => 2000 };
+var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => 8 };
+var patch = new Option<int>("--patch") { Description = "HR patch side in pixels (a multiple of the scale)", DefaultValueFactory = _ => 128 };
+var rate = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-4 };
+var degradation = new Option<DegradationKind>("--degradation") { Description = "How LR patches are made: area (block mean), mtf (sensor blur, then block mean) or realesrgan", DefaultValueFactory = _ => DegradationKind.Area };
+var gain = new Option<double>("--mtf-gain") { Description = "MTF at Nyquist for --degradation mtf", DefaultValueFactory = _ => 0.3 };
+var pairs = new Option<string?>("--pairs") { Description = "A co-registered low-resolution raster (paired mode) instead of synthetic degradation" };
+var validation = new Option<string?>("--validation") { Description = "Held-out window x,y,w,h in the first input's pixels (default: a strip along its bottom)" };
+var seed = new Option<long>("--seed") { Description = "Seed of patch sampling and degradations", DefaultValueFactory = _ => 0 };
+var every = new Option<int>("--every") { Description = "Validate and checkpoint every this many steps", DefaultValueFactory = _ => 100 };
+var logEvery = new Option<int>("--log-every") { Description = "Print a step line every this many steps", DefaultValueFactory = _ => 10 };
+var resume = new Option<bool>("--resume") { Description = "Continue from OUTPUT.checkpoint" };
+var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output" };
+var root = new RootCommand("Fine-tune a super-resolution model on your own high-resolution imagery (generator only, L1, Adam, EMA)")
+{
+    inputs, model, output, steps, batch, patch, rate, degradation, gain, pairs, validation, seed, every, logEvery, resume, overwrite,
+};
+root.HelpName = "satsr train";
+root.SetAction(parse =>
+{
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;   // finish the step and save a checkpoint rather than die mid-write
+        cancel.Cancel();
+    };
+    // A scheduler's or `kill`'s SIGTERM gets the same treatment as Ctrl-C.
+    using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        cancel.Cancel();
+    });
+    try
+    {
+        var options = new TrainingOptions
+        {
+            Inputs = parse.GetRequiredValue(inputs),
+            Base = new ModelZoo(ModelZoo.DefaultCacheDirectory).Resolve(parse.GetRequiredValue(model)),
+            OutputPath = parse.GetRequiredValue(output),
+            Steps = parse.GetValue(steps),
+            Batch = parse.GetValue(batch),
+            Patch = parse.GetValue(patch),
+            LearningRate = parse.GetValue(rate),
+            Degradation = parse.GetValue(degradation),
+            MtfGain = parse.GetValue(gain),
+            PairsPath = parse.GetValue(pairs),
+            Validation = ParseWindow(parse.GetValue(validation)),
+            Seed = parse.GetValue(seed),
+            Every = parse.GetValue(every),
+            Resume = parse.GetValue(resume),
+            Overwrite = parse.GetValue(overwrite),
+        };
+        var result = Trainer.Run(options, new Log(Math.Max(1, parse.GetValue(logEvery))), cancel.Token);
+        Console.WriteLine(Invariant($"wrote {options.OutputPath} after {result.Steps} steps: held-out PSNR {result.Final.Current.Psnr:F2} dB (base {result.Final.Base.Psnr:F2}, bicubic {result.Final.Bicubic.Psnr:F2})"));
+        return 0;
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("cancelled: the checkpoint holds the last finished step; run the same command with --resume to continue");
+        return 130;
+    }
+    catch (SatSRException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
+        return 1;
+    }
+});
+return root.Parse(args).Invoke();
+
+static Window? ParseWindow(string? text)
+{
+    if (text is null) return null;
+    var parts = text.Split(',');
+    var values = parts.Select(p => int.TryParse(p.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : (int?)null).ToArray();
+    if (values.Length != 4 || values.Any(v => v is null))
+        throw new TrainingException($"--validation {text}: expected x,y,w,h in pixels, e.g. 0,2000,1024,512");
+    return new Window(values[0]!.Value, values[1]!.Value, values[2]!.Value, values[3]!.Value);
+}
+
+static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+/// <summary>Plain lines, one per event worth reading in a log.</summary>
+internal sealed class Log(int every) : IProgress<TrainingEvent>
+{
+    public void Report(TrainingEvent value)
+    {
+        var line = value switch
+        {
+            TrainingStarted s => Format($"training: {s.Positions} patch positions, validation window {s.Validation.Column},{s.Validation.Row},{s.Validation.Width},{s.Validation.Height} held out{(s.ResumedFrom > 0 ? $", resumed at step {s.ResumedFrom}" : "")}, {s.Steps} steps"),
+            StepDone d when d.Step % every == 0 || d.Step == d.Steps => Format($"step {d.Step}/{d.Steps}  loss {d.Loss:F5}  ETA {d.Eta:hh\\:mm\\:ss}"),
+            Validated v => Format($"validation at step {v.Step}: PSNR {v.Current.Psnr:F2} dB, SSIM {v.Current.Ssim:F4} (base {v.Base.Psnr:F2} dB / {v.Base.Ssim:F4}, bicubic {v.Bicubic.Psnr:F2} dB / {v.Bicubic.Ssim:F4})"),
+            CheckpointSaved c => Format($"checkpoint at step {c.Step}: {c.Path}"),
+            _ => null,
+        };
+        if (line is not null) Console.WriteLine(line);
+    }
+
+    private static string Format(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

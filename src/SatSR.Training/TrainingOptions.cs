@@ -1,0 +1,54 @@
+using SatSR.Geometry;
+using SatSR.Models;
+using SatSR.Training.Data;
+
+namespace SatSR.Training;
+
+/// <summary>A fine-tuning run, as the user asked for it. <see cref="Trainer.Run"/> checks it before any file is written.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>The high-resolution rasters patches are drawn from.</summary>
+    public required IReadOnlyList<string> Inputs { get; init; }
+
+    /// <summary>The model fine-tuned (SRVGGNetCompact or RRDBNet, any hyper-parameters).</summary>
+    public required ModelDescriptor Base { get; init; }
+
+    /// <summary>The .pth written when training completes; its checkpoint is <c>OUTPUT.checkpoint</c>.</summary>
+    public required string OutputPath { get; init; }
+
+    public int Steps { get; init; } = 2000;
+    public int Batch { get; init; } = 8;
+
+    /// <summary>HR patch side in pixels (a multiple of the scale).</summary>
+    public int Patch { get; init; } = 128;
+
+    /// <summary>Adam's learning rate (Real-ESRGAN's fine-tuning value).</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    public DegradationKind Degradation { get; init; } = DegradationKind.Area;
+
+    /// <summary>For <see cref="DegradationKind.Mtf"/>: the LR system's MTF at Nyquist.</summary>
+    public double MtfGain { get; init; } = 0.3;
+
+    /// <summary>Paired mode: a low-resolution raster co-registered with the one input, instead of synthetic degradation.</summary>
+    public string? PairsPath { get; init; }
+
+    /// <summary>The held-out window of the first input, in its pixels; null: a strip along its bottom edge.</summary>
+    public Window? Validation { get; init; }
+
+    public long Seed { get; init; }
+
+    /// <summary>Continue from OUTPUT.checkpoint when there is one.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Replace an existing output.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Validation and checkpoint interval, in steps.</summary>
+    public int Every { get; init; } = 100;
+
+    /// <summary>EMA decay of the exported weights.</summary>
+    public double EmaDecay { get; init; } = 0.999;
+
+    public string CheckpointPath => OutputPath + ".checkpoint";
+}
