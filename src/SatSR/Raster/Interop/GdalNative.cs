@@ -7,7 +7,8 @@ namespace SatSR.Raster.Interop;
 
 /// <summary>
 /// The GDAL C API functions SatSR calls. Hand-written because no GDAL binding package is reachable from this
-/// project's NuGet feed; kept to the few dozen functions actually used.
+/// project's NuGet feed; kept to the few dozen functions actually used. Each signature follows GDAL 3.6.2's gdal.h,
+/// gdal_alg.h and cpl_*.h (a mismatched return type reads a garbage register, silently).
 /// </summary>
 internal static partial class GdalNative
 {
