@@ -108,8 +108,7 @@ public sealed class RasterDataset : IDisposable
         var bytes = MemoryMarshal.AsBytes(source);
         var err = Transfer(GdalNative.GF_Write, window, window.Width, window.Height, bands,
             MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length), TypeOf<T>(), Marshal.SizeOf<T>());
-        // libtiff reports a full disk only as "Write error": name the likely cause.
-        if (err >= GdalNative.CE_Failure) throw new RasterException(Path, $"writing failed; is the disk full? ({GdalError.LastMessage()})", window);
+        GdalError.ThrowIfWriteFailed(err, Path, "writing", BlockBytes, window);
     }
 
     /// <summary>Reads GDAL's mask of <paramref name="band"/> (RFC 15): 0 where invalid, 255 where valid, row-major.</summary>
@@ -136,8 +135,7 @@ public sealed class RasterDataset : IDisposable
     {
         for (var pass = 0; pass < 2; pass++)
         {
-            GdalNative.CPLErrorReset();
-            GdalError.ThrowIfFailed(GdalNative.GDALFlushCache(_handle.DangerousGetHandle()), Path, "flushing");
+            GdalError.ThrowIfWriteFailed(GdalNative.FlushCache(_handle.DangerousGetHandle()), Path, "writing", BlockBytes);
         }
     }
 
@@ -145,10 +143,12 @@ public sealed class RasterDataset : IDisposable
     public void Dispose()
     {
         if (_handle.IsClosed) return;
-        GdalNative.CPLErrorReset();
         _handle.Dispose();
-        if (GdalNative.CPLGetLastErrorType() >= GdalNative.CE_Failure) throw new RasterException(Path, $"closing failed; is the disk full? ({GdalError.LastMessage()})");
+        GdalError.ThrowIfWriteFailed(_handle.CloseResult, Path, "closing", BlockBytes);
     }
+
+    /// <summary>One block of all bands, uncompressed: the most GDAL writes at once.</summary>
+    private long BlockBytes => (long)Profile.BlockWidth * Profile.BlockHeight * Profile.BandCount * GdalNative.GDALGetDataTypeSizeBytes((int)Profile.DataType);
 
     private unsafe int Transfer(int rw, Window window, int bufferWidth, int bufferHeight, ReadOnlySpan<int> bands, Span<byte> buffer, int type, int size)
     {

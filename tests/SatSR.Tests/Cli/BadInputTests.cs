@@ -218,11 +218,39 @@ public class BadInputTests
     public async Task Disk_full_while_writing()
     {
         // 64 KiB of tmpfs. The 80×80 output passes GDAL's free-space check at creation (it counts 6,400 pixel bytes),
-        // but its one 512² block, uncompressed, is 256 KiB: the failure comes while the pixels are written or the
-        // file is closed, exactly the path that must clean up after itself.
+        // but its one 512² block, uncompressed, is 256 KiB: the failure comes while the pixels are flushed, exactly
+        // the path that must clean up after itself.
         using var mount = Tmpfs.Mount("size=64k");
         var (exit, error) = await Run("upscale", TestFiles.Fixture(Fixture), Path.Combine(mount.Path, "out.tif"), "--co", "COMPRESS=NONE");
-        AssertCleanFailure(exit, error, mount.Path, [], "out.tif", "disk full");
+        AssertCleanFailure(exit, error, mount.Path, [], "out.tif.partial: writing failed: no space left on the disk holding " + mount.Path);
+    }
+
+    [Fact]
+    public async Task Disk_nearly_full_at_flush_fails_naming_the_pixel_file_and_the_disk()
+    {
+        // 1 MiB of tmpfs filled up to its last 32 KiB, the input elsewhere. 32 KiB holds the empty output's header
+        // (one 4 KiB tmpfs page), the journal and its .tmp (a page each), but not the 80×80 output's one 512² block,
+        // 256 KiB uncompressed: the flush after the first tile row is what fails. The short write fills the disk, so
+        // a flush whose failure goes unseen is caught only later, by the journal, which then names the wrong file:
+        // the line must name the pixel file.
+        using var mount = Tmpfs.Mount("size=1m");
+        var filler = mount.Fill(leave: 32 << 10);
+        var output = Path.Combine(mount.Path, "out.tif");
+        var (exit, error) = await Run("upscale", TestFiles.Fixture(Fixture), output, "--co", "COMPRESS=NONE");
+        AssertCleanFailure(exit, error, mount.Path, [filler], $"{output}.partial: writing failed: no space left on the disk holding {mount.Path}");
+    }
+
+    [Fact]
+    public async Task Disk_full_while_closing_the_resampled_output()
+    {
+        // --outscale 2.5 runs the network at ×3 into a 60×60 stage file, then resamples into the 50×50 output, which
+        // is written only when it closes. Each is one 512² block, 256 KiB uncompressed: 384 KiB free holds the stage
+        // (block, header and journal: 264 KiB) but not the output's block too, so closing the output is what fails.
+        using var mount = Tmpfs.Mount("size=1m");
+        var filler = mount.Fill(leave: 384 << 10);
+        var output = Path.Combine(mount.Path, "out.tif");
+        var (exit, error) = await Run("upscale", TestFiles.Fixture(Fixture), output, "--outscale", "2.5", "--co", "COMPRESS=NONE");
+        AssertCleanFailure(exit, error, mount.Path, [filler], $"{output}.partial: closing failed: no space left on the disk holding {mount.Path}");
     }
 
     // ─── models ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -347,6 +375,15 @@ internal sealed class Tmpfs : IDisposable
         var path = TestFiles.TempDir();
         Command("mount", "-t", "tmpfs", "-o", options, "tmpfs", path);
         return new Tmpfs(path);
+    }
+
+    /// <summary>Fills the mount with one file (real bytes: tmpfs allocates no page for a hole) up to its last <paramref name="leave"/> bytes.</summary>
+    public string Fill(long leave)
+    {
+        var filler = System.IO.Path.Combine(Path, "filler");
+        File.WriteAllBytes(filler, new byte[new DriveInfo(Path).AvailableFreeSpace - leave]);
+        Assert.Equal(leave, new DriveInfo(Path).AvailableFreeSpace);
+        return filler;
     }
 
     public void Dispose()

@@ -9,9 +9,12 @@ internal sealed class DatasetHandle : SafeHandle
 
     public override bool IsInvalid => handle == IntPtr.Zero;
 
+    /// <summary>GDALClose's CPLErr once released: closing a written file writes what is still cached, and can fail.</summary>
+    public int CloseResult { get; private set; } = GdalNative.CE_None;
+
     protected override bool ReleaseHandle()
     {
-        GdalNative.GDALClose(handle);
+        CloseResult = GdalNative.Close(handle);
         return true;
     }
 }

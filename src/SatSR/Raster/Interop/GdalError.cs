@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SatSR.Geometry;
@@ -42,6 +43,47 @@ internal static class GdalError
     {
         if (cplErr >= GdalNative.CE_Failure) throw new RasterException(path, $"{what} failed: {LastMessage()}", window);
     }
+
+    /// <summary>
+    /// Throws when writing, flushing or closing <paramref name="path"/> failed. libtiff reports a full disk only as
+    /// "Write error", so the free space of the disk holding the file decides whether to say the disk is full: less
+    /// than the largest single write (<paramref name="blockBytes"/>, one uncompressed block, or 1 MiB for a large
+    /// file's tile index) means it is. Otherwise GDAL's reason stands alone.
+    /// </summary>
+    public static void ThrowIfWriteFailed(int cplErr, string path, string what, long blockBytes, Window? window = null)
+    {
+        if (cplErr < GdalNative.CE_Failure) return;
+        var reason = LastMessage();
+        var full = FreeSpace(path) is var (disk, free) && free < Math.Max(blockBytes, 1L << 20)
+            ? $": no space left on the disk holding {disk} ({Size(free)} free)"
+            : "";
+        throw new RasterException(path, $"{what} failed{full} (GDAL: {reason})", window);
+    }
+
+    /// <summary>The mount point holding <paramref name="path"/> and its free bytes; null for GDAL's virtual files or when the system does not say.</summary>
+    private static (string Disk, long Free)? FreeSpace(string path)
+    {
+        if (path.StartsWith("/vsi", StringComparison.Ordinal)) return null;
+        try
+        {
+            var file = Path.GetFullPath(path);
+            var drive = DriveInfo.GetDrives()
+                .Where(d => file.StartsWith(Path.EndsInDirectorySeparator(d.Name) ? d.Name : d.Name + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .MaxBy(d => d.Name.Length);
+            return drive is null ? null : (drive.Name, drive.AvailableFreeSpace);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+        < 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes >> 10} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes >> 20} MB"),
+    };
 
     public static IntPtr ThrowIfNull(IntPtr handle, string path, string what)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -6,11 +7,15 @@ namespace SatSR.Raster.Interop;
 
 /// <summary>
 /// The GDAL C API functions SatSR calls. Hand-written because no GDAL binding package is reachable from this
-/// project's NuGet feed; kept to the few dozen functions actually used.
+/// project's NuGet feed; kept to the few dozen functions actually used. Each signature follows GDAL 3.6.2's gdal.h,
+/// gdal_alg.h and cpl_*.h (a mismatched return type reads a garbage register, silently).
 /// </summary>
 internal static partial class GdalNative
 {
     private const string Lib = "gdal";
+
+    /// <summary>The loaded GDAL, for the exports whose signature depends on its version.</summary>
+    private static IntPtr _library;
 
     static GdalNative()
     {
@@ -28,7 +33,7 @@ internal static partial class GdalNative
         candidates.AddRange(["libgdal.so", "libgdal.dylib", "gdal.dll"]);
         foreach (var candidate in candidates)
         {
-            if (NativeLibrary.TryLoad(candidate, out var handle)) return handle;
+            if (NativeLibrary.TryLoad(candidate, out var handle)) return _library = handle;
         }
         throw new DllNotFoundException("GDAL was not found (tried libgdal.so.32 and other sonames): install it with `apt-get install libgdal32`, or set SATSR_GDAL_LIBRARY");
     }
@@ -48,8 +53,8 @@ internal static partial class GdalNative
     [LibraryImport(Lib)] public static partial void GDALAllRegister();
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALVersionInfo(string request);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALOpenEx(string path, uint flags, IntPtr drivers, IntPtr options, IntPtr siblings);
-    [LibraryImport(Lib)] public static partial void GDALClose(IntPtr dataset);
-    [LibraryImport(Lib)] public static partial int GDALFlushCache(IntPtr dataset);
+    [LibraryImport(Lib)] private static partial void GDALClose(IntPtr dataset);
+    [LibraryImport(Lib)] private static partial void GDALFlushCache(IntPtr dataset);
     [LibraryImport(Lib)] public static partial int GDALGetRasterXSize(IntPtr dataset);
     [LibraryImport(Lib)] public static partial int GDALGetRasterYSize(IntPtr dataset);
     [LibraryImport(Lib)] public static partial int GDALGetRasterCount(IntPtr dataset);
@@ -78,6 +83,7 @@ internal static partial class GdalNative
 
     [LibraryImport(Lib)] public static partial int GDALGetRasterDataType(IntPtr band);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetDataTypeName(int type);
+    [LibraryImport(Lib)] public static partial int GDALGetDataTypeSizeBytes(int type);
     [LibraryImport(Lib)] public static partial double GDALGetRasterNoDataValue(IntPtr band, out int success);
     [LibraryImport(Lib)] public static partial int GDALSetRasterNoDataValue(IntPtr band, double value);
     [LibraryImport(Lib)] public static partial int GDALGetRasterColorInterpretation(IntPtr band);
@@ -106,6 +112,31 @@ internal static partial class GdalNative
     [LibraryImport(Lib)] public static partial int CPLGetLastErrorType();
     [LibraryImport(Lib)] public static partial void CPLErrorReset();
     [LibraryImport(Lib)] public static unsafe partial IntPtr CPLSetErrorHandler(delegate* unmanaged[Cdecl]<int, int, IntPtr, void> handler);
+
+    /// <summary>
+    /// GDALFlushCache and GDALClose return void up to GDAL 3.6 and CPLErr from 3.7 (RFC 91). A void function leaves
+    /// garbage in the return register, so the loaded version decides how they are called: GDAL ≥ 3.7's exports
+    /// through an int-returning pointer, older ones through the void imports above.
+    /// </summary>
+    private static readonly Lazy<(IntPtr Flush, IntPtr Close)?> CplErrReturning = new(() =>
+        int.Parse(Utf8(GDALVersionInfo("VERSION_NUM")) ?? "0", CultureInfo.InvariantCulture) >= 3070000
+            ? (NativeLibrary.GetExport(_library, nameof(GDALFlushCache)), NativeLibrary.GetExport(_library, nameof(GDALClose)))
+            : null);
+
+    /// <summary>GDALFlushCache; returns its CPLErr.</summary>
+    public static unsafe int FlushCache(IntPtr dataset) => Checked(dataset, &GDALFlushCache, CplErrReturning.Value?.Flush);
+
+    /// <summary>GDALClose; returns its CPLErr.</summary>
+    public static unsafe int Close(IntPtr dataset) => Checked(dataset, &GDALClose, CplErrReturning.Value?.Close);
+
+    /// <summary>The call's CPLErr: its return value from GDAL 3.7, the error state it left (reset first) before.</summary>
+    private static unsafe int Checked(IntPtr dataset, delegate*<IntPtr, void> voidCall, IntPtr? cplErrCall)
+    {
+        CPLErrorReset();
+        if (cplErrCall is { } call) return ((delegate* unmanaged<IntPtr, int>)call)(dataset);
+        voidCall(dataset);
+        return CPLGetLastErrorType();
+    }
 
     public static string? Utf8(IntPtr p) => p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
 
