@@ -25,5 +25,11 @@ public static class SatsrApp
         // Everything after "train" belongs to the trainer, a program of its own with its own options and help.
         args is [TrainCommand.Name, .. var rest]
             ? Task.FromResult(TrainCommand.Run(rest, Console.Error))
-            : Build(console, error).Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            : Build(console, error).Parse(args).InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                // On Ctrl-C or SIGTERM a run stops within a tile and keeps its resume point; System.CommandLine's
+                // default of two seconds would kill a run on a busy machine before it got there (exit 143).
+                ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+            });
 }
