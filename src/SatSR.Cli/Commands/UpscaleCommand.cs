@@ -25,7 +25,8 @@ internal static class UpscaleCommand
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue an interrupted run of the same input, model and options" };
     private static readonly Option<BlendMode> Blend = new("--blend") { Description = "feather (seam-free) or hardcrop (Real-ESRGAN's tile mode)", DefaultValueFactory = _ => BlendMode.Feather };
     private static readonly Option<string?> Bands = new("--bands") { Description = "Bands to process, comma-separated and 1-based; the first three are the RGB the network sees (e.g. 3,2,1,4)" };
-    private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: 0.1–99.9 percentiles, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: see --stretch, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
     private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
@@ -34,7 +35,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, Consistency, Tta, Threads,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -94,6 +95,7 @@ internal static class UpscaleCommand
             Blend = parse.GetValue(Blend),
             Bands = ParseBands(parse.GetValue(Bands)),
             Ranges = (parse.GetValue(Range) ?? []).Select(ParseRange).ToList(),
+            Stretch = parse.GetValue(StretchOption),
             Consistency = parse.GetValue(Consistency),
             Tta = parse.GetValue(Tta),
             Threads = parse.GetValue(Threads),

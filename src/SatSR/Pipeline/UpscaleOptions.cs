@@ -18,6 +18,16 @@ public enum NodataMode
     Value,
 }
 
+/// <summary>How values of data other than 8-bit (and without a declared bit depth) map to the network's 0..1.</summary>
+public enum Stretch
+{
+    /// <summary>From 0 to the top of the bit depth the valid values need (content-independent; see BandRanges.DepthRange).</summary>
+    BitDepth,
+
+    /// <summary>The image's own 0.1 and 99.9 percentiles: more contrast for the network, but each scene its own mapping.</summary>
+    Percentile,
+}
+
 /// <summary>Everything one upscale job needs. Immutable; <see cref="Validate"/> runs before any file is touched.</summary>
 public sealed record UpscaleOptions
 {
@@ -59,6 +69,9 @@ public sealed record UpscaleOptions
 
     /// <summary>Values that map to the network's 0..1 instead of the measured ones (all bands, or one band each).</summary>
     public IReadOnlyList<RangeOverride> Ranges { get; init; } = [];
+
+    /// <summary>How values are mapped to the network's 0..1 where <see cref="Ranges"/> says nothing.</summary>
+    public Stretch Stretch { get; init; } = Stretch.BitDepth;
 
     /// <summary>Correct the output so that area-averaging it by the scale reproduces the input.</summary>
     public bool Consistency { get; init; }

@@ -49,7 +49,7 @@ public static class Upscaler
 
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
         var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, engine.Channels);
-        var scales = BandRanges.Measure(source, validity, options.Ranges);
+        var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
         var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
         var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
         var outputProfile = OutputProfile.For(profile, width, height, validity.OutputNodata, bands.Output);

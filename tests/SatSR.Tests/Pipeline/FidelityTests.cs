@@ -104,8 +104,9 @@ public class FidelityTests(ITestOutputHelper output)
 
     /// <summary>
     /// 11-bit data in any integer type (values ×8), or reflectance-like floats (×0.01), is the same picture as the 8-bit file. Given the same range the
-    /// network sees identical input, so the output must be the 8-bit run's, ×8 (only rounding differs). The automatic
-    /// range (percentiles) stretches the contrast the 8-bit run does not, so it is reported, with a looser bound.
+    /// network sees identical input, so the output must be the 8-bit run's, ×8 (only rounding differs). With no option
+    /// integers map 0..2047 (the bit depth their maximum needs), the 8-bit run's own mapping; floats map 0..4 (the power
+    /// of two above 2.55), a darker picture for the network, so they get a looser bound.
     /// </summary>
     [Theory]
     [InlineData(RasterDataType.UInt16, 8.0)]
@@ -130,9 +131,9 @@ public class FidelityTests(ITestOutputHelper output)
         }
         var same = Run("same.tif", [new RangeOverride(null, 0, 255 * factor)]);
         var automatic = Run("auto.tif", []);
-        output.WriteLine($"{type} (values ×{factor}) vs 8-bit run: {same:F2} dB with --range 0,{255 * factor}, {automatic:F2} dB with the percentile range");
+        output.WriteLine($"{type} (values ×{factor}) vs 8-bit run: {same:F2} dB with --range 0,{255 * factor}, {automatic:F2} dB with no option");
         Assert.True(same >= 40, $"{same:F2} dB");
-        Assert.True(automatic >= 30, $"{automatic:F2} dB");
+        Assert.True(automatic >= (factor > 1 ? 40 : 30), $"{automatic:F2} dB");
     }
 
     /// <summary>
