@@ -18,7 +18,7 @@ internal static class UpscaleCommand
     private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
     private static readonly Option<int> Tile = new("--tile") { Description = "Tile size in input pixels", DefaultValueFactory = _ => 256 };
     private static readonly Option<int?> Overlap = new("--overlap") { Description = "Overlap on each tile side in input pixels (default: the model's receptive field)" };
-    private static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
+    internal static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
     private static readonly Option<string?> Nodata = new("--nodata") { Description = "Nodata value of the input, or 'none' (default: from the file; 0 for 8-bit files without one)" };
     private static readonly Option<string[]> Co = new("--co") { Description = "GTiff creation option NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
@@ -27,7 +27,7 @@ internal static class UpscaleCommand
     private static readonly Option<string?> Bands = new("--bands") { Description = "Bands to process, comma-separated and 1-based; the first three are the RGB the network sees (e.g. 3,2,1,4)" };
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: 0.1–99.9 percentiles, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
-    private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
