@@ -99,7 +99,7 @@ internal static class UpscaleCommand
         _ => throw new InvalidOptionsException($"--nodata {text}: expected a number or 'none'"),
     };
 
-    private static int[] ParseBands(string? text) => text is null ? [] : text.Split(',').Select(item =>
+    internal static int[] ParseBands(string? text) => text is null ? [] : text.Split(',').Select(item =>
         int.TryParse(item.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var b)
             ? b
             : throw new InvalidOptionsException($"--bands {text}: expected band numbers separated by commas, e.g. 3,2,1")).ToArray();
