@@ -99,6 +99,17 @@ public class ComparePageTests
     }
 
     [Fact]
+    public void A_file_without_georeference_cannot_be_placed_on_one_with()
+    {
+        var dir = TestFiles.TempDir();
+        var before = ComparePairs.Write(Path.Combine(dir, "b.tif"), 16, 12, RasterDataType.Byte, null, ComparePairs.Before);
+        var after = ComparePairs.Write(Path.Combine(dir, "a.tif"), 64, 48, RasterDataType.Byte, ComparePairs.BeforeTransform.Scaled(4), (x, y) => 9);
+        var e = Assert.Throws<InvalidOptionsException>(() =>
+            ComparePage.Write(new CompareOptions { BeforePath = before, AfterPath = after, PagePath = Path.Combine(dir, "page.html") }));
+        Assert.Equal($"{before}: has no georeference but {after} has; cannot place one on the other", e.Message);
+    }
+
+    [Fact]
     public void A_region_too_large_to_embed_is_refused_with_the_way_out()
     {
         var dir = TestFiles.TempDir();
