@@ -96,6 +96,26 @@ public class EvaluationTests
         Assert.InRange(result.Model.Psnr, 28, 45);
     }
 
+    [Fact]
+    public void Data_that_is_not_8_bit_takes_its_valid_range_as_the_peak()
+    {
+        // Landsat 8 panchromatic, Int16 (nodata −32768 declared, none in the part used): 82×82 is cut to 80×80 (×4 blocks).
+        const string fixture = "landsat8_b8_pan_int16_nodata.tif";
+        var result = Evaluation.Run(new EvaluationOptions
+        {
+            ReferencePath = TestFiles.Fixture(fixture),
+            Model = TestModels.GeneralX4,
+            Device = ExecutionDevice.Cpu,
+            WorkDirectory = TestFiles.TempDir(),
+        });
+        Assert.Equal(new Window(0, 0, 80, 80), result.Region);
+        var hr = TestRasters.ReadAll(TestFiles.Fixture(fixture), out var profile);
+        var valid = Enumerable.Range(0, 80 * 80).Select(i => hr[i / 80 * profile.Width + i % 80]).Where(v => v != -32768).ToList();
+        Assert.Equal(valid.Max() - valid.Min(), Assert.Single(result.Bands).Peak);
+        Assert.Equal(valid.Count, result.ValidPixels);
+        Assert.InRange(result.Bicubic.Psnr, 20, 60);
+    }
+
     [Theory]
     [InlineData(500, 64, 128, 128, "lies outside the 512×512 image")]
     [InlineData(0, 0, 10, 40, "too small")]
