@@ -11,8 +11,8 @@ namespace SatSR.Pipeline;
 /// <summary>What <see cref="Evaluation.Run"/> measures: a model on a high-resolution reference image.</summary>
 public sealed record EvaluationOptions
 {
-    /// <summary>Largest region evaluated at once (pixels × bands): every plane is held in memory several times.</summary>
-    public const long MaxSamples = 64L << 20;
+    /// <summary>Largest region evaluated at once (pixels × bands): each sample is held about six times, as doubles.</summary>
+    public const long MaxSamples = 16L << 20;
 
     public required string ReferencePath { get; init; }
     public required ModelDescriptor Model { get; init; }
@@ -112,23 +112,7 @@ public static class Evaluation
         var work = Directory.CreateDirectory(Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "satsr-eval-" + Path.GetRandomFileName())).FullName;
         try
         {
-            var lowPath = Path.Combine(work, "low.tif");
-            var lowProfile = profile with
-            {
-                Width = lw,
-                Height = lh,
-                Transform = profile.Transform?.ForWindow(region).Scaled(1.0 / s),
-                Bands = bands.Select(b => profile.Bands[b - 1] with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
-                // Ground control and RPCs describe the whole file's grid; the low-resolution crop keeps only its transform.
-                Gcps = [],
-                GcpProjection = null,
-                Metadata = profile.Metadata.Where(kv => kv.Key != "RPC").ToDictionary(kv => kv.Key, kv => kv.Value),
-            };
-            using (var low = RasterDataset.Create(lowPath, lowProfile, OutputProfile.CreationOptions(profile.DataType, new Dictionary<string, string>())))
-            {
-                low.Write<double>(new Window(0, 0, lw, lh), Enumerable.Range(1, bands.Length).ToArray(), coarse);
-            }
-
+            var lowPath = WriteLowResolution(Path.Combine(work, "low.tif"), profile, region, s, bands, nodata, coarse);
             var upscale = Upscaler.Run(new UpscaleOptions
             {
                 InputPath = lowPath,
@@ -141,16 +125,18 @@ public static class Evaluation
                 // The stored low-resolution file no longer declares the reference's bit depth; give its range instead.
                 Ranges = BitDepthPeak(profile) is { } bitPeak ? [new RangeOverride(null, 0, bitPeak)] : [],
             }, progress, cancellationToken);
-            var model = ReadAll(upscale.OutputPath, bands.Length, w, h);
 
+            var storeEncoder = SampleEncoder.For(profile.DataType, null);
+            double[][] methods =
+            [
+                ReadAll(upscale.OutputPath, bands.Length, w, h),
+                Enlarge(Baseline.Bicubic, s, coarse, coarseValid, lw, lh, bands.Length, storeEncoder),
+                Enlarge(Baseline.Lanczos, s, coarse, coarseValid, lw, lh, bands.Length, storeEncoder),
+            ];
             var compared = new byte[n];
             for (var i = 0; i < n; i++) compared[i] = coarseValid[i / w / s * lw + i % w / s];
-            var storeEncoder = SampleEncoder.For(profile.DataType, null);
-            var bicubic = Enlarge(Baseline.Bicubic, s, coarse, coarseValid, lw, lh, bands.Length, storeEncoder);
-            var lanczos = Enlarge(Baseline.Lanczos, s, coarse, coarseValid, lw, lh, bands.Length, storeEncoder);
 
             // Model, bicubic, Lanczos: each band's scores, and the squared errors pooled over the bands.
-            double[][] methods = [model, bicubic, lanczos];
             var errors = new SquaredError[methods.Length];
             var perBand = new List<BandScores>();
             for (var k = 0; k < bands.Length; k++)
@@ -176,6 +162,27 @@ public static class Evaluation
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The degraded region as a GeoTIFF of the reference's type: its bands but alpha, its transform moved to the region
+    /// and s times coarser, nodata tagged. GCPs and RPCs describe the whole file's grid and are left out.
+    /// </summary>
+    private static string WriteLowResolution(string path, RasterProfile profile, Window region, int s, int[] bands, double? nodata, double[] coarse)
+    {
+        var low = profile with
+        {
+            Width = region.Width / s,
+            Height = region.Height / s,
+            Transform = profile.Transform?.ForWindow(region).Scaled(1.0 / s),
+            Bands = bands.Select(b => profile.Bands[b - 1] with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
+            Gcps = [],
+            GcpProjection = null,
+            Metadata = profile.Metadata.Where(kv => kv.Key != "RPC").ToDictionary(kv => kv.Key, kv => kv.Value),
+        };
+        using var file = RasterDataset.Create(path, low, OutputProfile.CreationOptions(profile.DataType, new Dictionary<string, string>()));
+        file.Write<double>(new Window(0, 0, low.Width, low.Height), Enumerable.Range(1, bands.Length).ToArray(), coarse);
+        return path;
     }
 
     /// <summary>The region asked for (or the whole image), checked against the image and cut down to whole s×s blocks.</summary>
