@@ -16,6 +16,8 @@ public static class SatsrApp
         root.Subcommands.Add(UpscaleCommand.Create(console, error));
         root.Subcommands.Add(InfoCommand.Create(console, error));
         root.Subcommands.Add(ModelsCommand.Create(console, error));
+        root.Subcommands.Add(EvalCommand.Create(console, error));
+        root.Subcommands.Add(CompareCommand.Create(console, error));
         root.Subcommands.Add(DemoCommand.Create(console, error));
         root.Subcommands.Add(TrainCommand.Create());
         return root;

@@ -8,7 +8,7 @@ namespace SatSR.Tests;
 /// </summary>
 public partial class LayeringTests
 {
-    private static readonly string[] Stages = ["Geometry", "Raster", "Tiling", "Pixels", "Models", "Inference", "Pipeline"];
+    private static readonly string[] Stages = ["Geometry", "Raster", "Tiling", "Pixels", "Quality", "Models", "Inference", "Pipeline", "Viewer"];
 
     private static string SourceRoot()
     {

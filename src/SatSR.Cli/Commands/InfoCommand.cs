@@ -34,7 +34,7 @@ internal static class InfoCommand
             summary.AddRow("[bold]origin[/]", F(t.C0) + ", " + F(t.C3));
             summary.AddRow("[bold]pixel size[/]", F(t.C1) + ", " + F(t.C5) + (t.C2 != 0 || t.C4 != 0 ? $" (rotation {F(t.C2)}, {F(t.C4)})" : ""));
         }
-        summary.AddRow("[bold]CRS[/]", Markup.Escape(CrsName(p.Projection ?? p.GcpProjection)));
+        summary.AddRow("[bold]CRS[/]", Markup.Escape(p.CrsName ?? "none"));
         if (p.Gcps.Count > 0) summary.AddRow("[bold]GCPs[/]", p.Gcps.Count.ToString(CultureInfo.InvariantCulture));
         if (p.Metadata.ContainsKey("RPC")) summary.AddRow("[bold]RPC[/]", "present");
         console.Write(summary);
@@ -50,13 +50,4 @@ internal static class InfoCommand
     }
 
     private static string F(double v) => v.ToString("G10", CultureInfo.InvariantCulture);
-
-    /// <summary>The CRS's own name from its WKT (the text between the first quotes), or "none".</summary>
-    private static string CrsName(string? wkt)
-    {
-        if (string.IsNullOrWhiteSpace(wkt)) return "none";
-        var start = wkt.IndexOf('"');
-        var end = start < 0 ? -1 : wkt.IndexOf('"', start + 1);
-        return end > start ? wkt[(start + 1)..end] : wkt;
-    }
 }

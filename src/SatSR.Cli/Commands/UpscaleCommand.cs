@@ -18,7 +18,7 @@ internal static class UpscaleCommand
     private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
     private static readonly Option<int> Tile = new("--tile") { Description = "Tile size in input pixels", DefaultValueFactory = _ => 256 };
     private static readonly Option<int?> Overlap = new("--overlap") { Description = "Overlap on each tile side in input pixels (default: the model's receptive field)" };
-    private static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
+    internal static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
     private static readonly Option<string?> Nodata = new("--nodata") { Description = "Nodata value of the input, or 'none' (default: from the file; 0 for 8-bit files without one)" };
     private static readonly Option<string[]> Co = new("--co") { Description = "GTiff creation option NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
@@ -29,7 +29,7 @@ internal static class UpscaleCommand
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
-    private static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
@@ -111,7 +111,7 @@ internal static class UpscaleCommand
         _ => throw new InvalidOptionsException($"--nodata {text}: expected a number or 'none'"),
     };
 
-    private static int[] ParseBands(string? text) => text is null ? [] : text.Split(',').Select(item =>
+    internal static int[] ParseBands(string? text) => text is null ? [] : text.Split(',').Select(item =>
         int.TryParse(item.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var b)
             ? b
             : throw new InvalidOptionsException($"--bands {text}: expected band numbers separated by commas, e.g. 3,2,1")).ToArray();

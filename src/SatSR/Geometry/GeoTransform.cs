@@ -31,4 +31,15 @@ public readonly record struct GeoTransform(double C0, double C1, double C2, doub
 
     public (double X, double Y) Apply(double column, double row) =>
         (C0 + column * C1 + row * C2, C3 + column * C4 + row * C5);
+
+    /// <summary>True when the linear terms map the plane onto a line or a point, so no map point has one pixel.</summary>
+    public bool IsSingular => C1 * C5 - C2 * C4 == 0;
+
+    /// <summary>The (corner-based) pixel coordinates of map point (x, y): the inverse of <see cref="Apply"/>.</summary>
+    public (double Column, double Row) ToPixel(double x, double y)
+    {
+        if (IsSingular) throw new InvalidOperationException($"the geotransform {this} has no inverse");
+        double det = C1 * C5 - C2 * C4, dx = x - C0, dy = y - C3;
+        return ((C5 * dx - C2 * dy) / det, (C1 * dy - C4 * dx) / det);
+    }
 }

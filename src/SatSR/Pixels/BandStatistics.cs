@@ -30,6 +30,6 @@ public readonly record struct BandStatistics(double Min, double Max, double Low,
     public BandRange Unit => High > Low ? new BandRange(Low, High) : Max > Min ? new BandRange(Min, Max) : new BandRange(Min, Min + 1);
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
-    private static double Percentile(List<double> sorted, double percent) =>
+    internal static double Percentile(List<double> sorted, double percent) =>
         sorted[Math.Clamp((int)Math.Round(percent / 100 * (sorted.Count - 1)), 0, sorted.Count - 1)];
 }

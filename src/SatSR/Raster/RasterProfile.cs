@@ -82,4 +82,17 @@ public sealed record RasterProfile
     public int BlockHeight { get; init; } = 256;
     public string DriverName { get; init; } = "GTiff";
     public int BandCount => Bands.Count;
+
+    /// <summary>The CRS's own name from its WKT (the text between the first quotes, of the GCPs' CRS when there is no other); null without one.</summary>
+    public string? CrsName
+    {
+        get
+        {
+            var wkt = Projection ?? GcpProjection;
+            if (string.IsNullOrWhiteSpace(wkt)) return null;
+            var start = wkt.IndexOf('"');
+            var end = start < 0 ? -1 : wkt.IndexOf('"', start + 1);
+            return end > start ? wkt[(start + 1)..end] : wkt;
+        }
+    }
 }

@@ -61,6 +61,22 @@ public class ResampleAxisTests
     }
 
     [Fact]
+    public void Bicubic_takes_keys_cubic_at_the_distances_to_the_source_centres()
+    {
+        // ×2: destination pixel 9's centre is at source coordinate 9.5/2 − 0.5 = 4.25, so sources 3..6 lie 1.25, 0.25,
+        // 0.75, 1.75 away. Keys (a = −0.5) by hand: 1.5|x|³ − 2.5|x|² + 1 inside 1, −0.5|x|³ + 2.5|x|² − 4|x| + 2 beyond.
+        var taps = ResampleAxis.Bicubic(10, 20).Taps(9).ToArray();
+        Assert.Equal([3, 4, 5, 6], taps.Select(t => t.Index));
+        Assert.Equal([-0.0703125, 0.8671875, 0.2265625, -0.0234375], taps.Select(t => Math.Round(t.Weight, 12)));
+        // Past the edge the taps fold onto the edge pixel: destination 0 (centre −0.25) takes −2, −1, 0 (1.75, 0.75,
+        // 0.25 away) all from pixel 0, and 1 (1.25 away).
+        var edge = ResampleAxis.Bicubic(10, 20).Taps(0).ToArray();
+        Assert.Equal([0, 1], edge.Select(t => t.Index));
+        Assert.Equal(-0.0234375 + 0.2265625 + 0.8671875, edge[0].Weight, 12);
+        Assert.Equal(-0.0703125, edge[1].Weight, 12);
+    }
+
+    [Fact]
     public void Nearest_is_the_source_pixel_under_the_destination_centre()
     {
         Assert.Equal([0, 0, 1, 1, 1, 2, 2, 3, 3, 3], Enumerable.Range(0, 10).Select(d => ResampleAxis.Nearest(d, 4, 10)));

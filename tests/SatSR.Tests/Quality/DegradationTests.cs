@@ -1,0 +1,98 @@
+using System.Numerics;
+using SatSR.Pixels;
+using SatSR.Quality;
+
+namespace SatSR.Tests.Quality;
+
+public class DegradationTests
+{
+    [Fact]
+    public void Area_is_the_block_mean_and_a_block_touching_nodata_is_nodata()
+    {
+        double[] fine =
+        [
+            1, 2, 10, 20,
+            3, 4, 30, 40,
+            5, 5, 7, 0,
+            5, 6, 9, 9,
+        ];
+        var valid = fine.Select(v => v == 0 ? (byte)0 : (byte)255).ToArray();
+        var coarse = new double[4];
+        var coarseValid = new byte[4];
+        Degradation.Apply(DegradationKind.Area, 2, fine, valid, 4, 4, 1, coarse, coarseValid);
+        Assert.Equal([255, 255, 255, 0], coarseValid);
+        Assert.Equal([2.5, 25, 5.25], coarse[..3]);
+        Assert.True(double.IsNaN(coarse[3]));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Mtf_blur_has_the_stated_gain_at_the_coarse_nyquist(int scale)
+    {
+        var sigma = Degradation.MtfSigma(scale);
+        // σ = (s/π)·√(−2 ln 0.3): 0.987878 for ×2, 1.975757 for ×4 (tools/quality_reference.py prints the latter).
+        Assert.Equal(scale * 0.4939392, sigma, 6);
+        // The response of the sampled kernel of an interior coarse pixel to a cosine at 1/(2s) cycles per fine pixel.
+        var axis = ResampleAxis.Gaussian(40 * scale, 40, sigma);
+        var centre = 20.5 * scale - 0.5;
+        var response = Complex.Zero;
+        foreach (var (index, weight) in axis.Taps(20)) response += weight * Complex.FromPolarCoordinates(1, -2 * Math.PI * (index - centre) / (2 * scale));
+        Assert.Equal(Degradation.NyquistGain, response.Magnitude, 3);
+    }
+
+    [Fact]
+    public void Mtf_near_nodata_uses_valid_pixels_only()
+    {
+        // A flat image with a nodata block: every valid coarse pixel stays exactly flat.
+        const int n = 32;
+        var fine = new double[n * n];
+        var valid = new byte[n * n];
+        for (var i = 0; i < fine.Length; i++)
+        {
+            var hole = i / n is >= 8 and < 16 && i % n is >= 12 and < 20;
+            fine[i] = hole ? 9999 : 50;
+            valid[i] = hole ? (byte)0 : (byte)255;
+        }
+        var coarse = new double[64];
+        var coarseValid = new byte[64];
+        Degradation.Apply(DegradationKind.Mtf, 4, fine, valid, n, n, 1, coarse, coarseValid);
+        Assert.Equal(60, coarseValid.Count(v => v != 0)); // the hole spans block rows 2–3 and block columns 3–4
+        for (var i = 0; i < 64; i++)
+        {
+            if (coarseValid[i] != 0) Assert.Equal(50, coarse[i], 9);
+        }
+    }
+
+    [Fact]
+    public void A_size_that_is_not_whole_blocks_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Degradation.Apply(DegradationKind.Area, 4, new double[30], new byte[30], 6, 5, 1, new double[1], new byte[1]));
+    }
+}
+
+public class BaselineTests
+{
+    /// <summary>
+    /// Unrounded ×4 of the 8×8 area mean of the town's top-left 32×32, against PIL 9.4's float resampler
+    /// (edge-replicated: tools/quality_reference.py pads and resizes the inner box).
+    /// </summary>
+    [Theory]
+    [InlineData(Baseline.Bicubic, new[] { 0, 0, 3, 17, 16, 16, 31, 5, 22, 29 }, new[] { 155.740005, 182.875031, 207.348145, 227.745911, 181.096313 })]
+    [InlineData(Baseline.Lanczos, new[] { 0, 0, 3, 17, 16, 16, 31, 5, 22, 29 }, new[] { 152.907318, 184.374466, 213.451263, 228.423660, 179.815048 })]
+    public void Upsampling_matches_pil(Baseline kind, int[] rowColumn, double[] expected)
+    {
+        var town = TownPairs.Town();
+        var coarse = new double[64];
+        for (var y = 0; y < 32; y++)
+            for (var x = 0; x < 32; x++)
+                coarse[y / 4 * 8 + x / 4] += town[y * TownPairs.Side + x] / 16;
+        var fine = new double[32 * 32];
+        Baselines.Upsample(kind, 4, coarse, TownPairs.AllValid(64), 8, 8, 1, fine);
+        for (var k = 0; k < expected.Length; k++)
+        {
+            // PIL keeps float32 between its two passes: agreement to 1e-3.
+            Assert.Equal(expected[k], fine[rowColumn[2 * k] * 32 + rowColumn[2 * k + 1]], 3);
+        }
+    }
+}
