@@ -28,6 +28,13 @@ internal static class Bench
                 Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
                 Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
                 OutScale = args.Contains("--outscale") ? double.Parse(Arg(args, "--outscale", "")) : null,
+                Format = Enum.Parse<OutputFormat>(Arg(args, "--format", "GTiff"), ignoreCase: true),
+                Overviews = Arg(args, "--overviews", "auto") switch
+                {
+                    "auto" => null,
+                    "none" => [],
+                    var list => list.Split(',').Select(int.Parse).ToArray(),
+                },
             };
             // 256 MB as the CLI sets it; lower values show how much of the peak is GDAL's block cache.
             Gdal.SetCacheMax(long.Parse(Arg(args, "--gdal-cache-mb", "256")) << 20);
@@ -38,7 +45,11 @@ internal static class Bench
             Console.WriteLine($"model        {model.Name} ×{r.ScaleX}, tile {options.TileSize}, overlap {options.EffectiveOverlap}, device {r.Device}");
             Console.WriteLine($"output       {r.Width}×{r.Height} ({r.Width * (double)r.Height / 1e6:F1} MP), {new FileInfo(r.OutputPath).Length / 1048576.0:F1} MiB");
             Console.WriteLine($"tiles        {r.TilesInferred} inferred, {r.TilesSkipped} skipped (all nodata)");
-            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F1} s = read {r.ReadTime.TotalSeconds:F1} + infer {r.InferTime.TotalSeconds:F1} + write {r.WriteTime.TotalSeconds:F1} + other");
+            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F1} s = read {r.ReadTime.TotalSeconds:F1} + infer {r.InferTime.TotalSeconds:F1} + write {r.WriteTime.TotalSeconds:F1} + overviews {r.OverviewTime.TotalSeconds:F1} + COG copy {r.CopyTime.TotalSeconds:F1} + other");
+            using (var written = RasterDataset.Open(r.OutputPath))
+            {
+                Console.WriteLine($"overviews    {(written.OverviewSizes.Count == 0 ? "none" : string.Join(", ", written.OverviewSizes.Select(o => $"{o.Width}×{o.Height}")))}");
+            }
             Console.WriteLine($"speed        {r.MegapixelsPerSecond(mp):F3} input MP/s");
             Console.WriteLine($"peak RSS     {PeakRssBytes() / 1048576.0:F0} MiB");
             return 0;

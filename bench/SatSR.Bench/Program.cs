@@ -2,7 +2,8 @@ using System.Globalization;
 using SatSR.Bench;
 
 // SatSR benchmark harness. Modes:
-//   run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] time one upscale: MP/s, read/infer/write split, peak RSS
+//   run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N]
+//       [--format gtiff|cog] [--overviews auto|none|2,4,…]         time one upscale: MP/s, read/infer/write/overviews/copy split, peak RSS
 //   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
 //   reach INPUT [--model M] [--size N]                           receptive field: how far one input pixel changes the output
@@ -19,6 +20,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N]");
     return 2;
 }

@@ -17,18 +17,19 @@ internal static class InfoCommand
         command.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
         {
             using var dataset = RasterDataset.Open(parse.GetRequiredValue(File));
-            Render(console, dataset.Path, dataset.Profile);
+            Render(console, dataset.Path, dataset.Profile, dataset.OverviewSizes);
             return Task.FromResult(0);
         }));
         return command;
     }
 
-    private static void Render(IAnsiConsole console, string path, RasterProfile p)
+    private static void Render(IAnsiConsole console, string path, RasterProfile p, IReadOnlyList<(int Width, int Height)> overviews)
     {
         var summary = new Grid().AddColumn().AddColumn();
         summary.AddRow("[bold]file[/]", Markup.Escape(path));
         summary.AddRow("[bold]size[/]", $"{p.Width} × {p.Height} pixels, {p.BandCount} band(s), {p.DataType}");
         summary.AddRow("[bold]blocks[/]", $"{p.BlockWidth} × {p.BlockHeight}");
+        summary.AddRow("[bold]overviews[/]", overviews.Count == 0 ? "none" : string.Join(", ", overviews.Select(o => $"{o.Width} × {o.Height}")));
         if (p.Transform is { } t)
         {
             summary.AddRow("[bold]origin[/]", F(t.C0) + ", " + F(t.C3));

@@ -20,7 +20,9 @@ internal static class UpscaleCommand
     private static readonly Option<int?> Overlap = new("--overlap") { Description = "Overlap on each tile side in input pixels (default: the model's receptive field)" };
     internal static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
     private static readonly Option<string?> Nodata = new("--nodata") { Description = "Nodata value of the input, or 'none' (default: from the file; 0 for 8-bit files without one)" };
-    private static readonly Option<string[]> Co = new("--co") { Description = "GTiff creation option NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string[]> Co = new("--co") { Description = "Creation option NAME=VALUE of the output's GDAL driver, GTiff or COG (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<OutputFormat> Format = new("--format") { Description = "gtiff (tiled GeoTIFF) or cog (Cloud-Optimized GeoTIFF)", DefaultValueFactory = _ => OutputFormat.GTiff };
+    private static readonly Option<string> Overviews = new("--overviews") { Description = "Overview factors: auto (2, 4, … down to about 256 px), none, or a list such as 2,4,8", DefaultValueFactory = _ => "auto" };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing output file" };
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue an interrupted run of the same input, model and options" };
     private static readonly Option<BlendMode> Blend = new("--blend") { Description = "feather (seam-free) or hardcrop (Real-ESRGAN's tile mode)", DefaultValueFactory = _ => BlendMode.Feather };
@@ -35,7 +37,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -90,6 +92,8 @@ internal static class UpscaleCommand
             Nodata = mode,
             NodataValue = value,
             CreationOptions = ParseCreationOptions(parse.GetValue(Co) ?? []),
+            Format = parse.GetValue(Format),
+            Overviews = ParseOverviews(parse.GetRequiredValue(Overviews)),
             Overwrite = parse.GetValue(Overwrite),
             Resume = parse.GetValue(Resume),
             Blend = parse.GetValue(Blend),
@@ -109,6 +113,17 @@ internal static class UpscaleCommand
         _ when text.Equals("nan", StringComparison.OrdinalIgnoreCase) => (NodataMode.Value, double.NaN),
         _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) => (NodataMode.Value, v),
         _ => throw new InvalidOptionsException($"--nodata {text}: expected a number or 'none'"),
+    };
+
+    /// <summary>null for auto (the pipeline picks the factors), empty for none.</summary>
+    private static int[]? ParseOverviews(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "auto" => null,
+        "none" => [],
+        _ => text.Split(',').Select(item =>
+            int.TryParse(item.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var f)
+                ? f
+                : throw new InvalidOptionsException($"--overviews {text}: expected auto, none or factors separated by commas, e.g. 2,4,8")).ToArray(),
     };
 
     internal static int[] ParseBands(string? text) => text is null ? [] : text.Split(',').Select(item =>

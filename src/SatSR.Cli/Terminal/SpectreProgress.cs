@@ -40,8 +40,8 @@ internal static class SpectreProgress
     {
         public void Report(UpscaleProgress value)
         {
-            // --outscale's resample pass counts output pieces, not tiles: the bar starts again under its own name.
-            task.Description = value.Stage == UpscaleStage.Resample ? $"{description} (resampling)" : description;
+            // Each stage after inference counts its own units: the bar starts again under its own name.
+            task.Description = description + Suffix(value.Stage);
             task.MaxValue = Math.Max(1, value.TilesTotal);
             task.Value = value.TilesDone;
             task.State.Update<double>(Tiles, _ => value.TilesDone);
@@ -67,21 +67,38 @@ internal static class SpectreProgress
             if (value.Stage != _stage) _stageStart = value.Stage == UpscaleStage.Infer ? TimeSpan.Zero : value.Elapsed;
             (_stage, _tenths, _last) = (value.Stage, tenths, value.Elapsed);
 
-            var resampling = value.Stage == UpscaleStage.Resample;
             var seconds = (value.Elapsed - _stageStart).TotalSeconds;
             var rate = seconds > 0 ? $", {value.InputMegapixelsDone / seconds:F2} MP/s" : "";
             var eta = value.TilesDone > 0 && value.TilesDone < total
                 ? $", ETA {TimeSpan.FromSeconds(Math.Round(seconds * (total - value.TilesDone) / value.TilesDone)):g}"
                 : "";
-            console.WriteLine($"{description}{(resampling ? " (resampling)" : "")}: {value.TilesDone}/{total} {(resampling ? "pieces" : "tiles")} " +
-                $"({100.0 * value.TilesDone / total:F0} %){rate}{eta}");
+            var count = Unit(value.Stage) is { } unit ? $"{value.TilesDone}/{total} {unit} ({100.0 * value.TilesDone / total:F0} %)" : $"{value.TilesDone} %";
+            console.WriteLine($"{description}{Suffix(value.Stage)}: {count}{rate}{eta}");
         }
     }
+
+    private static string Suffix(UpscaleStage stage) => stage switch
+    {
+        UpscaleStage.Resample => " (resampling)",
+        UpscaleStage.Overviews => " (overviews)",
+        UpscaleStage.Copy => " (COG copy)",
+        _ => "",
+    };
+
+    /// <summary>What a stage counts; null for the whole-image GDAL steps, which report percent done.</summary>
+    private static string? Unit(UpscaleStage stage) => stage switch
+    {
+        UpscaleStage.Infer => "tiles",
+        UpscaleStage.Resample => "pieces",
+        _ => null,
+    };
 
     private sealed class TilesColumn : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Markup($"[grey]{task.State.Get<double>(Tiles):0}/{task.MaxValue:0} {((UpscaleStage)task.State.Get<double>(Stage) == UpscaleStage.Resample ? "pieces" : "tiles")}[/]");
+            Unit((UpscaleStage)task.State.Get<double>(Stage)) is { } unit
+                ? new Markup($"[grey]{task.State.Get<double>(Tiles):0}/{task.MaxValue:0} {unit}[/]")
+                : new Markup("");
     }
 
     private sealed class MegapixelRateColumn : ProgressColumn

@@ -180,7 +180,7 @@ public static class Evaluation
             GcpProjection = null,
             Metadata = profile.Metadata.Where(kv => kv.Key != "RPC").ToDictionary(kv => kv.Key, kv => kv.Value),
         };
-        using var file = RasterDataset.Create(path, low, OutputProfile.CreationOptions(profile.DataType, new Dictionary<string, string>()));
+        using var file = RasterDataset.Create(path, low, OutputEncoding.For(OutputFormat.GTiff, profile.DataType, new Dictionary<string, string>()).Streamed);
         file.Write<double>(new Window(0, 0, low.Width, low.Height), Enumerable.Range(1, bands.Length).ToArray(), coarse);
         return path;
     }

@@ -6,8 +6,6 @@ namespace SatSR.Pipeline;
 /// <summary>The output dataset's profile: the input's, on a finer grid of the same extent.</summary>
 internal static class OutputProfile
 {
-    public const int DefaultBlockSize = 512;
-
     /// <summary>
     /// The output of <paramref name="width"/>×<paramref name="height"/> pixels over the input's extent: the georeference
     /// is scaled by the real factors width/W across and height/H down. <paramref name="bands"/>: the input bands
@@ -29,30 +27,6 @@ internal static class OutputProfile
                 kv => kv.Key == "RPC" ? ScaleRpc(kv.Value, fx, fy) : kv.Value),
             DriverName = "GTiff",
         };
-    }
-
-    /// <summary>SatSR's creation options overlaid with the user's (the user wins).</summary>
-    public static Dictionary<string, string> CreationOptions(RasterDataType type, IReadOnlyDictionary<string, string> user)
-    {
-        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["TILED"] = "YES",
-            ["BLOCKXSIZE"] = DefaultBlockSize.ToString(CultureInfo.InvariantCulture),
-            ["BLOCKYSIZE"] = DefaultBlockSize.ToString(CultureInfo.InvariantCulture),
-            ["COMPRESS"] = "DEFLATE",
-            ["PREDICTOR"] = type is RasterDataType.Float32 or RasterDataType.Float64 ? "3" : "2",
-            // IF_NEEDED (GDAL's default) never picks BigTIFF for compressed output, so >4 GB writes fail mid-way.
-            ["BIGTIFF"] = "IF_SAFER",
-            ["NUM_THREADS"] = "ALL_CPUS",
-            // Leave blocks unwritten until SatSR writes them (once) instead of filling them when the empty file closes.
-            ["SPARSE_OK"] = "TRUE",
-        };
-        foreach (var (k, v) in user) options[k] = v;
-        if (!options["TILED"].Equals("YES", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOptionsException("--co TILED must stay YES: SatSR writes every output block exactly once, in tiles");
-        }
-        return options;
     }
 
     /// <summary>

@@ -70,12 +70,13 @@ internal sealed class OutputTarget
     }
 
     /// <summary>
-    /// The target of an <c>--outscale</c> job's integer stage, beside this one (<c>OUTPUT.x3.partial</c> and its journal,
-    /// resumable like any partial output). It is never committed: the resample pass reads its partial file, and it
-    /// is abandoned once the output is complete.
+    /// A file the job writes beside this one and reads again, named by <paramref name="suffix"/>: an <c>--outscale</c>
+    /// job's integer stage (<c>OUTPUT.x3.partial</c>) or a COG's streamed GeoTIFF (<c>OUTPUT.gtiff.partial</c>), with its
+    /// journal when it is where the network writes (resumable like any partial output). It is never committed, and is
+    /// abandoned once the output is complete. <paramref name="redoable"/>: as in <see cref="Prepare"/>.
     /// </summary>
-    public OutputTarget Intermediate(string inputPath, int scale) =>
-        Prepare(inputPath, FinalPath + ".x" + scale.ToString(System.Globalization.CultureInfo.InvariantCulture), overwrite: true, _resume);
+    public OutputTarget Intermediate(string inputPath, string suffix, bool redoable = false) =>
+        Prepare(inputPath, FinalPath + suffix, overwrite: true, _resume, redoable);
 
     /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
     public void Commit()

@@ -20,7 +20,7 @@ internal sealed class ResamplePass(
 
     // Reused from piece to piece: each holds at most one piece's worth.
     private double[] _inputValues = [], _values = [], _resampled = [], _pixels = [];
-    private byte[] _inputValid = [], _valid = [];
+    private byte[] _inputValid = [], _valid = [], _mask = [];
 
     public void WriteAll(RasterDataset target, int blockHeight, int blockWidth)
     {
@@ -68,6 +68,7 @@ internal sealed class ResamplePass(
 
         var resampled = Upscaler.Reuse(ref _resampled, k);
         var pixels = Upscaler.Reuse(ref _pixels, _outputBands.Length * k);
+        var mask = Upscaler.HasMask(target) ? Upscaler.Reuse(ref _mask, k) : null;
         var nodata = validity.OutputNodata ?? 0;
         for (var o = 0; o < _outputBands.Length; o++)
         {
@@ -83,9 +84,11 @@ internal sealed class ResamplePass(
                     pixels[o * k + y * piece.Width + x] = carried ? inputValues[b * n + i]
                         : inputValid[i] != 0 ? encoders[b].Encode(resampled[y * piece.Width + x])
                         : nodata;
+                    if (mask is not null && o == 0) mask[y * piece.Width + x] = inputValid[i];
                 }
             }
         }
         target.Write<double>(piece, _outputBands, pixels);
+        if (mask is not null) target.WriteMask(piece, mask);
     }
 }

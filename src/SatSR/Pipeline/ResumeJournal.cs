@@ -34,6 +34,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
             creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString(),
             options.Tta.ToString(), options.Stretch.ToString());
+        text += $"\n{options.Format}:{(options.Overviews is { } levels ? string.Join(',', levels) : "auto")}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

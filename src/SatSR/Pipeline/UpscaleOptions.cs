@@ -56,8 +56,19 @@ public sealed record UpscaleOptions
     public double NodataValue { get; init; }
     public BlendMode Blend { get; init; } = BlendMode.Feather;
 
-    /// <summary>GDAL GTiff creation options; these override SatSR's defaults (tiled 512², DEFLATE, BIGTIFF=IF_SAFER).</summary>
+    /// <summary>
+    /// GDAL creation options of the output's driver (GTiff's, or COG's with <see cref="OutputFormat.Cog"/>); these
+    /// override SatSR's defaults (tiled 512², DEFLATE, BIGTIFF=IF_SAFER).
+    /// </summary>
     public IReadOnlyDictionary<string, string> CreationOptions { get; init; } = new Dictionary<string, string>();
+
+    public OutputFormat Format { get; init; } = OutputFormat.GTiff;
+
+    /// <summary>
+    /// Overview factors (2: half the size), built into the output after the full-resolution pass; null picks them
+    /// (<see cref="OverviewFactors"/>), empty builds none.
+    /// </summary>
+    public IReadOnlyList<int>? Overviews { get; init; }
 
     public bool Overwrite { get; init; }
 
@@ -102,6 +113,21 @@ public sealed record UpscaleOptions
         _ => 80,
     };
 
+    /// <summary>Overviews smaller than this on their longer side are not worth a level.</summary>
+    public const int SmallestOverview = 256;
+
+    /// <summary>
+    /// The overview factors of a <paramref name="width"/>×<paramref name="height"/> output: <see cref="Overviews"/>, or
+    /// by default 2, 4, 8, … until the last level fits in <see cref="SmallestOverview"/> pixels (gdaladdo's rule).
+    /// </summary>
+    public IReadOnlyList<int> OverviewFactors(int width, int height)
+    {
+        if (Overviews is { } given) return [.. given.Order()];
+        var factors = new List<int>();
+        for (var f = 2; Math.Max(width, height) > (long)SmallestOverview * (f / 2); f *= 2) factors.Add(f);
+        return factors;
+    }
+
     public void Validate()
     {
         if (TileSize <= 0) throw new InvalidOptionsException($"--tile must be positive (got {TileSize})");
@@ -121,6 +147,11 @@ public sealed record UpscaleOptions
         {
             if (r.Band is < 1) throw new InvalidOptionsException($"--range {r}: band numbers start at 1");
             if (!double.IsFinite(r.Low) || !double.IsFinite(r.High) || r.Low >= r.High) throw new InvalidOptionsException($"--range {r}: LOW must be below HIGH, both finite");
+        }
+        if (Overviews is { } levels)
+        {
+            if (levels.FirstOrDefault(f => f < 2, 2) is var small && small < 2) throw new InvalidOptionsException($"--overviews {small}: factors are 2 or more (2 is half the size)");
+            if (levels.Count != levels.Distinct().Count()) throw new InvalidOptionsException($"--overviews {string.Join(',', levels)}: a factor is listed twice");
         }
         if (string.IsNullOrWhiteSpace(InputPath)) throw new InvalidOptionsException("no input file given");
         if (string.IsNullOrWhiteSpace(OutputPath)) throw new InvalidOptionsException("no output file given");

@@ -1,10 +1,15 @@
 namespace SatSR.Pipeline;
 
-/// <summary>The phases of a job: every job infers; an <c>--outscale</c> job then resamples to the exact size.</summary>
+/// <summary>
+/// The phases of a job: every job infers; an <c>--outscale</c> job then resamples to the exact size; overviews are
+/// built after the full resolution; a COG is then copied from the streamed file.
+/// </summary>
 public enum UpscaleStage
 {
     Infer,
     Resample,
+    Overviews,
+    Copy,
 }
 
 /// <summary>
@@ -14,6 +19,13 @@ public enum UpscaleStage
 public sealed record UpscaleProgress(int TilesDone, int TilesTotal, double InputMegapixelsDone, double InputMegapixelsTotal, TimeSpan Elapsed)
 {
     public UpscaleStage Stage { get; init; } = UpscaleStage.Infer;
+}
+
+/// <summary>GDAL's fraction done of a whole-image step, reported as percent (TilesDone of 100) of <paramref name="stage"/>.</summary>
+internal sealed class StageProgress(IProgress<UpscaleProgress>? progress, UpscaleStage stage, double megapixels, Func<TimeSpan> elapsed) : IProgress<double>
+{
+    public void Report(double value) =>
+        progress?.Report(new UpscaleProgress((int)Math.Round(value * 100), 100, value * megapixels, megapixels, elapsed()) { Stage = stage });
 }
 
 /// <summary>
@@ -42,6 +54,12 @@ public sealed record UpscaleResult(
 
     /// <summary>The same for the written output (after blending, <c>--consistency</c> and rounding to the data type).</summary>
     public double ConsistencyAfter { get; init; } = double.NaN;
+
+    /// <summary>Time spent building overviews (part of <see cref="Elapsed"/>).</summary>
+    public TimeSpan OverviewTime { get; init; }
+
+    /// <summary>Time spent copying the streamed file into a COG (part of <see cref="Elapsed"/>).</summary>
+    public TimeSpan CopyTime { get; init; }
 
     public double MegapixelsPerSecond(double inputMegapixels) => inputMegapixels / Math.Max(1e-9, Elapsed.TotalSeconds);
 }

@@ -18,9 +18,12 @@ public static class Upscaler
     public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null);
+        var cog = options.Format == OutputFormat.Cog;
+        // The output of a COG (the copy) and of --outscale (the resample pass) has no journal: it is redone whole.
+        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
+        var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
         var overlap = options.EffectiveOverlap;
         // Checked before the tile plan (whose size follows the image's) and before the model is loaded; a plain
         // .onnx tells its scale only when it runs, so its output is checked again below.
@@ -49,10 +52,10 @@ public static class Upscaler
 
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
         var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, engine.Channels);
+        encoding.CheckBandCount(bands.Output.Length);
         var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
         var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
-        var creation = OutputProfile.CreationOptions(profile.DataType, options.CreationOptions);
-        var outputProfile = OutputProfile.For(profile, width, height, validity.OutputNodata, bands.Output);
+        var outputProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
         var resampled = width != profile.Width * scale || height != profile.Height * scale;
@@ -61,18 +64,23 @@ public static class Upscaler
             throw new InvalidOptionsException(
                 $"{options.OutputPath}: cannot resume: {output.PartialPath} was made with other options; remove it and its journal to start over");
         }
-        var stage = resampled ? output.Intermediate(options.InputPath, scale) : output;
+        // The files, in the order they are written: the network's stage (resumable), the GeoTIFF that gets the
+        // overviews, and the output. Some are the same file.
+        var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
+        var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
         var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale));
         var start = stage.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
-        int blockHeight = BlockSize(creation, "BLOCKYSIZE"), blockWidth = BlockSize(creation, "BLOCKXSIZE");
+        int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
+        TimeSpan overviewTime, copyTime = TimeSpan.Zero;
         try
         {
             if (!stage.Resuming)
             {
                 // Closed at once and reopened for update: libtiff persists a file's tile index on every flush only in
                 // update mode, and the journal relies on flushed windows surviving a kill.
-                using (RasterDataset.Create(stage.PartialPath, stageProfile, creation)) { }
+                using (RasterDataset.Create(stage.PartialPath, stageProfile, resampled ? encoding.Intermediate(profile.DataType) : encoding.Streamed,
+                    mask: !resampled && encoding.Mask)) { }
             }
             using (var target = ReopenPartial(stage, stageProfile))
             {
@@ -81,27 +89,49 @@ public static class Upscaler
             if (resampled)
             {
                 using var intermediate = RasterDataset.Open(stage.PartialPath);
-                using var target = RasterDataset.Create(output.PartialPath, outputProfile, creation);
+                using var target = RasterDataset.Create(streamed.PartialPath, outputProfile, encoding.Streamed, encoding.Mask);
                 new ResamplePass(source, validity, intermediate, scale, bands, BandRanges.Encoders(scales, profile.DataType, validity.OutputNodata),
                     progress, () => job.Elapsed, cancellationToken).WriteAll(target, blockHeight, blockWidth);
             }
+            var megapixels = profile.Width * (double)profile.Height / 1e6;
+            var clock = Stopwatch.StartNew();
+            using (var written = RasterDataset.OpenForUpdate(streamed.PartialPath))
+            {
+                var resampling = written.Profile.Bands
+                    .Select(b => b.ColorInterpretation == ColorInterpretation.Alpha ? OverviewResampling.Nearest : OverviewResampling.Average).ToList();
+                written.BuildOverviews(options.OverviewFactors(width, height), resampling,
+                    new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => job.Elapsed), cancellationToken);
+            }
+            overviewTime = clock.Elapsed;
+            if (cog)
+            {
+                clock.Restart();
+                using (var written = RasterDataset.Open(streamed.PartialPath))
+                {
+                    written.CopyTo(output.PartialPath, "COG", encoding.Copy!, new StageProgress(progress, UpscaleStage.Copy, megapixels, () => job.Elapsed), cancellationToken);
+                }
+                copyTime = clock.Elapsed;
+            }
             output.Commit();
-            if (resampled) stage.Abandon();
+            if (stage != output) stage.Abandon();
+            if (streamed != output) streamed.Abandon();
         }
         catch (OperationCanceledException)
         {
             // Finished windows of the network's stage are in its partial file and journal: `--resume` continues from
-            // there. A half-resampled output is not resumable (the pass is quick to redo) and goes.
-            if (resampled) output.Abandon();
+            // there. The files after it are quick to redo and go (a half-resampled output, a half-copied COG).
+            if (streamed != stage) streamed.Abandon();
+            if (output != stage) output.Abandon();
             throw;
         }
         catch
         {
             output.Abandon();
+            streamed.Abandon();
             stage.Abandon();
             throw;
         }
-        return job.Result(output.FinalPath, width, height);
+        return job.Result(output.FinalPath, width, height) with { OverviewTime = overviewTime, CopyTime = copyTime };
     }
 
     private static RasterDataset ReopenPartial(OutputTarget output, RasterProfile expected)
@@ -129,11 +159,6 @@ public static class Upscaler
     /// <summary>Output pixels along an axis of <paramref name="length"/> input pixels: round(length·F), so the extent is kept to half a pixel.</summary>
     private static int OutputLength(int length, double factor) => (int)Math.Round(length * factor, MidpointRounding.AwayFromZero);
 
-    private static int BlockSize(IReadOnlyDictionary<string, string> creation, string key) =>
-        int.TryParse(creation[key], out var b) && b > 0 && b % 16 == 0
-            ? b
-            : throw new InvalidOptionsException($"--co {key}={creation[key]}: must be a positive multiple of 16");
-
     /// <summary>Output pixels written per GDAL call at most (whole blocks): bounds the conversion buffer.</summary>
     private const int MaxPieceWidth = 4096;
 
@@ -152,6 +177,9 @@ public static class Upscaler
             }
         }
     }
+
+    /// <summary>True when validity goes into <paramref name="target"/>'s own mask band (lossy output) rather than a nodata value.</summary>
+    internal static bool HasMask(RasterDataset target) => target.Profile.Bands[0].MaskFlags == MaskFlags.PerDataset;
 
     /// <summary><paramref name="buffer"/>, grown to at least <paramref name="length"/>; contents are not kept.</summary>
     internal static T[] Reuse<T>(ref T[] buffer, int length)
@@ -177,7 +205,7 @@ public static class Upscaler
         // Buffers live as long as the job: every tile has the plan's one shape, every written piece at most one
         // block row of MaxPieceWidth, so nothing is allocated per tile and memory stays flat.
         private double[] _tileValues = [], _pieceValues = [], _pixels = [];
-        private byte[] _tileValid = [], _pieceValid = [];
+        private byte[] _tileValid = [], _pieceValid = [], _pieceMask = [];
         private float[] _prediction = [], _planes = [], _modelScale = [], _residual = [], _augmentedInput = [], _augmentedOutput = [];
         private double[] _augmentedSum = [];
 
@@ -424,6 +452,7 @@ public static class Upscaler
 
             _write.Start();
             var pixels = Reuse(ref _pixels, _outputBands.Length * window.Width * window.Height);
+            var mask = HasMask(target) ? Reuse(ref _pieceMask, window.Width * window.Height) : null;
             var nodata = validity.OutputNodata ?? 0;
             for (var o = 0; o < _outputBands.Length; o++)
             {
@@ -440,6 +469,7 @@ public static class Upscaler
                     {
                         var i = inRow * input.Width + (window.Column + x) / scale - input.Column;
                         dst[x] = carried ? values[b * n + i] : valid[i] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
+                        if (mask is not null && o == 0) mask[y * window.Width + x] = valid[i];
                     }
                 }
                 if (carried) continue;
@@ -447,6 +477,7 @@ public static class Upscaler
                 _consistencyAfter += Consistency.Measure(pixels.AsSpan(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
             }
             target.Write<double>(window, _outputBands, pixels);
+            if (mask is not null) target.WriteMask(window, mask);
             _write.Stop();
         }
 

@@ -21,6 +21,20 @@ public static class Gdal
         GdalNative.GDALSetCacheMax64(bytes);
     }
 
+    /// <summary>
+    /// GDAL's own complaint about <paramref name="options"/> as creation options of <paramref name="driver"/> (a name the
+    /// driver does not know, a value outside its list), or null when it accepts them.
+    /// </summary>
+    public static string? CreationOptionsProblem(string driver, IReadOnlyDictionary<string, string> options)
+    {
+        GdalError.EnsureInitialised();
+        var handle = GdalNative.GDALGetDriverByName(driver);
+        if (handle == IntPtr.Zero) return $"GDAL has no {driver} driver";
+        using var list = new NativeStringList(options.Select(kv => $"{kv.Key}={kv.Value}"));
+        GdalError.ClearWarning();
+        return GdalNative.GDALValidateCreationOptions(handle, list.Pointer) != 0 ? null : GdalError.LastWarning ?? $"the {driver} driver refused them";
+    }
+
     /// <summary>The last warning GDAL raised on this thread; GDAL never prints them.</summary>
     public static string? LastWarning => GdalError.LastWarning;
 }

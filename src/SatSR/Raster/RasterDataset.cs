@@ -29,7 +29,11 @@ public sealed class RasterDataset : IDisposable
     /// <summary>Opens a raster for writing more pixels into it.</summary>
     public static RasterDataset OpenForUpdate(string path) => OpenCore(path, update: true);
 
-    private static RasterDataset OpenCore(string path, bool update)
+    /// <summary>Opens overview <paramref name="level"/> of a raster (0: the finest) read-only, as a raster of its own.</summary>
+    public static RasterDataset OpenOverview(string path, int level) =>
+        OpenCore(path, update: false, $"OVERVIEW_LEVEL={level.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
+    private static RasterDataset OpenCore(string path, bool update, params string[] openOptions)
     {
         GdalError.EnsureInitialised();
         if (Directory.Exists(path)) throw new RasterException(path, "is a folder, not a raster file");
@@ -38,7 +42,11 @@ public sealed class RasterDataset : IDisposable
 
         GdalNative.CPLErrorReset();
         var flags = GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_VERBOSE_ERROR | (update ? GdalNative.GDAL_OF_UPDATE : GdalNative.GDAL_OF_READONLY);
-        var raw = GdalNative.GDALOpenEx(path, flags, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
+        IntPtr raw;
+        using (var options = new NativeStringList(openOptions))
+        {
+            raw = GdalNative.GDALOpenEx(path, flags, IntPtr.Zero, options.Pointer, IntPtr.Zero);
+        }
         if (raw == IntPtr.Zero) throw new RasterException(path, $"not a raster GDAL can read ({GdalError.LastMessage()})");
         var handle = new DatasetHandle(raw);
         try
@@ -55,8 +63,10 @@ public sealed class RasterDataset : IDisposable
     /// <summary>
     /// Creates a GTiff with <paramref name="profile"/>'s size, type and bands, and writes its georeference, metadata,
     /// nodata, colour interpretation and descriptions before any pixel (GeoTIFF keys live in the first directory).
+    /// With <paramref name="mask"/> the file gets an internal per-dataset mask band (see <see cref="WriteMask"/>): the
+    /// validity that lossy compression cannot keep in a nodata value.
     /// </summary>
-    public static RasterDataset Create(string path, RasterProfile profile, IReadOnlyDictionary<string, string> creationOptions)
+    public static RasterDataset Create(string path, RasterProfile profile, IReadOnlyDictionary<string, string> creationOptions, bool mask = false)
     {
         GdalError.EnsureInitialised();
         GdalNative.CPLErrorReset();
@@ -71,6 +81,12 @@ public sealed class RasterDataset : IDisposable
         try
         {
             WriteProfile(path, raw, profile);
+            if (mask)
+            {
+                // Inside the TIFF, not a .msk file beside it (GDAL 3.6's default).
+                using var scope = new GdalConfigScope("GDAL_TIFF_INTERNAL_MASK", "YES");
+                GdalError.ThrowIfFailed(GdalNative.GDALCreateDatasetMaskBand(raw, GdalNative.GMF_PER_DATASET), path, "creating the mask band");
+            }
             return new RasterDataset(path, handle, ReadProfile(path, raw));
         }
         catch
@@ -124,6 +140,115 @@ public sealed class RasterDataset : IDisposable
                 window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
         }
         GdalError.ThrowIfFailed(err, Path, "reading the mask", window);
+    }
+
+    /// <summary>Writes <paramref name="window"/> of the per-dataset mask (row-major; 0 invalid, 255 valid) of a file created with one.</summary>
+    public unsafe void WriteMask(Window window, ReadOnlySpan<byte> source)
+    {
+        CheckWindow(window, [1]);
+        if (source.Length < window.Area) throw new ArgumentException("source too small", nameof(source));
+        var mask = GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(BandHandle(1)), Path, "getting the mask band");
+        int err;
+        GdalNative.CPLErrorReset();
+        fixed (byte* p = source)
+        {
+            err = GdalNative.GDALRasterIOEx(mask, GdalNative.GF_Write, window.Column, window.Row, window.Width, window.Height, p,
+                window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
+        }
+        GdalError.ThrowIfFailed(err, Path, "writing the mask", window);
+    }
+
+    /// <summary>Sizes of the overviews of band 1, finest first (empty when there are none).</summary>
+    public IReadOnlyList<(int Width, int Height)> OverviewSizes
+    {
+        get
+        {
+            var band = BandHandle(1);
+            return Enumerable.Range(0, GdalNative.GDALGetOverviewCount(band)).Select(i =>
+            {
+                var overview = GdalNative.GDALGetOverview(band, i);
+                return (GdalNative.GDALGetRasterBandXSize(overview), GdalNative.GDALGetRasterBandYSize(overview));
+            }).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Adds overviews at <paramref name="factors"/> (2: half the size) to a raster opened for update; a GeoTIFF gets
+    /// them inside the file, after its full-resolution blocks, which are not rewritten. Band b is resampled with
+    /// <paramref name="resampling"/>[b−1]; a per-dataset mask, nearest. Average honours the band's nodata value or
+    /// mask: nodata pixels weigh nothing, a block of nodata stays nodata, and a mean that lands on the nodata value is
+    /// stepped off it (GDAL 3.6 does so). <paramref name="progress"/> gets 0..1; cancelling stops GDAL between chunks.
+    /// </summary>
+    public unsafe void BuildOverviews(IReadOnlyList<int> factors, IReadOnlyList<OverviewResampling> resampling,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (factors.Count == 0) return;
+        if (resampling.Count != Profile.BandCount) throw new ArgumentException("one resampling per band", nameof(resampling));
+        var ds = _handle.DangerousGetHandle();
+        var levels = factors.ToArray();
+        var bands = Enumerable.Range(1, Profile.BandCount).ToArray();
+        int err;
+        // GTiff builds overviews only for all bands at once and with one resampling: "NONE" lays out the overview
+        // directories, then each band's pixels are computed with the resampling that band needs.
+        GdalNative.CPLErrorReset();
+        fixed (int* f = levels)
+        fixed (int* b = bands)
+        {
+            err = GdalNative.GDALBuildOverviews(ds, "NONE", levels.Length, f, bands.Length, b, null, IntPtr.Zero);
+        }
+        GdalError.ThrowIfFailed(err, Path, "creating the overviews");
+
+        var sources = bands.Select(b => (Name: $"band {b}", Band: BandHandle(b), Resampling: resampling[b - 1])).ToList();
+        if (Profile.Bands[0].MaskFlags == MaskFlags.PerDataset)
+        {
+            sources.Add(("the mask", GdalNative.GDALGetMaskBand(BandHandle(1)), OverviewResampling.Nearest));
+        }
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var (name, band, how) = sources[i];
+            var overviews = Enumerable.Range(0, GdalNative.GDALGetOverviewCount(band)).Select(k => GdalNative.GDALGetOverview(band, k)).ToArray();
+            using var report = new GdalProgress(progress, cancellationToken, (double)i / sources.Count, 1.0 / sources.Count);
+            GdalNative.CPLErrorReset();
+            fixed (IntPtr* o = overviews)
+            {
+                err = GdalNative.GDALRegenerateOverviews(band, overviews.Length, o, how == OverviewResampling.Average ? "AVERAGE" : "NEAREST",
+                    GdalProgress.Callback, report.Data);
+            }
+            report.ThrowIfStopped();
+            GdalError.ThrowIfFailed(err, Path, $"computing the overviews of {name}");
+        }
+    }
+
+    /// <summary>
+    /// Writes a copy of this raster to <paramref name="path"/> with <paramref name="driver"/>'s CreateCopy (COG has no
+    /// Create) and closes it. <paramref name="progress"/> gets 0..1; cancelling stops GDAL, which removes what it wrote.
+    /// </summary>
+    public unsafe void CopyTo(string path, string driver, IReadOnlyDictionary<string, string> creationOptions,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        GdalNative.CPLErrorReset();
+        var target = GdalError.ThrowIfNull(GdalNative.GDALGetDriverByName(driver), path, $"finding the {driver} driver");
+        IntPtr raw;
+        using (var options = new NativeStringList(creationOptions.Select(kv => $"{kv.Key}={kv.Value}")))
+        using (var report = new GdalProgress(progress, cancellationToken))
+        {
+            raw = GdalNative.GDALCreateCopy(target, path, _handle.DangerousGetHandle(), 1, options.Pointer, GdalProgress.Callback, report.Data);
+            if (raw == IntPtr.Zero) report.ThrowIfStopped();
+        }
+        if (raw == IntPtr.Zero) throw new RasterException(path, $"writing the {driver} copy failed; is the disk full? ({GdalError.LastMessage()})");
+        // Closed like any written dataset, so that a failure while closing is thrown.
+        var handle = new DatasetHandle(raw);
+        RasterDataset copy;
+        try
+        {
+            copy = new RasterDataset(path, handle, ReadProfile(path, raw));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        copy.Dispose();
     }
 
     /// <summary>

@@ -44,6 +44,16 @@ public enum MaskFlags
     Nodata = 8,
 }
 
+/// <summary>How a band's overviews are computed from its pixels.</summary>
+public enum OverviewResampling
+{
+    /// <summary>The mean of the valid pixels under each overview pixel: for continuous values.</summary>
+    Average,
+
+    /// <summary>One of the pixels under each overview pixel: for alpha and masks, whose values are codes, not amounts.</summary>
+    Nearest,
+}
+
 /// <summary>A ground control point; Pixel/Line are corner-based image coordinates like the geotransform's.</summary>
 public readonly record struct Gcp(string Id, string Info, double Pixel, double Line, double X, double Y, double Z);
 

@@ -91,6 +91,10 @@ public class CliTests
     [InlineData("--outscale", "0", "--outscale")]
     [InlineData("--outscale", "-3", "--outscale")]
     [InlineData("--outscale", "NaN", "--outscale")]
+    [InlineData("--overviews", "1", "--overviews 1")]
+    [InlineData("--overviews", "2,2", "--overviews 2,2")]
+    [InlineData("--overviews", "2,x", "--overviews 2,x")]
+    [InlineData("--co", "NO_SUCH_OPTION=1", "NO_SUCH_OPTION")]
     public async Task Invalid_option_values_are_refused_before_any_file_is_written(string option, string value, string mention)
     {
         var dir = TestFiles.TempDir();
@@ -120,6 +124,22 @@ public class CliTests
         Assert.Equal("", error);
         Assert.Contains("50×50, ×2.5,", text);
         Assert.Equal([output], Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task Cog_format_reports_overviews_and_the_copy_and_leaves_only_the_output()
+    {
+        var dir = TestFiles.TempDir();
+        var output = Path.Combine(dir, "out.tif");
+        var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output, "--device", "cpu",
+            "--format", "cog", "--overviews", "2,4");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Matches(@"geomatrix_rotated\.tif \(overviews\): 100 %", text);
+        Assert.Matches(@"geomatrix_rotated\.tif \(COG copy\): 100 %", text);
+        Assert.Equal([output], Directory.GetFiles(dir));
+        var (_, info, _) = await Run("info", output);
+        Assert.Matches(@"overviews +40 × 40, 20 × 20", info);
     }
 
     [Fact]

@@ -17,6 +17,9 @@ internal static class GdalError
     /// <summary>The last warning GDAL raised on this thread (they are not printed).</summary>
     public static string? LastWarning => _lastWarning;
 
+    /// <summary>Forgets the last warning, so that the next call's own warning can be told apart.</summary>
+    public static void ClearWarning() => _lastWarning = null;
+
     private static readonly Lazy<bool> Initialised = new(() =>
     {
         unsafe { GdalNative.CPLSetErrorHandler(&Handler); }

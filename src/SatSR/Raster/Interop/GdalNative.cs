@@ -138,6 +138,28 @@ internal static partial class GdalNative
         return CPLGetLastErrorType();
     }
 
+    // Overviews, masks and copies (GDALProgressFunc is int(double complete, const char* message, void* data)).
+    public const int GMF_PER_DATASET = 0x02;
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int GDALBuildOverviews(IntPtr dataset, string resampling, int overviewCount, int* factors, int bandCount, int* bands,
+        delegate* unmanaged[Cdecl]<double, IntPtr, IntPtr, int> progress, IntPtr progressData);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int GDALRegenerateOverviews(IntPtr sourceBand, int overviewCount, IntPtr* overviewBands, string resampling,
+        delegate* unmanaged[Cdecl]<double, IntPtr, IntPtr, int> progress, IntPtr progressData);
+
+    [LibraryImport(Lib)] public static partial int GDALGetOverviewCount(IntPtr band);
+    [LibraryImport(Lib)] public static partial IntPtr GDALGetOverview(IntPtr band, int index);
+    [LibraryImport(Lib)] public static partial int GDALGetRasterBandXSize(IntPtr band);
+    [LibraryImport(Lib)] public static partial int GDALGetRasterBandYSize(IntPtr band);
+    [LibraryImport(Lib)] public static partial int GDALCreateDatasetMaskBand(IntPtr dataset, int flags);
+    [LibraryImport(Lib)] public static partial int GDALValidateCreationOptions(IntPtr driver, IntPtr options);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial IntPtr GDALCreateCopy(IntPtr driver, string path, IntPtr source, int strict, IntPtr options,
+        delegate* unmanaged[Cdecl]<double, IntPtr, IntPtr, int> progress, IntPtr progressData);
+
     public static string? Utf8(IntPtr p) => p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
 
     /// <summary>Reads a NULL-terminated char** list (not freed).</summary>
