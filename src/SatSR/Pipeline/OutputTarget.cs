@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace SatSR.Pipeline;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace SatSR.Pipeline;
 /// same folder; only a complete, closed file is renamed to <see cref="FinalPath"/>, so the final path never holds
 /// a half-written file.
 /// </summary>
-internal sealed class OutputTarget
+internal sealed partial class OutputTarget
 {
     private readonly bool _overwrite, _resume;
 
@@ -76,6 +78,14 @@ internal sealed class OutputTarget
     /// </summary>
     public OutputTarget Intermediate(string inputPath, int scale) =>
         Prepare(inputPath, FinalPath + ".x" + scale.ToString(System.Globalization.CultureInfo.InvariantCulture), overwrite: true, _resume);
+
+    /// <summary>The journals of interrupted jobs beside the output: its own and those of any <see cref="Intermediate"/> stage.</summary>
+    public IEnumerable<string> InterruptedJournals() =>
+        Directory.EnumerateFiles(Path.GetDirectoryName(FinalPath)!, Path.GetFileName(FinalPath) + ".*partial.journal")
+            .Where(p => p == JournalPath || StageJournal().IsMatch(p[FinalPath.Length..]));
+
+    [GeneratedRegex(@"^\.x[0-9]+\.partial\.journal$")]
+    private static partial Regex StageJournal();
 
     /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
     public void Commit()
