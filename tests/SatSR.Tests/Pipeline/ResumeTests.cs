@@ -135,7 +135,7 @@ public class ResumeTests
         "consistency" => (o, () => o with { Consistency = true }),
         "blend" => (o, () => o with { Blend = BlendMode.HardCrop }),
         "creation-options" => (o, () => o with { CreationOptions = new Dictionary<string, string>(SmallBlocks) { ["COMPRESS"] = "LZW" } }),
-        "strip-budget" => (o, () => o with { StripBudgetBytes = 64 << 10 }),
+        "strip-budget" => (o, () => o with { StripBudgetBytes = 512 << 10 }),   // two column chunks
         _ => throw new ArgumentOutOfRangeException(nameof(change), change, null),
     };
 
