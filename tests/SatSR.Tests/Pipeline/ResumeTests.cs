@@ -159,30 +159,59 @@ public class ResumeTests
     private static SortedDictionary<string, string> Snapshot(string dir) =>
         new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
 
+    /// <summary>Each refusal row and the option it changes (the input row changes the file, not its path).</summary>
+    public static TheoryData<string, string> RefusalRows => new()
+    {
+        { "input", nameof(UpscaleOptions.InputPath) },
+        { "model", nameof(UpscaleOptions.Model) },
+        { "scale", nameof(UpscaleOptions.Scale) },
+        { "outscale", nameof(UpscaleOptions.OutScale) },
+        { "outscale-stage", nameof(UpscaleOptions.OutScale) },
+        { "outscale-dropped", nameof(UpscaleOptions.OutScale) },
+        { "outscale-added", nameof(UpscaleOptions.OutScale) },
+        { "tile", nameof(UpscaleOptions.TileSize) },
+        { "overlap", nameof(UpscaleOptions.Overlap) },
+        { "bands", nameof(UpscaleOptions.Bands) },
+        { "ranges", nameof(UpscaleOptions.Ranges) },
+        { "nodata", nameof(UpscaleOptions.Nodata) },
+        { "nodata-value", nameof(UpscaleOptions.NodataValue) },
+        { "consistency", nameof(UpscaleOptions.Consistency) },
+        { "blend", nameof(UpscaleOptions.Blend) },
+        { "creation-options", nameof(UpscaleOptions.CreationOptions) },
+        { "strip-budget", nameof(UpscaleOptions.StripBudgetBytes) },
+    };
+
+    /// <summary>
+    /// The options a resume may change: where the result goes and what it may replace, and how fast it is computed
+    /// (the device and threads change float rounding at most, not what is computed).
+    /// </summary>
+    private static readonly string[] FreeOnResume =
+    [
+        nameof(UpscaleOptions.OutputPath), nameof(UpscaleOptions.Overwrite), nameof(UpscaleOptions.Resume),
+        nameof(UpscaleOptions.Device), nameof(UpscaleOptions.Threads),
+    ];
+
+    private static IEnumerable<System.Reflection.PropertyInfo> Settable => typeof(UpscaleOptions).GetProperties().Where(p => p.CanWrite);
+
+    /// <summary>A new option must either get a refusal row (and a place in the fingerprint) or be declared free to change.</summary>
+    [Fact]
+    public void Every_option_has_a_refusal_row_or_is_free_to_change_on_resume()
+    {
+        var covered = RefusalRows.Select(row => (string)row[1]).Concat(FreeOnResume).Distinct().Order();
+        Assert.Equal(Settable.Select(p => p.Name).Order(), covered);
+    }
+
     [Theory]
-    [InlineData("input")]
-    [InlineData("model")]
-    [InlineData("scale")]
-    [InlineData("outscale")]
-    [InlineData("outscale-stage")]
-    [InlineData("outscale-dropped")]
-    [InlineData("outscale-added")]
-    [InlineData("tile")]
-    [InlineData("overlap")]
-    [InlineData("bands")]
-    [InlineData("ranges")]
-    [InlineData("nodata")]
-    [InlineData("nodata-value")]
-    [InlineData("consistency")]
-    [InlineData("blend")]
-    [InlineData("creation-options")]
-    [InlineData("strip-budget")]
-    public void Resuming_with_one_thing_changed_is_refused_and_touches_nothing(string change)
+    [MemberData(nameof(RefusalRows))]
+    public void Resuming_with_one_thing_changed_is_refused_and_touches_nothing(string change, string option)
     {
         var dir = TestFiles.TempDir();
         var (before, after) = Change(change, RgbOptions(dir));
         Interrupt(before, RgbTilesBeforeInterrupt);
-        var resumed = after() with { Resume = true };
+        var changed = after();
+        var differing = Settable.Where(p => !Equals(p.GetValue(before), p.GetValue(changed))).Select(p => p.Name);
+        Assert.Equal(option == nameof(UpscaleOptions.InputPath) ? [] : [option], differing);
+        var resumed = changed with { Resume = true };
         var files = Snapshot(dir);
 
         var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(resumed));
