@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace SatSR.Pipeline;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace SatSR.Pipeline;
 /// same folder; only a complete, closed file is renamed to <see cref="FinalPath"/>, so the final path never holds
 /// a half-written file.
 /// </summary>
-internal sealed class OutputTarget
+internal sealed partial class OutputTarget
 {
     private readonly bool _overwrite, _resume;
 
@@ -77,6 +79,14 @@ internal sealed class OutputTarget
     /// </summary>
     public OutputTarget Intermediate(string inputPath, string suffix, bool redoable = false) =>
         Prepare(inputPath, FinalPath + suffix, overwrite: true, _resume, redoable);
+
+    /// <summary>The journals of interrupted jobs beside the output: its own and those of any <see cref="Intermediate"/> stage.</summary>
+    public IEnumerable<string> InterruptedJournals() =>
+        Directory.EnumerateFiles(Path.GetDirectoryName(FinalPath)!, Path.GetFileName(FinalPath) + ".*partial.journal")
+            .Where(p => p == JournalPath || StageJournal().IsMatch(p[FinalPath.Length..]));
+
+    [GeneratedRegex(@"^\.(x[0-9]+|gtiff)\.partial\.journal$")]
+    private static partial Regex StageJournal();
 
     /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
     public void Commit()

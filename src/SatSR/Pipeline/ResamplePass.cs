@@ -36,6 +36,7 @@ internal sealed class ResamplePass(
         {
             ct.ThrowIfCancellationRequested();
             WritePiece(target, resampler, pieces[p], nearestColumn, nearestRow);
+            KillPoint.Pass(KillPoint.Resample);
             progress?.Report(new UpscaleProgress(p + 1, pieces.Count, (double)pieces[p].Bottom / height * w * h / 1e6, w * (double)h / 1e6, elapsed())
             {
                 Stage = UpscaleStage.Resample,

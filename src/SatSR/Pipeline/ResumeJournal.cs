@@ -25,8 +25,8 @@ internal sealed class ResumeJournal(string path, string fingerprint)
         var creation = string.Join(';', options.CreationOptions.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)
             .Select(kv => $"{kv.Key.ToUpperInvariant()}={kv.Value}"));
         var text = string.Join('\n',
-            "satsr-journal-1",
-            input.FullName, input.Length.ToString(CultureInfo.InvariantCulture), input.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture),
+            "satsr-journal-2",
+            input.FullName, InputIdentity(input),
             Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
             scale.ToString(CultureInfo.InvariantCulture), options.OutScale?.ToString("R", CultureInfo.InvariantCulture) ?? "",
             options.TileSize.ToString(CultureInfo.InvariantCulture),
@@ -36,6 +36,46 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             options.Tta.ToString(), options.Stretch.ToString());
         text += $"\n{options.Format}:{(options.Overviews is { } levels ? string.Join(',', levels) : "auto")}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private const int HeadTail = 1 << 20, Piece = 64 << 10, Pieces = 16;
+
+    /// <summary>
+    /// The input's length, modification time and a SHA-256 over a fixed sample of its bytes: the first and last MiB and
+    /// <see cref="Pieces"/> pieces of 64 KiB spread evenly between (all of it when the file is smaller). Name, length
+    /// and time alone miss another file put in its place with the same size and time (cp -p, rsync -t, a tool that
+    /// rewrites pixels in place); hashing all of a multi-GB scene would cost a minute of reading at every start, while
+    /// another scene or another export of it differs in its header and directory (at the start or the end) and in
+    /// pixels throughout, which the sample reads. A GDAL path that is no local file (/vsicurl/…) is known by name only.
+    /// </summary>
+    private static string InputIdentity(FileInfo input)
+    {
+        if (!input.Exists) return "";
+        using var file = new FileStream(input.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.RandomAccess);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[HeadTail];
+        foreach (var (offset, count) in Sample(file.Length))
+        {
+            file.Position = offset;
+            file.ReadExactly(buffer, 0, count);
+            hash.AppendData(buffer, 0, count);
+        }
+        return string.Join(' ', file.Length.ToString(CultureInfo.InvariantCulture),
+            input.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), Convert.ToHexString(hash.GetHashAndReset()));
+    }
+
+    /// <summary>The byte ranges <see cref="InputIdentity"/> hashes in a file of <paramref name="length"/> bytes, each at most <see cref="HeadTail"/>.</summary>
+    private static IEnumerable<(long Offset, int Count)> Sample(long length)
+    {
+        if (length <= 2L * HeadTail + Pieces * Piece)
+        {
+            for (var offset = 0L; offset < length; offset += HeadTail) yield return (offset, (int)Math.Min(HeadTail, length - offset));
+            yield break;
+        }
+        yield return (0, HeadTail);
+        var span = length - 2L * HeadTail - Piece;
+        for (var i = 0; i < Pieces; i++) yield return (HeadTail + span * i / (Pieces - 1), Piece);
+        yield return (length - HeadTail, HeadTail);
     }
 
     /// <summary>The recorded point; throws when the journal belongs to another job or is unreadable.</summary>
@@ -52,10 +92,17 @@ internal sealed class ResumeJournal(string path, string fingerprint)
         }
         if (entry is null || entry.Fingerprint != fingerprint)
         {
-            throw new InvalidOptionsException(
-                $"{outputPath}: cannot resume: the partial output was made from another input, model or options; remove {System.IO.Path.GetFileName(Path)} and the .partial file to start over");
+            throw OtherJob(outputPath, Path);
         }
         return new ResumePoint(entry.Chunk, entry.RowsDone);
+    }
+
+    /// <summary>The refusal to resume the interrupted job whose journal is <paramref name="journalPath"/> with this job's input, model or options.</summary>
+    public static InvalidOptionsException OtherJob(string outputPath, string journalPath)
+    {
+        var partial = System.IO.Path.GetFileName(journalPath[..^".journal".Length]);
+        return new InvalidOptionsException(
+            $"{outputPath}: cannot resume: {partial} was made from another input, model or options; remove it and {partial}.journal to start over");
     }
 
     /// <summary>Replaces the journal atomically (write beside, flush to disk, rename).</summary>
@@ -76,6 +123,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             File.Delete(temp);
             throw new SatSRException($"{Path}: cannot record progress; is the disk full? ({e.Message})", e);
         }
+        KillPoint.Pass(KillPoint.Record);
     }
 
     public void Delete() => File.Delete(Path);

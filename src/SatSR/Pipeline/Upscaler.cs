@@ -59,14 +59,15 @@ public static class Upscaler
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
         var resampled = width != profile.Width * scale || height != profile.Height * scale;
-        if (resampled && output.Resuming)
-        {
-            throw new InvalidOptionsException(
-                $"{options.OutputPath}: cannot resume: {output.PartialPath} was made with other options; remove it and its journal to start over");
-        }
         // The files, in the order they are written: the network's stage (resumable), the GeoTIFF that gets the
         // overviews, and the output. Some are the same file.
         var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
+        // The interrupted job wrote another stage (another --scale or --outscale, or none): nothing of it is reusable,
+        // and starting over beside it would leave it behind.
+        if (options.Resume && output.InterruptedJournals().FirstOrDefault(j => j != stage.JournalPath) is { } other)
+        {
+            throw ResumeJournal.OtherJob(options.OutputPath, other);
+        }
         var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
         var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale));

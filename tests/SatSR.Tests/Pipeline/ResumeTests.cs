@@ -1,9 +1,14 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Google.Protobuf;
+using Onnx;
 using SatSR.Geometry;
+using SatSR.Models;
 using SatSR.Pipeline;
+using SatSR.Tiling;
 
 namespace SatSR.Tests.Pipeline;
 
@@ -36,14 +41,17 @@ public partial class ResumeTests
         }
     }
 
+    /// <summary>Runs <paramref name="options"/> and cancels it after <paramref name="tiles"/> tiles: a partial output and its journal stay.</summary>
     private static void Interrupt(UpscaleOptions options, int tiles)
     {
         using var cts = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() => Upscaler.Run(options, new CancelAfter(tiles, cts), cts.Token));
         Assert.False(File.Exists(options.OutputPath));
-        Assert.True(File.Exists(options.OutputPath + ".partial"));
-        Assert.True(File.Exists(options.OutputPath + ".partial.journal"));
+        Assert.Contains(Directory.GetFiles(Path.GetDirectoryName(options.OutputPath)!), f => f.EndsWith(".partial.journal", StringComparison.Ordinal));
     }
+
+    private static void AssertOnlyFiles(string dir, params string[] names) =>
+        Assert.Equal(names.Order(), Directory.GetFiles(dir).Select(Path.GetFileName).Order());
 
     [Fact]
     public void Interrupted_twice_then_resumed_gives_identical_pixels()
@@ -59,7 +67,7 @@ public partial class ResumeTests
 
         Assert.True(result.TilesInferred < 24, $"the resumed run inferred {result.TilesInferred} of 36 tiles");
         Assert.Equal(reference, TestRasters.ReadAll(output, out _));
-        Assert.Equal(["in.tif", "out.tif", "reference.tif"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
+        AssertOnlyFiles(dir, "in.tif", "out.tif", "reference.tif");
     }
 
     [Fact]
@@ -74,52 +82,208 @@ public partial class ResumeTests
         Assert.True(File.Exists(output + ".partial"));
     }
 
-    [Fact]
-    public void Resuming_with_other_options_is_refused_and_reuses_nothing()
+    /// <summary>
+    /// 96×96 pixels of the RGB scene in tiles of 32 read with 8 overlap: three tile rows reading input rows 0–48,
+    /// 24–72 and 48–96, three tiles each. Cancelled after 7 tiles, the journal holds the rows above the third tile
+    /// row's read, input row 48 (output row 192 at ×4, 144 at ×3).
+    /// </summary>
+    private static UpscaleOptions RgbOptions(string dir) => new()
     {
-        var dir = TestFiles.TempDir();
-        var input = Input(dir);
-        var output = Path.Combine(dir, "out.tif");
-        Interrupt(Options(input, output), tiles: 3);
-        var partial = File.ReadAllBytes(output + ".partial");
-        var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(Options(input, output) with { Resume = true, Overlap = 4 }));
-        Assert.Contains("cannot resume", e.Message);
-        Assert.Equal(partial, File.ReadAllBytes(output + ".partial"));
-        Assert.False(File.Exists(output));
+        InputPath = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, 96, 96), Path.Combine(dir, "in.tif")),
+        OutputPath = Path.Combine(dir, "out.tif"),
+        Model = TestModels.GeneralX4,
+        Device = SatSR.Inference.ExecutionDevice.Cpu,
+        TileSize = 32,
+        Overlap = 8,
+        CreationOptions = SmallBlocks,
+    };
+
+    private const int RgbTilesBeforeInterrupt = 7;
+
+    /// <summary>The fixture network with one weight changed: same architecture, same shapes, other weights.</summary>
+    private static readonly Lazy<ModelDescriptor> OtherWeights = new(() =>
+    {
+        var model = ModelProto.Parser.ParseFrom(TestModels.GeneralX4.OnnxModel);
+        var bias = model.Graph.Initializer.Single(t => t.Name == "body.0.bias");
+        var raw = bias.RawData.ToByteArray();
+        BitConverter.GetBytes(BitConverter.ToSingle(raw) + 0.25f).CopyTo(raw, 0);
+        bias.RawData = ByteString.CopyFrom(raw);
+        return TestModels.GeneralX4 with { OnnxModel = model.ToByteArray() };
+    });
+
+    /// <summary>
+    /// The interrupted job's options and the resumed one's, which differ in <paramref name="change"/> alone. The resumed
+    /// options are made only after the interruption: "input" rewrites the input file then.
+    /// </summary>
+    private static (UpscaleOptions Before, Func<UpscaleOptions> After) Change(string change, UpscaleOptions o) => change switch
+    {
+        "input" => (o, () =>
+        {
+            ReplacePixelsKeepingSizeAndTime(o.InputPath);
+            return o;
+        }),
+        "model" => (o, () => o with { Model = OtherWeights.Value }),
+        "scale" => (o, () => o with { Scale = 2 }),
+        "outscale" => (o with { OutScale = 2.5 }, () => o with { OutScale = 2.75 }),   // the same ×3 stage
+        "outscale-stage" => (o with { OutScale = 2.5 }, () => o with { OutScale = 3.5 }),   // ×3 interrupted, ×4 asked
+        "outscale-dropped" => (o with { OutScale = 2.5 }, () => o),
+        "outscale-added" => (o, () => o with { OutScale = 2.5 }),
+        "tile" => (o, () => o with { TileSize = 24 }),
+        "overlap" => (o, () => o with { Overlap = 4 }),
+        "bands" => (o with { Bands = [1, 2, 3] }, () => o with { Bands = [3, 2, 1] }),   // same output bands, other order into the network
+        "ranges" => (o, () => o with { Ranges = [new RangeOverride(null, 0, 200)] }),
+        "nodata" => (o, () => o with { Nodata = NodataMode.None }),
+        "nodata-value" => (o with { Nodata = NodataMode.Value, NodataValue = 0 }, () => o with { Nodata = NodataMode.Value, NodataValue = 7 }),
+        "consistency" => (o, () => o with { Consistency = true }),
+        "blend" => (o, () => o with { Blend = BlendMode.HardCrop }),
+        "creation-options" => (o, () => o with { CreationOptions = new Dictionary<string, string>(SmallBlocks) { ["COMPRESS"] = "LZW" } }),
+        "strip-budget" => (o, () => o with { StripBudgetBytes = 512 << 10 }),   // two column chunks
+        "stretch" => (o, () => o with { Stretch = Stretch.Percentile }),
+        "tta" => (o, () => o with { Tta = true }),
+        "overviews" => (o, () => o with { Overviews = [] }),
+        _ => throw new ArgumentOutOfRangeException(nameof(change), change, null),
+    };
+
+    /// <summary>
+    /// Puts other pixels (the scene's negative) in the input: same path, same length, and the modification time set
+    /// back, so only its content tells the two apart.
+    /// </summary>
+    private static void ReplacePixelsKeepingSizeAndTime(string path)
+    {
+        var before = new FileInfo(path);
+        var (length, time, bytes) = (before.Length, before.LastWriteTimeUtc, File.ReadAllBytes(path));
+        var other = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, 96, 96), path + ".other.tif", values: v => 255 - v);
+        File.Move(other, path, overwrite: true);
+        File.SetLastWriteTimeUtc(path, time);
+        var after = new FileInfo(path);
+        Assert.Equal((length, time), (after.Length, after.LastWriteTimeUtc));
+        Assert.NotEqual(bytes, File.ReadAllBytes(path));
     }
 
+    /// <summary>Every file in <paramref name="dir"/> with the SHA-256 of its bytes.</summary>
+    private static SortedDictionary<string, string> Snapshot(string dir) =>
+        new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+
+    /// <summary>Each refusal row and the option it changes (the input row changes the file, not its path).</summary>
+    public static TheoryData<string, string> RefusalRows => new()
+    {
+        { "input", nameof(UpscaleOptions.InputPath) },
+        { "model", nameof(UpscaleOptions.Model) },
+        { "scale", nameof(UpscaleOptions.Scale) },
+        { "outscale", nameof(UpscaleOptions.OutScale) },
+        { "outscale-stage", nameof(UpscaleOptions.OutScale) },
+        { "outscale-dropped", nameof(UpscaleOptions.OutScale) },
+        { "outscale-added", nameof(UpscaleOptions.OutScale) },
+        { "tile", nameof(UpscaleOptions.TileSize) },
+        { "overlap", nameof(UpscaleOptions.Overlap) },
+        { "bands", nameof(UpscaleOptions.Bands) },
+        { "ranges", nameof(UpscaleOptions.Ranges) },
+        { "nodata", nameof(UpscaleOptions.Nodata) },
+        { "nodata-value", nameof(UpscaleOptions.NodataValue) },
+        { "consistency", nameof(UpscaleOptions.Consistency) },
+        { "blend", nameof(UpscaleOptions.Blend) },
+        { "creation-options", nameof(UpscaleOptions.CreationOptions) },
+        { "strip-budget", nameof(UpscaleOptions.StripBudgetBytes) },
+        { "stretch", nameof(UpscaleOptions.Stretch) },
+        { "tta", nameof(UpscaleOptions.Tta) },
+        { "overviews", nameof(UpscaleOptions.Overviews) },
+    };
+
+    /// <summary>
+    /// The options a resume may change: where the result goes and what it may replace, and how fast it is computed
+    /// (the device and threads change float rounding at most, not what is computed).
+    /// </summary>
+    private static readonly string[] FreeOnResume =
+    [
+        nameof(UpscaleOptions.OutputPath), nameof(UpscaleOptions.Overwrite), nameof(UpscaleOptions.Resume),
+        nameof(UpscaleOptions.Device), nameof(UpscaleOptions.Threads),
+        // Not free, but no row here: this fixture's 16-pixel blocks are below COG's minimum, so --format cog stops at
+        // its options. It is in the fingerprint, and a COG job streams into another file (OUTPUT.gtiff.partial) whose
+        // journal the stage check tells apart (the outscale-stage rows test that check).
+        nameof(UpscaleOptions.Format),
+    ];
+
+    private static IEnumerable<System.Reflection.PropertyInfo> Settable => typeof(UpscaleOptions).GetProperties().Where(p => p.CanWrite);
+
+    /// <summary>A new option must either get a refusal row (and a place in the fingerprint) or be declared free to change.</summary>
     [Fact]
-    public void Killed_with_SIGKILL_at_several_points_and_resumed_gives_identical_pixels()
+    public void Every_option_has_a_refusal_row_or_is_free_to_change_on_resume()
+    {
+        var covered = RefusalRows.Select(row => (string)row[1]).Concat(FreeOnResume).Distinct().Order();
+        Assert.Equal(Settable.Select(p => p.Name).Order(), covered);
+    }
+
+    [Theory]
+    [MemberData(nameof(RefusalRows))]
+    public void Resuming_with_one_thing_changed_is_refused_and_touches_nothing(string change, string option)
     {
         var dir = TestFiles.TempDir();
-        var input = Input(dir, 96);
-        var reference = TestRasters.ReadAll(Upscaler.Run(Options(input, Path.Combine(dir, "reference.tif"))).OutputPath, out _);
-        var output = Path.Combine(dir, "out.tif");
-        var journal = output + ".partial.journal";
-        string[] args = ["upscale", input, output, "--tile", "16", "--overlap", "8", "--co", "BLOCKXSIZE=16", "--co", "BLOCKYSIZE=16", "--device", "cpu"];
+        var (before, after) = Change(change, RgbOptions(dir));
+        Interrupt(before, RgbTilesBeforeInterrupt);
+        var changed = after();
+        var differing = Settable.Where(p => !Equals(p.GetValue(before), p.GetValue(changed))).Select(p => p.Name);
+        Assert.Equal(option == nameof(UpscaleOptions.InputPath) ? [] : [option], differing);
+        var resumed = changed with { Resume = true };
+        var files = Snapshot(dir);
 
-        // Kill after the journal records 64, then 192 output rows (different windows), then let it finish.
-        foreach (var rows in new[] { 64, 192 })
-        {
-            using var child = StartCli(File.Exists(journal) ? [.. args, "--resume"] : args);
-            var clock = Stopwatch.StartNew();
-            while (RowsDone(journal) < rows)
-            {
-                if (child.HasExited) Assert.Fail($"exited ({child.ExitCode}) before the kill point: {child.StandardOutput.ReadToEnd()} {child.StandardError.ReadToEnd()}");
-                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "no progress");
-                Thread.Sleep(5);
-            }
-            child.Kill(); // SIGKILL on Unix: no chance to clean up
-            child.WaitForExit();
-            Assert.False(File.Exists(output));
-        }
-        using (var last = StartCli([.. args, "--resume"]))
-        {
-            last.WaitForExit();
-            Assert.True(last.ExitCode == 0, last.StandardError.ReadToEnd());
-        }
+        var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(resumed));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.StartsWith($"{resumed.OutputPath}: cannot resume: ", e.Message);
+        var partial = files.Keys.Single(f => f.EndsWith(".partial", StringComparison.Ordinal));
+        Assert.Contains($"{partial} was made from another input, model or options", e.Message);
+        Assert.Equal(files, Snapshot(dir));   // the partial output and journal byte for byte, and no final file
+    }
+
+    /// <summary>The control for the refusals above: the same interruption resumed with nothing changed.</summary>
+    [Fact]
+    public void Resuming_with_nothing_changed_continues_to_the_uninterrupted_pixels()
+    {
+        var dir = TestFiles.TempDir();
+        var options = RgbOptions(dir);
+        var reference = TestRasters.ReadAll(Upscaler.Run(options with { OutputPath = Path.Combine(dir, "reference.tif") }).OutputPath, out _);
+        Interrupt(options, RgbTilesBeforeInterrupt);
+
+        var result = Upscaler.Run(options with { Resume = true });
+        Assert.Equal(6, result.TilesInferred);   // the first tile row (input rows 0–48) is all in the journal's rows
+        Assert.Equal(reference, TestRasters.ReadAll(options.OutputPath, out _));
+        AssertOnlyFiles(dir, "in.tif", "out.tif", "reference.tif");
+    }
+
+    /// <summary>
+    /// The CLI kills itself (SATSR_TEST_KILL_AT, SIGKILL) right after the K-th journal record or resample piece, then
+    /// `--resume` finishes the job. 64 input rows in tiles of 16 read with 8 overlap: reads start at rows 0, 8, 24
+    /// and 32; after a tile row, the rows above the next read ×scale are final, written down to a 16-row block:
+    /// ×4 records rows 32, 96, 128, 256, the ×3 stage of --outscale 2.5 rows 16, 64, 96, 192. The pass then writes
+    /// its 160 rows in 10 pieces of one block row.
+    /// </summary>
+    [Theory]
+    [InlineData("record:1", null, 32)]      // the first durable window
+    [InlineData("record:2", null, 96)]      // a middle one
+    [InlineData("record:4", null, 256)]     // the last: all written, not yet renamed
+    [InlineData("record:4", 2.5, 192)]      // the ×3 stage complete, the resample pass not begun
+    [InlineData("resample:5", 2.5, 192)]    // in the resample pass: its output half-written, with no journal
+    public void Killed_with_SIGKILL_at_an_exact_point_then_resumed_gives_identical_pixels(string killAt, double? outScale, int journalRows)
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir, 64);
+        var output = Path.Combine(dir, "out.tif");
+        var options = Options(input, Path.Combine(dir, "reference.tif")) with { OutScale = outScale };
+        var reference = TestRasters.ReadAll(Upscaler.Run(options).OutputPath, out _);
+        string[] args = ["upscale", input, output, "--tile", "16", "--overlap", "8", "--co", "BLOCKXSIZE=16", "--co", "BLOCKYSIZE=16", "--device", "cpu",
+            .. outScale is { } f ? ["--outscale", f.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>()];
+        var journal = output + (outScale is null ? "" : ".x3") + ".partial.journal";
+
+        var (killed, stderr) = RunCli(args, killAt);
+        Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL (137) at {killAt}: {stderr}");
+        Assert.Equal(journalRows, RowsDone(journal));
+        // A kill in the resample pass leaves its output half-written beside the finished ×3 stage; before it, none.
+        if (outScale is not null) Assert.Equal(killAt.StartsWith(KillPoint.Resample, StringComparison.Ordinal), File.Exists(output + ".partial"));
+        Assert.False(File.Exists(output));
+
+        var (resumed, error) = RunCli([.. args, "--resume"]);
+        Assert.True(resumed == 0, error);
         Assert.Equal(reference, TestRasters.ReadAll(output, out _));
-        Assert.False(File.Exists(journal));
+        AssertOnlyFiles(dir, "in.tif", "out.tif", "reference.tif");
     }
 
     [Fact]
@@ -229,22 +393,29 @@ public partial class ResumeTests
 
     private static int RowsDone(string journal)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(journal));
-            return doc.RootElement.GetProperty("RowsDone").GetInt32();
-        }
-        catch (Exception e) when (e is IOException or JsonException)
-        {
-            return -1;
-        }
+        using var doc = JsonDocument.Parse(File.ReadAllText(journal));
+        return doc.RootElement.GetProperty("RowsDone").GetInt32();
     }
 
-    private static Process StartCli(string[] args)
+    /// <summary>Runs the built CLI to its end (<paramref name="killAt"/>: where it kills itself); its exit code and stderr.</summary>
+    private static (int ExitCode, string Stderr) RunCli(string[] args, string? killAt = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         info.ArgumentList.Add(typeof(SatSR.Cli.SatsrApp).Assembly.Location);
         foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
+        // No debugger or diagnostics pipes in the temp folder: a killed runtime would leave them there.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
+        info.Environment.Remove("SATSR_TEST_KILL_AT");
+        if (killAt is not null) info.Environment["SATSR_TEST_KILL_AT"] = killAt;
+        using var child = Process.Start(info)!;
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        var stderr = child.StandardError.ReadToEndAsync();
+        if (!child.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            child.Kill();
+            Assert.Fail($"satsr {string.Join(' ', args)} did not end within 2 minutes");
+        }
+        child.WaitForExit();
+        return (child.ExitCode, stderr.Result + stdout.Result);
     }
 }
