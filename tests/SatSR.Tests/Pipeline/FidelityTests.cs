@@ -212,11 +212,12 @@ public class FidelityTests(ITestOutputHelper output)
         var peak = before.Max() - before.Min();
         var psnr = TestRasters.Psnr(whole, tiled, peak);
         output.WriteLine($"tiled vs whole image: {psnr:F2} dB (peak {peak})");
+        // Measured: 59.5 dB (the overlap is smaller than the network's reach); with each tile's own range, 38 dB.
         Assert.True(psnr >= 50, $"tiled run differs from the whole-image run: {psnr:F2} dB");
     }
 
     /// <summary>
-    /// A 64×128 strip of the town as UInt16 ×8 (values about 500–2000); when <paramref name="spiked"/>, with four hot
+    /// A 64×128 strip of the town as UInt16 ×8 (values 720–2040); when <paramref name="spiked"/>, with four hot
     /// pixels at 40000 and four dead ones at 1 in its top 16 rows: fewer than the 8 of 8192 pixels that lie beyond either
     /// 0.1/99.9 percentile.
     /// </summary>
@@ -262,7 +263,8 @@ public class FidelityTests(ITestOutputHelper output)
 
     /// <summary>
     /// The contrast comes from robust percentiles, not from the extremes: hot and dead pixels leave the output beyond
-    /// the network's reach from them as it is without them (stretched from 1 to 40000 the scene would fill a twentieth of the network's range).
+    /// the network's reach from them as it is without them (stretched from 1 to 40000, the scene would fill a thirtieth
+    /// of the network's 0..1).
     /// </summary>
     [Fact]
     public void A_few_hot_and_dead_pixels_leave_the_rest_of_the_output_unchanged()
@@ -278,6 +280,7 @@ public class FidelityTests(ITestOutputHelper output)
         Assert.True(far.Length > q.Width * q.Height / 4, $"{far.Length} pixels away from the spikes");
         var psnr = TestRasters.Psnr(far.Select(i => clean[i]).ToArray(), far.Select(i => spiked[i]).ToArray(), clean.Max() - clean.Min());
         output.WriteLine($"away from the spikes, with vs without them: {psnr:F2} dB over {far.Length} pixels");
+        // Measured: 61 dB; with the min..max as the range, 12 dB.
         Assert.True(psnr >= 40, $"{psnr:F2} dB");
     }
 

@@ -1,6 +1,5 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
-using SatSR.Pixels;
 using SatSR.Raster;
 using SatSR.Tests.Models;
 using SatSR.Tests.Pixels;

@@ -49,7 +49,7 @@ public class UpscalerTests(ITestOutputHelper output)
         Assert.Equal((20 * scale, 20 * scale), (q.Width, q.Height));
         Assert.Equal([1841001.75, pixel, rotation, 1144003.25, rotation, -pixel], q.Transform!.Value.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
 
-        // Rounding the ×4 output before averaging moves a pixel by at most 1 grey level.
+        // Only the ×4 file's rounding differs: within 1 grey level (measured: 0.75 at ×2, 0.875 at ×3).
         var expected = ReferenceResample.Resample(x4, null, 80, 80, q.Width, q.Height);
         var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
         output.WriteLine($"--scale {scale}: largest difference from the ×4 output area-averaged {worst:F3}");
