@@ -32,6 +32,19 @@ internal static class TestRasters
         return path;
     }
 
+    /// <summary>
+    /// Rewrites every sample of <paramref name="path"/> in place: <paramref name="value"/>(band, column, row, sample)
+    /// gives the new sample (band 0-based), so a test can mark chosen pixels or bands.
+    /// </summary>
+    public static void Edit(string path, Func<int, int, int, double, double> value)
+    {
+        var data = ReadAll(path, out var p);
+        var n = p.Width * p.Height;
+        for (var i = 0; i < data.Length; i++) data[i] = value(i / n, i % n % p.Width, i % n / p.Width, data[i]);
+        using var ds = RasterDataset.OpenForUpdate(path);
+        ds.Write<double>(new Window(0, 0, p.Width, p.Height), Enumerable.Range(1, p.BandCount).ToArray(), data);
+    }
+
     public static double[] ReadAll(string path, out RasterProfile profile)
     {
         using var ds = RasterDataset.Open(path);

@@ -1,4 +1,6 @@
 using SatSR.Cli;
+using SatSR.Raster;
+using SatSR.Tests.Models;
 using Spectre.Console.Testing;
 
 namespace SatSR.Tests.Cli;
@@ -26,13 +28,23 @@ public class CliTests
     [Fact]
     public async Task Upscale_writes_a_georeferenced_output_and_says_where()
     {
-        var dir = TestFiles.TempDir();
-        var output = Path.Combine(dir, "out.tif");
+        using var dir = new TempFolder();
+        var output = dir.File("out.tif");
         var (exit, text, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), output, "--device", "cpu", "--tile", "8", "--overlap", "2");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         Assert.Contains("out.tif", text);
-        Assert.True(File.Exists(output));
+        using (var written = RasterDataset.Open(output))
+        {
+            var p = written.Profile;
+            Assert.Equal((80, 80), (p.Width, p.Height));
+            // The input (gdalinfo): origin (1841001.75, 1144003.25), pixel 1.5 × −1.5, rotation −5, −5, WGS 84 / UTM 11N.
+            // ×4: the same origin, all four linear terms ÷ 4; the same CRS.
+            Assert.Equal([1841001.75, 0.375, -1.25, 1144003.25, -1.25, -0.375], p.Transform!.Value.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
+            Assert.NotNull(p.Projection);
+            Assert.Contains("PROJCS[\"WGS 84 / UTM zone 11N\"", p.Projection);
+            Assert.EndsWith("AUTHORITY[\"EPSG\",\"32611\"]]", p.Projection);
+        }
         // Not a terminal: progress comes as plain lines with tiles, rate and time left, ending at 100 %.
         Assert.Matches(@"geomatrix_rotated\.tif: \d+/(\d+) tiles \(\d+ %\), [\d.]+ MP/s, ETA \d", text);
         Assert.Matches(@"geomatrix_rotated\.tif: (\d+)/\1 tiles \(100 %\)", text);

@@ -1,6 +1,8 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
 using SatSR.Raster;
+using SatSR.Tests.Models;
+using SatSR.Tests.Pixels;
 using SatSR.Tiling;
 using Xunit.Abstractions;
 
@@ -13,35 +15,45 @@ public class UpscalerTests(ITestOutputHelper output)
     [Fact]
     public void Rotated_geotransform_is_scaled_with_the_same_origin_and_crs()
     {
-        var dir = TestFiles.TempDir();
+        using var dir = new TempFolder();
         var input = TestFiles.Fixture("geomatrix_rotated.tif");
-        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+        var result = Upscaler.Run(Options(input, dir.File("out.tif")));
 
         using var src = RasterDataset.Open(input);
         using var dst = RasterDataset.Open(result.OutputPath);
-        Assert.Equal((src.Profile.Width * 4, src.Profile.Height * 4), (dst.Profile.Width, dst.Profile.Height));
-        var expected = src.Profile.Transform!.Value.Scaled(4);
-        var actual = dst.Profile.Transform!.Value;
-        Assert.NotEqual(0, expected.C2);
-        Assert.Equal(expected.ToArray(), actual.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
+        Assert.Equal((80, 80), (dst.Profile.Width, dst.Profile.Height));
+        // The input's geotransform (gdalinfo): origin (1841001.75, 1144003.25), pixel 1.5 × −1.5, rotation −5, −5.
+        // ×4: the same origin (the top-left corner stays where it is), all four linear terms ÷ 4.
+        Assert.Equal([1841001.75, 1.5, -5, 1144003.25, -5, -1.5], src.Profile.Transform!.Value.ToArray());
+        Assert.Equal([1841001.75, 0.375, -1.25, 1144003.25, -1.25, -0.375], dst.Profile.Transform!.Value.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
         Assert.Equal(src.Profile.Projection, dst.Profile.Projection);
         Assert.Equal(0, dst.Profile.Bands[0].Nodata);
         Assert.Equal((512, 512), (dst.Profile.BlockWidth, dst.Profile.BlockHeight));
         Assert.False(File.Exists(result.OutputPath + ".partial"));
     }
 
+    /// <summary>
+    /// --scale 2 or 3 with a ×4 model is the ×4 output area-averaged to that size (here: averaged in the test from the
+    /// ×4 file, so only rounding differs), on a grid with the same origin and the four linear terms ÷ the scale.
+    /// </summary>
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void Smaller_scales_from_a_x4_model_resample_the_output(int scale)
+    [InlineData(2, 0.75, -2.5)]       // 1.5 / 2, −5 / 2
+    [InlineData(3, 0.5, -5.0 / 3)]    // 1.5 / 3, −5 / 3
+    public void Smaller_scales_from_a_x4_model_resample_the_output(int scale, double pixel, double rotation)
     {
-        var dir = TestFiles.TempDir();
+        using var dir = new TempFolder();
         var input = TestFiles.Fixture("geomatrix_rotated.tif");
-        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { Scale = scale });
-        using var src = RasterDataset.Open(input);
-        using var dst = RasterDataset.Open(result.OutputPath);
-        Assert.Equal((src.Profile.Width * scale, src.Profile.Height * scale), (dst.Profile.Width, dst.Profile.Height));
-        Assert.Equal(src.Profile.Transform!.Value.Scaled(scale).ToArray(), dst.Profile.Transform!.Value.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
+        var x4 = TestRasters.ReadAll(Upscaler.Run(Options(input, dir.File("x4.tif"))).OutputPath, out _);
+        var result = Upscaler.Run(Options(input, dir.File("out.tif")) with { Scale = scale });
+        var actual = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal((20 * scale, 20 * scale), (q.Width, q.Height));
+        Assert.Equal([1841001.75, pixel, rotation, 1144003.25, rotation, -pixel], q.Transform!.Value.ToArray(), (x, y) => Math.Abs(x - y) < 1e-9);
+
+        // Only the ×4 file's rounding differs: within 1 grey level (measured: 0.75 at ×2, 0.875 at ×3).
+        var expected = ReferenceResample.Resample(x4, null, 80, 80, q.Width, q.Height);
+        var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        output.WriteLine($"--scale {scale}: largest difference from the ×4 output area-averaged {worst:F3}");
+        Assert.True(worst <= 1, $"--scale {scale} differs from the averaged ×4 output by {worst:F3}");
     }
 
     [Fact]
@@ -295,6 +307,46 @@ public class UpscalerTests(ITestOutputHelper output)
             // The other values were nodata markers, not data: they must not turn up as pixels.
             Assert.DoesNotContain(after.Skip(b * m).Take(m), v => v is -9999 or 32767);
         }
+    }
+
+    /// <summary>
+    /// A pixel is nodata only when all its bands are: in an RGB crop, pixels with one or two bands at the nodata value 0
+    /// are dark scene pixels and stay valid in every band; only those with all three at 0 are nodata (×4, nearest).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]  // no nodata declared: 8-bit 0 by convention, judged from the values
+    [InlineData(true)]   // nodata 0 declared: judged from GDAL's per-band masks
+    public void A_pixel_is_nodata_only_where_all_its_bands_are(bool declared)
+    {
+        using var dir = new TempFolder();
+        const int w = 40, h = 40, s = 4;
+        var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, w, h), dir.File("in.tif"),
+            declared ? p => p with { Bands = p.Bands.Select(b => b with { Nodata = 0 }).ToList() } : null);
+        Assert.DoesNotContain(TestRasters.ReadAll(input, out _), v => v == 0);
+
+        // Which bands of pixel (x, y) are set to 0: blocks with all, one or two bands, and scattered single pixels.
+        static bool Zeroed(int band, int x, int y) =>
+            (x is >= 4 and < 12 && y is >= 4 and < 12)                 // all three bands
+            || (x is >= 20 and < 28 && y is >= 4 and < 12 && band == 0)  // red only
+            || (x is >= 4 and < 12 && y is >= 20 and < 28 && band > 0)   // green and blue
+            || (x * 5 + y * 3) % 17 == 0                                 // isolated pixels, all bands
+            || ((x * 7 + y) % 11 == 0 && band == (x + y) % 3);           // isolated pixels, one band
+        TestRasters.Edit(input, (b, x, y, v) => Zeroed(b, x, y) ? 0 : v);
+        var before = TestRasters.ReadAll(input, out _);
+        bool AllZero(int x, int y) => Enumerable.Range(0, 3).All(b => before[(b * h + y) * w + x] == 0);
+        var some = Enumerable.Range(0, w * h).Count(i => !AllZero(i % w, i / w) && Enumerable.Range(0, 3).Any(b => before[b * w * h + i] == 0));
+        var all = Enumerable.Range(0, w * h).Count(i => AllZero(i % w, i / w));
+        Assert.True(some > 150 && all > 100, $"{some} pixels with some bands at 0, {all} with all");
+
+        var after = TestRasters.ReadAll(Upscaler.Run(Options(input, dir.File("out.tif"))).OutputPath, out var q);
+        Assert.All(q.Bands, band => Assert.Equal(0, band.Nodata));
+        int ow = w * s, oh = h * s, misjudged = 0;
+        for (var y = 0; y < oh; y++)
+            for (var x = 0; x < ow; x++)
+                for (var b = 0; b < 3; b++)
+                    if ((after[(b * oh + y) * ow + x] == 0) != AllZero(x / s, y / s)) misjudged++;
+        Assert.Equal(0, misjudged);
+        Assert.Equal(all * s * s * 3, after.Count(v => v == 0));
     }
 
     [Fact]

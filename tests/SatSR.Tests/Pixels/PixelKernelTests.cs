@@ -110,6 +110,17 @@ public class SampleEncoderTests
         Assert.Equal(0.25, e.Encode(0.25), 6);
         Assert.Equal(1.0, e.Encode(1.7));
         Assert.Equal(0.0, e.Encode(-3));
-        Assert.NotEqual(-9999.0, SampleEncoder.For(RasterDataType.Float32, -9999).Encode(-9999));
+    }
+
+    /// <summary>
+    /// A valid value equal to a float nodata steps to the neighbouring value of the stored type: one float below −9999
+    /// (floats near 9999 are 2⁻¹⁰ apart, doubles 2⁻³⁹), or above when the value was above and only rounding made it nodata.
+    /// </summary>
+    [Fact]
+    public void Float_nodata_steps_to_the_neighbouring_value_of_the_stored_type()
+    {
+        Assert.Equal(-9999 - 1.0 / 1024, SampleEncoder.For(RasterDataType.Float32, -9999).Encode(-9999));
+        Assert.Equal(-9999 + 1.0 / 1024, SampleEncoder.For(RasterDataType.Float32, -9999).Encode(-9998.9999));
+        Assert.Equal(-9999 - Math.Pow(2, -39), SampleEncoder.For(RasterDataType.Float64, -9999).Encode(-9999));
     }
 }

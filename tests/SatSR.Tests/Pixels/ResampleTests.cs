@@ -103,32 +103,36 @@ public class MaskedResamplerTests
         for (var i = 0; i < actual.Length; i++) Assert.Equal(expected[i], actual[i], 5);
     }
 
+    /// <summary>
+    /// A random plane whose left third is nodata holding a wild value: every output pixel, on every row and column, is
+    /// the kernel's weighted mean of the valid pixels alone (the plain formula in <see cref="ReferenceResample"/>), and
+    /// NaN where no valid pixel weighs.
+    /// </summary>
     [Theory]
-    [InlineData(20, 50)]
-    [InlineData(60, 50)]
-    public void Nodata_pixels_weigh_nothing(int sourceSize, int destinationSize)
+    [InlineData(20, 26, 50, 65)]   // Lanczos-3 both ways
+    [InlineData(60, 45, 50, 30)]   // area both ways
+    [InlineData(24, 40, 60, 25)]   // Lanczos-3 across, area down
+    public void Nodata_pixels_weigh_nothing_and_every_pixel_follows_the_kernel(int sw, int sh, int dw, int dh)
     {
-        // Left third is nodata holding a wild value; the valid part is flat, so every valid-fed output must be flat too.
-        var n = sourceSize;
-        var src = new double[n * n];
-        var valid = new byte[n * n];
-        for (var y = 0; y < n; y++)
-            for (var x = 0; x < n; x++)
+        var rnd = new Random(11);
+        var src = new double[sw * sh];
+        var valid = new byte[sw * sh];
+        for (var y = 0; y < sh; y++)
+            for (var x = 0; x < sw; x++)
             {
-                var ok = x >= n / 3;
-                valid[y * n + x] = ok ? (byte)255 : (byte)0;
-                src[y * n + x] = ok ? 40 : 9999;
+                var ok = x >= sw / 3;
+                valid[y * sw + x] = ok ? (byte)255 : (byte)0;
+                src[y * sw + x] = ok ? rnd.NextDouble() * 100 : 9999;
             }
-        var resampler = new MaskedResampler(ResampleAxis.Create(n, destinationSize), ResampleAxis.Create(n, destinationSize));
-        var target = new Window(0, 0, destinationSize, destinationSize);
-        var dst = new double[target.Width * target.Height];
-        resampler.Apply(src, valid, new Window(0, 0, n, n), target, dst);
-        for (var x = 0; x < destinationSize; x++)
+        var expected = ReferenceResample.Resample(src, valid, sw, sh, dw, dh);
+        Assert.Contains(expected, double.IsNaN);
+
+        var dst = new double[dw * dh];
+        new MaskedResampler(ResampleAxis.Create(sw, dw), ResampleAxis.Create(sh, dh)).Apply(src, valid, new Window(0, 0, sw, sh), new Window(0, 0, dw, dh), dst);
+        for (var i = 0; i < dst.Length; i++)
         {
-            var under = ResampleAxis.Nearest(x, n, destinationSize);
-            // Columns whose taps are all nodata are NaN; every column whose centre lies in valid data is exactly 40.
-            if (under >= n / 3) Assert.Equal(40, dst[x], 9);
-            else if (ResampleAxis.Create(n, destinationSize).Taps(x).ToArray().All(t => t.Index < n / 3)) Assert.True(double.IsNaN(dst[x]));
+            if (double.IsNaN(expected[i])) Assert.True(double.IsNaN(dst[i]), $"pixel ({i % dw}, {i / dw}) is {dst[i]}, not NaN");
+            else Assert.True(Math.Abs(expected[i] - dst[i]) < 1e-9, $"pixel ({i % dw}, {i / dw}) is {dst[i]}, not {expected[i]}");
         }
     }
 
