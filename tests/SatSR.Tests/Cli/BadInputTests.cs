@@ -244,10 +244,11 @@ public class BadInputTests
     public async Task Disk_full_while_closing_the_resampled_output()
     {
         // --outscale 2.5 runs the network at ×3 into a 60×60 stage file, then resamples into the 50×50 output, which
-        // is written only when it closes. Each is one 512² block, 256 KiB uncompressed: 384 KiB free holds the stage
-        // (block, header and journal: 264 KiB) but not the output's block too, so closing the output is what fails.
+        // is written only when it closes, one 512² block, 256 KiB uncompressed. The stage file is SatSR's own lossless
+        // DEFLATE whatever --co says (tens of KiB with header and journal): 128 KiB free holds it but not the output's
+        // block, so closing the output is what fails.
         using var mount = Tmpfs.Mount("size=1m");
-        var filler = mount.Fill(leave: 384 << 10);
+        var filler = mount.Fill(leave: 128 << 10);
         var output = Path.Combine(mount.Path, "out.tif");
         var (exit, error) = await Run("upscale", TestFiles.Fixture(Fixture), output, "--outscale", "2.5", "--co", "COMPRESS=NONE");
         AssertCleanFailure(exit, error, mount.Path, [filler], $"{output}.partial: closing failed: no space left on the disk holding {mount.Path}");
