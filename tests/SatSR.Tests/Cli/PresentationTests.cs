@@ -6,22 +6,25 @@ namespace SatSR.Tests.Cli;
 /// <summary>What a person sees from the real program when its output goes to a pipe or a log file.</summary>
 public class PresentationTests
 {
-    private static (int Exit, string Output, string Error) RunProcess(params string[] args)
+    private static async Task<(int Exit, string Output, string Error)> RunProcess(string file, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(SatSR.Cli.SatsrApp).Assembly.Location);
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error);
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, error);
     }
 
+    /// <summary>The real program with its output in a pipe.</summary>
+    private static Task<(int Exit, string Output, string Error)> RunSatsr(params string[] args) =>
+        RunProcess("dotnet", [typeof(SatSR.Cli.SatsrApp).Assembly.Location, .. args]);
+
     [Fact]
-    public void Help_names_the_program_satsr_not_the_assembly()
+    public async Task Help_names_the_program_satsr_not_the_assembly()
     {
-        var (exit, output, _) = RunProcess("--help");
+        var (exit, output, _) = await RunSatsr("--help");
 
         Assert.Equal(0, exit);
         Assert.Contains("Usage:\n  satsr [command] [options]", output.ReplaceLineEndings("\n"));
@@ -29,9 +32,9 @@ public class PresentationTests
     }
 
     [Fact]
-    public void Models_list_in_a_pipe_keeps_each_model_on_one_line()
+    public async Task Models_list_in_a_pipe_keeps_each_model_on_one_line()
     {
-        var (exit, output, _) = RunProcess("models", "list");
+        var (exit, output, _) = await RunSatsr("models", "list");
 
         Assert.Equal(0, exit);
         var lines = output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -86,14 +89,6 @@ public class PresentationTests
     {
         var script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tools", "ensure-deps"));
         Assert.True(File.Exists(script), script);
-        for (var run = 0; run < 30; run++)
-        {
-            var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.Equal((0, "", ""), (process.ExitCode, await output, error));
-        }
+        for (var run = 0; run < 30; run++) Assert.Equal((0, "", ""), await RunProcess("bash", script));
     }
 }
