@@ -24,7 +24,9 @@ internal static class Bench
                 Overwrite = true,
                 Model = model,
                 Device = Enum.Parse<ExecutionDevice>(Arg(args, "--device", "Cpu"), ignoreCase: true),
-                TileSize = int.Parse(Arg(args, "--tile", "256")),
+                TileSize = args.Contains("--tile") ? int.Parse(Arg(args, "--tile", "")) : null,
+                Batch = args.Contains("--batch") ? int.Parse(Arg(args, "--batch", "")) : null,
+                Threads = int.Parse(Arg(args, "--threads", "0")),
                 Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
                 Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
                 OutScale = args.Contains("--outscale") ? double.Parse(Arg(args, "--outscale", "")) : null,
@@ -42,10 +44,10 @@ internal static class Bench
             using var src = RasterDataset.Open(input);
             var mp = src.Profile.Width * (double)src.Profile.Height / 1e6;
             Console.WriteLine($"input        {input} ({src.Profile.Width}×{src.Profile.Height}, {src.Profile.BandCount} band(s), {mp:F1} MP)");
-            Console.WriteLine($"model        {model.Name} ×{r.ScaleX}, tile {options.TileSize}, overlap {options.EffectiveOverlap}, device {r.Device}");
+            Console.WriteLine($"model        {model.Name} ×{r.ScaleX}, tile {r.TileSize}, overlap {options.EffectiveOverlap}, batch {r.Batch}, device {r.Device}");
             Console.WriteLine($"output       {r.Width}×{r.Height} ({r.Width * (double)r.Height / 1e6:F1} MP), {new FileInfo(r.OutputPath).Length / 1048576.0:F1} MiB");
             Console.WriteLine($"tiles        {r.TilesInferred} inferred, {r.TilesSkipped} skipped (all nodata)");
-            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F1} s = read {r.ReadTime.TotalSeconds:F1} + infer {r.InferTime.TotalSeconds:F1} + write {r.WriteTime.TotalSeconds:F1} + overviews {r.OverviewTime.TotalSeconds:F1} + COG copy {r.CopyTime.TotalSeconds:F1} + other");
+            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F2} s wall; busy: read {r.ReadTime.TotalSeconds:F2} (all readers), infer {r.InferTime.TotalSeconds:F2} ({r.InferTime / r.Elapsed:P1} of wall), write {r.WriteTime.TotalSeconds:F2}, overviews {r.OverviewTime.TotalSeconds:F2}, COG copy {r.CopyTime.TotalSeconds:F2}");
             using (var written = RasterDataset.Open(r.OutputPath))
             {
                 Console.WriteLine($"overviews    {(written.OverviewSizes.Count == 0 ? "none" : string.Join(", ", written.OverviewSizes.Select(o => $"{o.Width}×{o.Height}")))}");
@@ -204,6 +206,22 @@ internal static class Bench
         var period = 2 * n;
         var m = i % period;
         return m < n ? m : period - 1 - m;
+    }
+
+    /// <summary>
+    /// Peak RSS before and after one CPU inference of a SIZE×SIZE tile (batch B): the difference is what the session
+    /// takes for that tile, weights and activations; over two sizes it gives the bytes per tile pixel.
+    /// </summary>
+    public static int Activation(string[] args)
+    {
+        var model = Model(args[0]);
+        var size = int.Parse(args[1]);
+        var batch = int.Parse(Arg(args, "--batch", "1"));
+        var before = PeakRssBytes();
+        using var engine = InferenceEngine.Create(model, ExecutionDevice.Cpu, size, size, 0, batch);
+        engine.Run();
+        Console.WriteLine($"{model.Name} {size} {batch} {before} {PeakRssBytes()} {(PeakRssBytes() - before) / (double)((long)size * size * batch):F0}");
+        return 0;
     }
 
     private static long PeakRssBytes()

@@ -16,7 +16,10 @@ internal static class UpscaleCommand
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Output scale: 2, 3 or 4 (default: the model's)" };
     private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
-    private static readonly Option<int> Tile = new("--tile") { Description = "Tile size in input pixels", DefaultValueFactory = _ => 256 };
+    private static readonly Option<int?> Tile = new("--tile") { Description = "Tile size in input pixels (default: the largest whose tiles in flight fit --memory, so little overlap is recomputed)" };
+    private static readonly Option<int?> Batch = new("--batch") { Description = "Tiles per runtime call (default: 1 on the CPU, 4 on a GPU)" };
+    private static readonly Option<string?> Memory = new("--memory") { Description = "Memory for tiles in flight, e.g. 2G or 512M; sets the default tile size (default: a quarter of RAM, at most 8G)" };
+    private static readonly Option<int> QueueDepth = new("--queue-depth") { Description = "Items waiting between two pipeline stages", DefaultValueFactory = _ => 2 };
     private static readonly Option<int?> Overlap = new("--overlap") { Description = "Overlap on each tile side in input pixels (default: the model's receptive field)" };
     internal static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto, cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto };
     private static readonly Option<string?> Nodata = new("--nodata") { Description = "Nodata value of the input, or 'none' (default: from the file; 0 for 8-bit files without one)" };
@@ -31,13 +34,13 @@ internal static class UpscaleCommand
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
-    internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads, and workers per pipeline stage (0: all cores, at most 4 workers)", DefaultValueFactory = _ => 0 };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -103,7 +106,22 @@ internal static class UpscaleCommand
             Consistency = parse.GetValue(Consistency),
             Tta = parse.GetValue(Tta),
             Threads = parse.GetValue(Threads),
+            Batch = parse.GetValue(Batch),
+            MemoryBytes = ParseBytes("--memory", parse.GetValue(Memory)),
+            QueueDepth = parse.GetValue(QueueDepth),
         };
+    }
+
+    /// <summary>A size such as 2G, 512M or 1048576 (bytes); null when not given.</summary>
+    internal static long? ParseBytes(string option, string? text)
+    {
+        if (text is null) return null;
+        var t = text.Trim().ToUpperInvariant().TrimEnd('B', 'I');
+        var shift = t.EndsWith('K') ? 10 : t.EndsWith('M') ? 20 : t.EndsWith('G') ? 30 : t.EndsWith('T') ? 40 : 0;
+        if (shift > 0) t = t[..^1];
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v) && v * (1L << shift) < long.MaxValue
+            ? (long)(v * (1L << shift))
+            : throw new InvalidOptionsException($"{option} {text}: expected a size such as 2G, 512M or a number of bytes");
     }
 
     private static (NodataMode, double) ParseNodata(string? text) => text switch

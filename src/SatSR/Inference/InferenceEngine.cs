@@ -4,9 +4,9 @@ using SatSR.Models;
 namespace SatSR.Inference;
 
 /// <summary>
-/// One ONNX Runtime session for one model and one tile shape, created once per job and reused for every tile.
-/// The input and output tensors live in managed arrays pinned by their OrtValues for the engine's lifetime, so a
-/// tile costs no allocation: write <see cref="Input"/>, call <see cref="Run"/>, read <see cref="Output"/>.
+/// One ONNX Runtime session for one model and one tile shape, created once per job and reused for every batch of
+/// <see cref="Batch"/> tiles. The input and output tensors live in managed arrays pinned by their OrtValues for the
+/// engine's lifetime, so a batch costs no allocation: write <see cref="Input"/>, call <see cref="Run"/>, read <see cref="Output"/>.
 /// Not thread-safe: one engine per worker.
 /// </summary>
 public sealed class InferenceEngine : IDisposable
@@ -22,7 +22,7 @@ public sealed class InferenceEngine : IDisposable
     private readonly string[] _outputNames;
 
     private InferenceEngine(ModelDescriptor model, SessionOptions options, InferenceSession session, string device,
-        int channels, int height, int width)
+        int channels, int height, int width, int batch)
     {
         _options = options;
         _session = session;
@@ -30,19 +30,20 @@ public sealed class InferenceEngine : IDisposable
         Channels = channels;
         Height = height;
         Width = width;
+        Batch = batch;
         _inputNames = [session.InputMetadata.Keys.Single()];
         _outputNames = [session.OutputMetadata.Keys.First()];
-        _input = new float[channels * height * width];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, channels, height, width]);
+        _input = new float[(long)batch * channels * height * width];
+        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [batch, channels, height, width]);
 
         // The first run warms the session up and tells the output shape (the graph may not declare it).
         using (var probe = _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames))
         {
             var shape = probe[0].GetTensorTypeAndShape().Shape;
-            if (shape.Length != 4 || shape[2] % height != 0 || shape[2] / height != shape[3] / width || shape[3] % width != 0)
+            if (shape.Length != 4 || shape[0] != batch || shape[2] % height != 0 || shape[2] / height != shape[3] / width || shape[3] % width != 0)
             {
                 throw new InferenceException(
-                    $"model '{model.Name}': output shape [{string.Join(",", shape)}] is not the input [1,{channels},{height},{width}] scaled by a whole factor");
+                    $"model '{model.Name}': output shape [{string.Join(",", shape)}] is not the input [{batch},{channels},{height},{width}] scaled by a whole factor");
             }
             Scale = (int)(shape[2] / height);
             OutputChannels = (int)shape[1];
@@ -51,8 +52,8 @@ public sealed class InferenceEngine : IDisposable
         {
             throw new InferenceException($"model '{model.Name}': declares scale {declared} but produces ×{Scale}");
         }
-        _output = new float[OutputChannels * height * Scale * width * Scale];
-        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, OutputChannels, height * Scale, width * Scale]);
+        _output = new float[(long)batch * OutputChannels * height * Scale * width * Scale];
+        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [batch, OutputChannels, height * Scale, width * Scale]);
     }
 
     public string Device { get; }
@@ -62,15 +63,28 @@ public sealed class InferenceEngine : IDisposable
     public int Width { get; }
     public int Scale { get; }
 
-    /// <summary>The tile to infer: <see cref="Channels"/> planes of <see cref="Height"/>×<see cref="Width"/>, values 0..1.</summary>
+    /// <summary>Tiles per <see cref="Run"/>.</summary>
+    public int Batch { get; }
+
+    /// <summary>The tiles to infer, one after another: <see cref="Channels"/> planes of <see cref="Height"/>×<see cref="Width"/> each, values 0..1.</summary>
     public Span<float> Input => _input;
 
-    /// <summary>The last result: <see cref="OutputChannels"/> planes of (Height·Scale)×(Width·Scale). Valid until the next <see cref="Run"/>.</summary>
+    /// <summary>The last results, tile after tile: <see cref="OutputChannels"/> planes of (Height·Scale)×(Width·Scale) each. Valid until the next <see cref="Run"/>.</summary>
     public ReadOnlySpan<float> Output => _output;
 
-    /// <summary>Creates a session for <paramref name="model"/> taking input tiles of exactly <paramref name="height"/>×<paramref name="width"/>.</summary>
-    public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0)
+    /// <summary>Values of one tile's input (<see cref="Input"/> holds <see cref="Batch"/> of them).</summary>
+    public int InputLength => Channels * Height * Width;
+
+    /// <summary>Values of one tile's result.</summary>
+    public int OutputLength => OutputChannels * Height * Scale * Width * Scale;
+
+    /// <summary>
+    /// Creates a session for <paramref name="model"/> taking batches of <paramref name="batch"/> input tiles of exactly
+    /// <paramref name="height"/>×<paramref name="width"/>.
+    /// </summary>
+    public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0, int batch = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         try
         {
@@ -85,7 +99,7 @@ public sealed class InferenceEngine : IDisposable
             var channels = ChannelsOf(session, model);
             try
             {
-                return new InferenceEngine(model, options, session, name, channels, height, width);
+                return new InferenceEngine(model, options, session, name, channels, height, width, batch);
             }
             catch
             {
@@ -134,6 +148,27 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>The providers this ONNX Runtime build was compiled with (the CPU NuGet package has only the CPU one).</summary>
     public static IReadOnlyList<string> AvailableProviders => OrtEnv.Instance().GetAvailableProviders();
 
+    /// <summary>
+    /// The device <paramref name="device"/> runs on in this build: <see cref="ExecutionDevice.Auto"/> becomes CUDA when
+    /// the build has it, else the CPU; a device the build lacks is refused in one line.
+    /// </summary>
+    public static ExecutionDevice Resolve(ExecutionDevice device)
+    {
+        var providers = AvailableProviders;
+        return device switch
+        {
+            ExecutionDevice.Cpu => device,
+            ExecutionDevice.Auto => providers.Contains("CUDAExecutionProvider") ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
+            ExecutionDevice.Cuda when providers.Contains("CUDAExecutionProvider") => device,
+            ExecutionDevice.TensorRt when providers.Contains("TensorrtExecutionProvider") => device,
+            _ => throw Unavailable(device, providers),
+        };
+    }
+
+    private static InferenceException Unavailable(ExecutionDevice device, IReadOnlyList<string> providers) => new(
+        $"--device {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} " +
+        "(GPU inference needs the Microsoft.ML.OnnxRuntime.Gpu package, CUDA 12 and cuDNN 9)");
+
     private static string AddProvider(SessionOptions options, ExecutionDevice device)
     {
         var providers = AvailableProviders;
@@ -153,9 +188,7 @@ public sealed class InferenceEngine : IDisposable
             case ExecutionDevice.Auto:
                 return "cpu";
             default:
-                throw new InferenceException(
-                    $"--device {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} " +
-                    "(GPU inference needs the Microsoft.ML.OnnxRuntime.Gpu package, CUDA 12 and cuDNN 9)");
+                throw Unavailable(device, providers);
         }
     }
 

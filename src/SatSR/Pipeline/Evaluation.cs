@@ -23,7 +23,8 @@ public sealed record EvaluationOptions
 
     public DegradationKind Degradation { get; init; } = DegradationKind.Area;
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
-    public int TileSize { get; init; } = 256;
+    /// <summary>Core tile size; null chooses it as upscale does.</summary>
+    public int? TileSize { get; init; }
     public int Threads { get; init; }
 
     /// <summary>Folder for the low-resolution input and the model's output while the evaluation runs (removed after); null: the system's temp folder.</summary>

@@ -29,7 +29,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             input.FullName, InputIdentity(input),
             Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
             scale.ToString(CultureInfo.InvariantCulture), options.OutScale?.ToString("R", CultureInfo.InvariantCulture) ?? "",
-            options.TileSize.ToString(CultureInfo.InvariantCulture),
+            options.TileSize?.ToString(CultureInfo.InvariantCulture) ?? "auto",
             options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture), options.Blend.ToString(), options.Nodata.ToString(),
             options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
             creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString(),

@@ -45,8 +45,17 @@ public sealed record UpscaleOptions
     /// </summary>
     public double? OutScale { get; init; }
 
-    /// <summary>Core tile size in input pixels.</summary>
-    public int TileSize { get; init; } = 256;
+    /// <summary>Core tile size in input pixels; null chooses it from <see cref="MemoryBytes"/> (see TileSizing).</summary>
+    public int? TileSize { get; init; }
+
+    /// <summary>Tiles per runtime call, all of the plan's one shape; null: one on the CPU, four on a GPU.</summary>
+    public int? Batch { get; init; }
+
+    /// <summary>Items that may wait between two stages beyond those being worked on; more smooths uneven stages, less saves memory.</summary>
+    public int QueueDepth { get; init; } = 2;
+
+    /// <summary>Memory the tiles in flight may take (network activations included), for choosing the tile size; null: a quarter of RAM, at most 8 GiB.</summary>
+    public long? MemoryBytes { get; init; }
 
     /// <summary>Overlap on each side of a tile in input pixels; null picks the model's default (<see cref="DefaultOverlap"/>).</summary>
     public int? Overlap { get; init; }
@@ -134,6 +143,9 @@ public sealed record UpscaleOptions
         if (TileSize > 8192) throw new InvalidOptionsException($"--tile {TileSize} is too large (at most 8192)");
         if (Overlap is < 0) throw new InvalidOptionsException($"--overlap must not be negative (got {Overlap})");
         if (EffectiveOverlap >= TileSize) throw new InvalidOptionsException($"--overlap ({EffectiveOverlap}) must be smaller than --tile ({TileSize})");
+        if (Batch is < 1 or > 256) throw new InvalidOptionsException($"--batch must be 1 to 256 (got {Batch})");
+        if (QueueDepth is < 1 or > 64) throw new InvalidOptionsException($"--queue-depth must be 1 to 64 (got {QueueDepth})");
+        if (MemoryBytes is < 16L << 20) throw new InvalidOptionsException($"--memory must be at least 16 MiB (got {MemoryBytes / (1 << 20)} MiB)");
         if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"--scale must be 1, 2, 3 or 4 (got {s})");
         if (OutScale is { } f && !(double.IsFinite(f) && f >= 1))
         {

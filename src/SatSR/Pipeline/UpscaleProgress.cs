@@ -61,5 +61,11 @@ public sealed record UpscaleResult(
     /// <summary>Time spent copying the streamed file into a COG (part of <see cref="Elapsed"/>).</summary>
     public TimeSpan CopyTime { get; init; }
 
+    /// <summary>The core tile size the job ran with (given or chosen from the memory budget).</summary>
+    public int TileSize { get; init; }
+
+    /// <summary>Tiles per runtime call.</summary>
+    public int Batch { get; init; } = 1;
+
     public double MegapixelsPerSecond(double inputMegapixels) => inputMegapixels / Math.Max(1e-9, Elapsed.TotalSeconds);
 }

@@ -44,6 +44,9 @@ internal sealed class Validity
         };
     }
 
+    /// <summary>The same rule reading masks through <paramref name="other"/>, a handle of the same file for another thread.</summary>
+    public Validity For(RasterDataset other) => new(other, _mode, _value, _useMasks, OutputNodata);
+
     /// <summary>
     /// Fills <paramref name="valid"/> (row-major over <paramref name="window"/>) with 255 for valid pixels, 0 for nodata;
     /// <paramref name="values"/> are the window's band-major samples of all bands. Returns the number of valid pixels.

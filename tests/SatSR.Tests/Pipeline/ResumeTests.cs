@@ -191,12 +191,14 @@ public partial class ResumeTests
 
     /// <summary>
     /// The options a resume may change: where the result goes and what it may replace, and how fast it is computed
-    /// (the device and threads change float rounding at most, not what is computed).
+    /// (the device and threads change float rounding at most, not what is computed; batch and queue depth change nothing,
+    /// DeterminismTests; the memory budget acts only through the tile size it chooses, which is in the fingerprint).
     /// </summary>
     private static readonly string[] FreeOnResume =
     [
         nameof(UpscaleOptions.OutputPath), nameof(UpscaleOptions.Overwrite), nameof(UpscaleOptions.Resume),
-        nameof(UpscaleOptions.Device), nameof(UpscaleOptions.Threads),
+        nameof(UpscaleOptions.Device), nameof(UpscaleOptions.Threads), nameof(UpscaleOptions.Batch), nameof(UpscaleOptions.QueueDepth),
+        nameof(UpscaleOptions.MemoryBytes),
         // Not free, but no row here: this fixture's 16-pixel blocks are below COG's minimum, so --format cog stops at
         // its options. It is in the fingerprint, and a COG job streams into another file (OUTPUT.gtiff.partial) whose
         // journal the stage check tells apart (the outscale-stage rows test that check).

@@ -1,0 +1,96 @@
+using SatSR.Geometry;
+using SatSR.Tiling;
+
+namespace SatSR.Pipeline.Stages;
+
+/// <summary>One tile of the schedule: which column chunk it is blended into, and whether it ends its tile row there.</summary>
+internal sealed record ScheduledTile(int Chunk, Tile Tile, bool EndsRow);
+
+/// <summary>A column chunk of the output: its strip's columns and the first output row it still writes.</summary>
+internal sealed record OutputChunk(int Index, int Left, int Width, int FirstRow);
+
+/// <summary>
+/// The order a job infers its tiles in, which is the order blending adds them (so the pixels do not depend on how the
+/// stages are scheduled): column chunk by chunk (the strip's budget decides their width), tile row by tile row, left to
+/// right. Of the output rows <see cref="From"/>..<see cref="To"/> a chunk writes those from its <see cref="OutputChunk.FirstRow"/>
+/// on (a resumed run's journal says where the interrupted one stopped); only tile rows that reach into them are inferred,
+/// and only the tiles of a row that reach into the chunk.
+/// </summary>
+internal sealed class TileSchedule
+{
+    private TileSchedule(TilePlan plan, int scale, int from, int to, int capacity, List<OutputChunk> chunks, List<ScheduledTile> tiles, int resumed)
+    {
+        Plan = plan;
+        Scale = scale;
+        From = from;
+        To = to;
+        Capacity = capacity;
+        Chunks = chunks;
+        Tiles = tiles;
+        Resumed = resumed;
+    }
+
+    public TilePlan Plan { get; }
+    public int Scale { get; }
+    public int From { get; }
+    public int To { get; }
+
+    /// <summary>Rows a strip holds: one tile row's output plus one block row not yet flushed above it.</summary>
+    public int Capacity { get; }
+
+    public IReadOnlyList<OutputChunk> Chunks { get; }
+    public IReadOnlyList<ScheduledTile> Tiles { get; }
+
+    /// <summary>Tiles an interrupted run already blended into rows it wrote (counted as done, not inferred again).</summary>
+    public int Resumed { get; }
+
+    public int OutputWidth => Plan.Width * Scale;
+    public int OutputHeight => Plan.Height * Scale;
+
+    /// <param name="bands">output bands, for the strip's size</param>
+    /// <param name="resumeAt">where an interrupted run stopped: chunk and the rows it had written there</param>
+    public static TileSchedule Create(TilePlan plan, int scale, int bands, int blockHeight, int blockWidth, long stripBudgetBytes,
+        ResumePoint resumeAt, int from = 0, int? to = null)
+    {
+        int outWidth = plan.Width * scale, outHeight = plan.Height * scale, last = to ?? outHeight;
+        var capacity = blockHeight + plan.ReadHeight * scale;
+        var perColumn = (long)bands * capacity * sizeof(float);
+        var chunkWidth = (int)Math.Min(outWidth, Math.Max(blockWidth, stripBudgetBytes / perColumn / blockWidth * blockWidth));
+        var count = (outWidth + chunkWidth - 1) / chunkWidth;
+        var chunks = new List<OutputChunk>();
+        var tiles = new List<ScheduledTile>();
+        var resumed = 0;
+        for (var k = 0; k < count; k++)
+        {
+            int left = k * chunkWidth, width = Math.Min(chunkWidth, outWidth - left);
+            var first = k < resumeAt.Chunk ? last : k == resumeAt.Chunk ? Math.Max(from, resumeAt.RowsDone) : from;
+            var columns = Enumerable.Range(0, plan.Columns).Where(c =>
+                plan.ColumnAxis.ReadStart(c) * scale < left + width && (plan.ColumnAxis.ReadStart(c) + plan.ReadWidth) * scale > left).ToList();
+            for (var r = 0; r < plan.Rows; r++)
+            {
+                int top = plan.RowAxis.ReadStart(r) * scale, bottom = top + plan.ReadHeight * scale;
+                if (top >= last) break;
+                if (bottom <= from) continue; // above the rows this job writes
+                if (bottom <= first || first >= last)
+                {
+                    resumed += columns.Count; // blended into rows the interrupted run wrote
+                    continue;
+                }
+                for (var i = 0; i < columns.Count; i++) tiles.Add(new ScheduledTile(k, plan[r, columns[i]], i == columns.Count - 1));
+            }
+            chunks.Add(new OutputChunk(k, left, width, first));
+        }
+        return new TileSchedule(plan, scale, from, last, capacity, chunks, tiles, resumed);
+    }
+
+    /// <summary>
+    /// The output rows final once tile row <paramref name="row"/> is blended, cut to whole block rows (the last of the
+    /// range ends where the range does): no later tile row adds to rows above the next row's read window.
+    /// </summary>
+    public int FinalAfter(int row, int blockHeight)
+    {
+        if (row == Plan.Rows - 1) return To;
+        var final = Plan.RowAxis.ReadStart(row + 1) * Scale;
+        return final >= To ? To : Math.Max(From, final / blockHeight * blockHeight);
+    }
+}

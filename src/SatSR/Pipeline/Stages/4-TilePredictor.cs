@@ -1,0 +1,87 @@
+using SatSR.Inference;
+using SatSR.Pixels;
+
+namespace SatSR.Pipeline.Stages;
+
+/// <summary>A tile's prediction per output band at the job's scale over its scaled read window (null: a band not inferred).</summary>
+internal sealed record PredictedTile(ScheduledTile Scheduled, float[]?[] Bands, SquaredError Consistency)
+{
+    public bool Skipped => Bands.Length == 0;
+}
+
+/// <summary>
+/// Turns the network's planes into band predictions: a 1-band group's replicated RGB averaged back, the model's scale
+/// area-resampled to the job's, non-finite values refused, and the distance from averaging back to the input measured
+/// over the tile's core (removed with --consistency). One per worker (its scratch is its own).
+/// </summary>
+internal sealed class TilePredictor(string path, BandSelection bands, int outputBands, int modelScale, int scale, int outputChannels,
+    int tensorHeight, int tensorWidth, bool consistency, BufferPool<float> predictions, BufferPool<float> inputs, BufferPool<float> outputs,
+    BufferPool<byte> valid)
+{
+    private float[] _modelScale = [], _plane = [], _residual = [];
+
+    public PredictedTile Predict(InferredTile tile)
+    {
+        if (tile.Skipped) return new PredictedTile(tile.Scheduled, [], default);
+        var read = tile.Scheduled.Tile.Read;
+        int w = read.Width, h = read.Height;
+        var core = tile.Scheduled.Tile.Core.RelativeTo(read);
+        var result = new float[outputBands][];
+        var error = default(SquaredError);
+        for (var g = 0; g < bands.Groups.Length; g++)
+        {
+            var group = bands.Groups[g];
+            for (var k = 0; k < group.Length; k++)
+            {
+                var prediction = result[Array.IndexOf(bands.Output, group[k])] = predictions.Rent();
+                Take(tile, group.Length == 1 ? -1 : k, tile.Outputs[g], prediction, w, h);
+                var plane = Upscaler.Reuse(ref _plane, w * h);
+                for (var y = 0; y < h; y++) tile.Inputs[g].AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.AsSpan(y * w, w));
+                var residual = Upscaler.Reuse(ref _residual, w * h);
+                error += Consistency.Residual(prediction, plane.AsSpan(0, w * h), w, h, scale, tile.Valid, core, residual);
+                if (consistency) Consistency.Correct(prediction, residual, w, h, scale);
+            }
+        }
+        foreach (var buffer in tile.Inputs) inputs.Return(buffer);
+        foreach (var buffer in tile.Outputs) outputs.Return(buffer);
+        valid.Return(tile.Valid);
+        return new PredictedTile(tile.Scheduled, result, error);
+    }
+
+    /// <summary>
+    /// Channel <paramref name="channel"/> of the network's output (the mean of all channels when −1) over the tile's read
+    /// window, resampled from the model's scale to the job's.
+    /// </summary>
+    private void Take(InferredTile tile, int channel, float[] output, float[] prediction, int w, int h)
+    {
+        var m = modelScale;
+        int ow = w * m, oh = h * m, tw = tensorWidth * m, plane = tensorHeight * m * tw;
+        var full = m == scale ? prediction : Upscaler.Reuse(ref _modelScale, ow * oh);
+        for (var y = 0; y < oh; y++)
+        {
+            var dst = full.AsSpan(y * ow, ow);
+            if (channel >= 0)
+            {
+                output.AsSpan(channel * plane + y * tw, ow).CopyTo(dst);
+            }
+            else
+            {
+                output.AsSpan(y * tw, ow).CopyTo(dst);
+                for (var c = 1; c < outputChannels; c++)
+                {
+                    var src = output.AsSpan(c * plane + y * tw, ow);
+                    for (var x = 0; x < ow; x++) dst[x] += src[x];
+                }
+                for (var x = 0; x < ow; x++) dst[x] /= outputChannels;
+            }
+            foreach (var v in dst)
+            {
+                if (!float.IsFinite(v))
+                {
+                    throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try --device cpu)");
+                }
+            }
+        }
+        if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
+    }
+}

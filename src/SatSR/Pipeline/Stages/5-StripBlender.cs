@@ -1,0 +1,87 @@
+using SatSR.Geometry;
+using SatSR.Pixels;
+using SatSR.Tiling;
+
+namespace SatSR.Pipeline.Stages;
+
+/// <summary>What the writing end of the pipeline gets, in order: pieces of output and the points to record as done.</summary>
+internal abstract record WriteItem;
+
+/// <summary>Finished, blended output rows of one piece of whole output blocks: band-major floats in the network's 0..1.</summary>
+internal sealed record StripPiece(Window Window, float[] Values) : WriteItem;
+
+/// <summary>Every piece before this one is written: once they are on disk the journal may record <see cref="Point"/>.</summary>
+internal sealed record Checkpoint(ResumePoint Point) : WriteItem;
+
+/// <summary>
+/// Adds tiles' weighted predictions into the column chunk's <see cref="OutputStrip"/> in schedule order (so the float sums
+/// come out the same whatever the stages' timing), and once a tile row is in, hands on the rows no later tile row
+/// touches, in pieces of whole output blocks (each block is then written once: GDAL appends, not replaces, a rewritten
+/// compressed block), followed by a <see cref="Checkpoint"/>. The one strip is this stage's own.
+/// </summary>
+internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, int outputBands, int blockHeight, int blockWidth,
+    BufferPool<float> pieces, BufferPool<float> predictions, IProgress<int> blended)
+{
+    private OutputStrip? _strip;
+    private float[]? _storage;
+    private int _chunk = -1;
+
+    /// <summary>How far the predictions were from averaging back to the input, over all tiles' cores, before any correction.</summary>
+    public SquaredError Consistency { get; private set; }
+
+    public int Inferred { get; private set; }
+    public int Skipped { get; private set; }
+
+    public IEnumerable<WriteItem> Add(PredictedTile tile)
+    {
+        var (k, t) = (tile.Scheduled.Chunk, tile.Scheduled.Tile);
+        if (k != _chunk)
+        {
+            var chunk = schedule.Chunks[k];
+            _strip = new OutputStrip(outputBands, chunk.Left, chunk.Width, schedule.Capacity, chunk.FirstRow, _storage);
+            _storage = _strip.Storage;
+            _chunk = k;
+        }
+        var strip = _strip!;
+        if (!tile.Skipped)
+        {
+            var area = t.Read.Scale(schedule.Scale);
+            var rows = weights.Rows(t.GridRow);
+            var columns = weights.Columns(t.GridColumn);
+            for (var o = 0; o < outputBands; o++)
+            {
+                if (tile.Bands[o] is not { } prediction) continue;
+                strip.Add(o, area, prediction, rows, columns);
+                predictions.Return(prediction);
+            }
+            Consistency += tile.Consistency;
+            Inferred++;
+        }
+        else
+        {
+            Skipped++;
+        }
+        blended.Report(1);
+        if (!tile.Scheduled.EndsRow) return [];
+        var bottom = schedule.FinalAfter(t.GridRow, blockHeight);
+        if (bottom <= strip.Top) return [];
+
+        var items = new List<WriteItem>();
+        foreach (var window in Upscaler.Pieces(Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom), blockHeight, blockWidth))
+        {
+            var values = pieces.Rent();
+            var plane = window.Width * window.Height;
+            for (var o = 0; o < outputBands; o++)
+            {
+                for (var y = 0; y < window.Height; y++)
+                {
+                    strip.Row(o, window.Row + y).Slice(window.Column - strip.Left, window.Width).CopyTo(values.AsSpan(o * plane + y * window.Width, window.Width));
+                }
+            }
+            items.Add(new StripPiece(window, values));
+        }
+        strip.Drop(bottom);
+        items.Add(new Checkpoint(new ResumePoint(k, bottom)));
+        return items;
+    }
+}

@@ -1,0 +1,84 @@
+using SatSR.Geometry;
+using SatSR.Pixels;
+using SatSR.Raster;
+
+namespace SatSR.Pipeline.Stages;
+
+/// <summary>A piece in the output's samples (band-major), its mask when the output has one, and its consistency with the input.</summary>
+internal sealed record EncodedPiece(Window Window, double[] Pixels, byte[]? Mask, SquaredError Consistency) : WriteItem;
+
+/// <summary>
+/// Turns blended values into stored samples: back to each band's range, encoded to the output type (a valid pixel never
+/// equals nodata), nodata restored nearest-neighbour exactly where the input was nodata, alpha bands copied. It reads the
+/// input under the piece with a dataset handle of its own. One per encoding worker.
+/// </summary>
+internal sealed class PieceEncoder : IDisposable
+{
+    private readonly RasterDataset _source;
+    private readonly Validity _validity;
+    private readonly BandSelection _bands;
+    private readonly BandScale[] _scales;
+    private readonly SampleEncoder[] _encoders;
+    private readonly int _scale;
+    private readonly bool _mask;
+    private readonly BufferPool<double> _pixels;
+    private readonly BufferPool<byte> _masks;
+    private readonly BufferPool<float> _pieces;
+    private readonly int[] _allBands;
+    private double[] _values = [];
+    private byte[] _valid = [];
+
+    public PieceEncoder(string path, Validity validity, BandSelection bands, BandScale[] scales, SampleEncoder[] encoders, int scale, bool mask,
+        BufferPool<double> pixels, BufferPool<byte> masks, BufferPool<float> pieces)
+    {
+        _source = RasterDataset.Open(path);
+        _validity = validity.For(_source);
+        (_bands, _scales, _encoders, _scale, _mask) = (bands, scales, encoders, scale, mask);
+        (_pixels, _masks, _pieces) = (pixels, masks, pieces);
+        _allBands = Enumerable.Range(1, _source.Profile.BandCount).ToArray();
+    }
+
+    public WriteItem Encode(WriteItem item)
+    {
+        if (item is not StripPiece piece) return item;
+        var window = piece.Window;
+        int scale = _scale;
+        // Input pixels under this output window: nodata is restored nearest-neighbour from them.
+        var input = Window.FromEdges(window.Column / scale, window.Row / scale, (window.Right + scale - 1) / scale, (window.Bottom + scale - 1) / scale);
+        int n = input.Width * input.Height, plane = window.Width * window.Height;
+        var values = Upscaler.Reuse(ref _values, _allBands.Length * n);
+        var valid = Upscaler.Reuse(ref _valid, n);
+        _source.Read<double>(input, _allBands, values);
+        _validity.Evaluate(input, values, valid);
+
+        var pixels = _pixels.Rent();
+        var mask = _mask ? _masks.Rent() : null;
+        var nodata = _validity.OutputNodata ?? 0;
+        var error = default(SquaredError);
+        for (var o = 0; o < _bands.Output.Length; o++)
+        {
+            var b = _bands.Output[o] - 1;
+            var carried = _bands.Carried.Contains(b + 1);
+            var encoder = _encoders[b];
+            var range = _scales[b].Unit;
+            for (var y = 0; y < window.Height; y++)
+            {
+                var row = piece.Values.AsSpan(o * plane + y * window.Width, window.Width);
+                var inRow = (window.Row + y) / scale - input.Row;
+                var dst = pixels.AsSpan(o * plane + y * window.Width, window.Width);
+                for (var x = 0; x < window.Width; x++)
+                {
+                    var i = inRow * input.Width + (window.Column + x) / scale - input.Column;
+                    dst[x] = carried ? values[b * n + i] : valid[i] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
+                    if (mask is not null && o == 0) mask[y * window.Width + x] = valid[i];
+                }
+            }
+            if (carried) continue;
+            error += Consistency.Measure(pixels.AsSpan(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
+        }
+        _pieces.Return(piece.Values);
+        return new EncodedPiece(window, pixels, mask, error);
+    }
+
+    public void Dispose() => _source.Dispose();
+}
