@@ -47,7 +47,8 @@ internal static class Bench
             Console.WriteLine($"model        {model.Name} ×{r.ScaleX}, tile {r.TileSize}, overlap {options.EffectiveOverlap}, batch {r.Batch}, device {r.Device}");
             Console.WriteLine($"output       {r.Width}×{r.Height} ({r.Width * (double)r.Height / 1e6:F1} MP), {new FileInfo(r.OutputPath).Length / 1048576.0:F1} MiB");
             Console.WriteLine($"tiles        {r.TilesInferred} inferred, {r.TilesSkipped} skipped (all nodata)");
-            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F2} s wall; busy: read {r.ReadTime.TotalSeconds:F2} (all readers), infer {r.InferTime.TotalSeconds:F2} ({r.InferTime / r.Elapsed:P1} of wall), write {r.WriteTime.TotalSeconds:F2}, overviews {r.OverviewTime.TotalSeconds:F2}, COG copy {r.CopyTime.TotalSeconds:F2}");
+            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F2} s wall; inference {r.InferTime / r.Elapsed:P1} of it; overviews {r.OverviewTime.TotalSeconds:F2} s, COG copy {r.CopyTime.TotalSeconds:F2} s");
+            Console.WriteLine($"stages busy  {string.Join(", ", r.StageTimes.Select(t => $"{t.Stage} {t.Time.TotalSeconds:F2}"))} s (summed over workers; they overlap)");
             using (var written = RasterDataset.Open(r.OutputPath))
             {
                 Console.WriteLine($"overviews    {(written.OverviewSizes.Count == 0 ? "none" : string.Join(", ", written.OverviewSizes.Select(o => $"{o.Width}×{o.Height}")))}");
@@ -175,6 +176,12 @@ internal static class Bench
     /// <summary>A zoo name or file, or "nearest-x4": a graph that only repeats pixels, to measure the pipeline without the network.</summary>
     private static ModelDescriptor Model(string name) =>
         name == "nearest-x4" ? NearestModel() : new ModelZoo(ModelZoo.DefaultCacheDirectory).Resolve(name);
+
+    public static int WriteNearestModel(string path)
+    {
+        File.WriteAllBytes(path, NearestModel().OnnxModel);
+        return 0;
+    }
 
     private static ModelDescriptor NearestModel()
     {

@@ -7,6 +7,7 @@ using SatSR.Bench;
 //   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
 //   reach INPUT [--model M] [--size N]                           receptive field: how far one input pixel changes the output
+//   nearest-model OUT.onnx                                       write the pixel-repeat ×4 graph, for running it through the CLI
 //   activation MODEL SIZE [--batch B]                             peak RSS of one inference of a SIZE² tile (run once per size: the peak only grows)
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
     "overlap" => Bench.OverlapSweep(args[1..]),
     "reach" => Bench.Reach(args[1..]),
     "activation" => Bench.Activation(args[1..]),
+    "nearest-model" => Bench.WriteNearestModel(args[1]),
     _ => Usage(),
 };
 

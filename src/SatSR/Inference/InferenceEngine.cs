@@ -36,24 +36,46 @@ public sealed class InferenceEngine : IDisposable
         _input = new float[(long)batch * channels * height * width];
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [batch, channels, height, width]);
 
-        // The first run warms the session up and tells the output shape (the graph may not declare it).
-        using (var probe = _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames))
+        // A first run tells the output shape (the graph may not declare it). A graph of free height and width is probed
+        // with a small tile (64 px: a multiple of any power-of-two size rule), so a large tile's first run is not paid
+        // before the job can even be cancelled; one that refuses it is probed at the tile's size.
+        var dims = session.InputMetadata.Values.Single().Dimensions;
+        var free = dims.Length == 4 && dims[0] <= 0 && dims[2] <= 0 && dims[3] <= 0;
+        int probeHeight = free ? Math.Min(height, ProbeSide) : height, probeWidth = free ? Math.Min(width, ProbeSide) : width, probeBatch = free ? 1 : batch;
+        long[] shape;
+        try
         {
-            var shape = probe[0].GetTensorTypeAndShape().Shape;
-            if (shape.Length != 4 || shape[0] != batch || shape[2] % height != 0 || shape[2] / height != shape[3] / width || shape[3] % width != 0)
-            {
-                throw new InferenceException(
-                    $"model '{model.Name}': output shape [{string.Join(",", shape)}] is not the input [{batch},{channels},{height},{width}] scaled by a whole factor");
-            }
-            Scale = (int)(shape[2] / height);
-            OutputChannels = (int)shape[1];
+            shape = Probe(probeBatch, probeHeight, probeWidth);
         }
+        catch (OnnxRuntimeException) when (free && (probeHeight, probeWidth) != (height, width))
+        {
+            (probeBatch, probeHeight, probeWidth) = (batch, height, width);
+            shape = Probe(batch, height, width);
+        }
+        if (shape.Length != 4 || shape[0] != probeBatch || shape[2] % probeHeight != 0 || shape[2] / probeHeight != shape[3] / probeWidth || shape[3] % probeWidth != 0)
+        {
+            throw new InferenceException(
+                $"model '{model.Name}': output shape [{string.Join(",", shape)}] is not the input [{probeBatch},{channels},{probeHeight},{probeWidth}] scaled by a whole factor");
+        }
+        Scale = (int)(shape[2] / probeHeight);
+        OutputChannels = (int)shape[1];
         if (model.Scale is { } declared && declared != Scale)
         {
             throw new InferenceException($"model '{model.Name}': declares scale {declared} but produces ×{Scale}");
         }
         _output = new float[(long)batch * OutputChannels * height * Scale * width * Scale];
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [batch, OutputChannels, height * Scale, width * Scale]);
+    }
+
+    /// <summary>Side of the tile a graph of free size is first run with, to learn its output shape.</summary>
+    private const int ProbeSide = 64;
+
+    private long[] Probe(int batch, int height, int width)
+    {
+        var input = new float[(long)batch * Channels * height * width];
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, Channels, height, width]);
+        using var result = _session.Run(_runOptions, _inputNames, [value], _outputNames);
+        return result[0].GetTensorTypeAndShape().Shape;
     }
 
     public string Device { get; }

@@ -6,7 +6,7 @@ namespace SatSR.Pipeline;
 /// <summary>
 /// The tile size when <c>--tile</c> is not given: of the sizes whose tiles in flight fit the memory budget, the one that
 /// makes the network compute the fewest pixels (core plus recomputed overlap, plus the tiles on a column chunk's border
-/// that run once per chunk), the smaller on a tie. So a small image is one tile, and a large one gets tiles large
+/// that run once per chunk), the larger on a tie (fewer runtime calls). So a small image is one tile, and a large one gets tiles large
 /// enough that the overlap costs little, but never more memory than the budget.
 /// </summary>
 internal static class TileSizing
@@ -40,7 +40,7 @@ internal static class TileSizing
     public static int Choose(int width, int height, int overlap, int scale, int outputBands, int blockHeight, int blockWidth, long stripBudget,
         long budget, long perPixel, long activation, int batch, int inFlight)
     {
-        int best = 0;
+        int best = 0, largestFitting = 0;
         double bestCost = double.MaxValue;
         var largest = Math.Max(width, height);
         foreach (var tile in Candidates(largest, overlap))
@@ -48,14 +48,18 @@ internal static class TileSizing
             var columns = new TilePlan.Axis(width, tile, overlap);
             var rows = new TilePlan.Axis(height, tile, overlap);
             var pixels = (long)columns.ReadLength * rows.ReadLength;
-            if (best != 0 && pixels * (activation * batch + perPixel * inFlight) > budget) break;
-            var cost = InferredPixels(columns, rows, scale, outputBands, blockHeight, blockWidth, stripBudget);
-            if (cost < bestCost)
+            if (largestFitting != 0 && pixels * (activation * batch + perPixel * inFlight) > budget) break;
+            largestFitting = tile;
+            // A plan of more tiles than it may hold is no choice (and costing it would take as long as it has tiles).
+            if ((long)columns.Count * rows.Count > TilePlan.MaxTiles) continue;
+            var cost = Cost(columns, rows, scale, outputBands, blockHeight, blockWidth, stripBudget);
+            if (cost <= bestCost)
             {
                 (best, bestCost) = (tile, cost);
             }
         }
-        return best;
+        // No size that fits makes a plan small enough: the largest that fits, which the plan refuses with its advice.
+        return best != 0 ? best : largestFitting;
     }
 
     /// <summary>Sizes from small to large: multiples of 32 above the overlap, and the whole image.</summary>
@@ -65,8 +69,14 @@ internal static class TileSizing
         yield return largest;
     }
 
-    /// <summary>Pixels the network computes for the whole image in this tiling, chunk duplicates included.</summary>
-    private static double InferredPixels(TilePlan.Axis columns, TilePlan.Axis rows, int scale, int outputBands, int blockHeight, int blockWidth, long stripBudget)
+    /// <summary>
+    /// What a tile costs beyond its pixels (a runtime call, reading and handing it through the stages), as pixels: a
+    /// 64² tile. Without it a model without overlap would get the smallest tiles, whose last one wastes the least.
+    /// </summary>
+    private const double PerTile = 64 * 64;
+
+    /// <summary>Pixels the network computes for the whole image in this tiling, chunk duplicates included, plus <see cref="PerTile"/> each.</summary>
+    private static double Cost(TilePlan.Axis columns, TilePlan.Axis rows, int scale, int outputBands, int blockHeight, int blockWidth, long stripBudget)
     {
         int outWidth = columns.Length * scale;
         var perColumn = (long)outputBands * (blockHeight + rows.ReadLength * scale) * sizeof(float);
@@ -80,6 +90,6 @@ internal static class TileSizing
                 if (columns.ReadStart(c) * scale < right && (columns.ReadStart(c) + columns.ReadLength) * scale > left) tiles++;
             }
         }
-        return (double)tiles * rows.Count * columns.ReadLength * rows.ReadLength;
+        return (double)tiles * rows.Count * (columns.ReadLength * rows.ReadLength + PerTile);
     }
 }

@@ -64,6 +64,9 @@ public sealed record UpscaleResult(
     /// <summary>The core tile size the job ran with (given or chosen from the memory budget).</summary>
     public int TileSize { get; init; }
 
+    /// <summary>Each pipeline stage's time at work (summed over its workers; stages overlap in time), in data-flow order.</summary>
+    public IReadOnlyList<(string Stage, TimeSpan Time)> StageTimes { get; init; } = [];
+
     /// <summary>Tiles per runtime call.</summary>
     public int Batch { get; init; } = 1;
 

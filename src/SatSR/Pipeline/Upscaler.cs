@@ -93,7 +93,7 @@ public static class Upscaler
                 using (RasterDataset.Create(stage.PartialPath, stageProfile, resampled ? encoding.Intermediate(profile.DataType) : encoding.Streamed,
                     mask: !resampled && encoding.Mask)) { }
             }
-            using (var target = ReopenPartial(stage, stageProfile))
+            using (var target = ReopenPartial(stage, stageProfile, encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS")))
             {
                 var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, 0, HasMask(target));
                 var done = schedule.Resumed;
@@ -149,8 +149,9 @@ public static class Upscaler
             throw;
         }
         return new UpscaleResult(output.FinalPath, width, height, (double)width / plan.Width, (double)height / plan.Height,
-            figures.Inferred, figures.Skipped, engine.Device, clock.Elapsed, figures.Read, figures.Infer, figures.Write)
+            figures.Inferred, figures.Skipped, engine.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
         {
+            StageTimes = figures.Busy,
             ConsistencyBefore = figures.Before.Psnr,
             ConsistencyAfter = figures.After.Psnr,
             OverviewTime = overviewTime,
@@ -160,9 +161,10 @@ public static class Upscaler
         };
     }
 
-    private static RasterDataset ReopenPartial(OutputTarget output, RasterProfile expected)
+    /// <param name="threads">GTiff's NUM_THREADS: an update does not keep the creation options, and blocks compress on these threads</param>
+    private static RasterDataset ReopenPartial(OutputTarget output, RasterProfile expected, string threads)
     {
-        var partial = RasterDataset.OpenForUpdate(output.PartialPath);
+        var partial = RasterDataset.OpenForUpdate(output.PartialPath, $"NUM_THREADS={threads}");
         var p = partial.Profile;
         if (p.Width != expected.Width || p.Height != expected.Height || p.BandCount != expected.BandCount || p.DataType != expected.DataType)
         {

@@ -29,20 +29,66 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
 
     public bool IsInteger => DataType is not (RasterDataType.Float32 or RasterDataType.Float64);
 
-    public double Encode(double value)
-    {
-        var (typeMin, typeMax) = TypeRange(DataType);
-        double lo = Math.Max(typeMin, ValidMin), hi = Math.Min(typeMax, ValidMax);
-        var v = IsInteger ? Math.Round(value, MidpointRounding.AwayFromZero) : value;
-        if (DataType == RasterDataType.Float32) v = (float)v;
-        v = Math.Clamp(v, lo, hi);
-        if (Nodata is not { } nodata || v != nodata) return v;
+    public double Encode(double value) => Prepare().Encode(value);
 
-        // Step one representable value away from nodata, towards the side the unrounded value was on when possible.
-        var up = IsInteger ? v + 1 : (DataType == RasterDataType.Float32 ? MathF.BitIncrement((float)v) : Math.BitIncrement(v));
-        var down = IsInteger ? v - 1 : (DataType == RasterDataType.Float32 ? MathF.BitDecrement((float)v) : Math.BitDecrement(v));
-        var preferUp = value > nodata || (value == nodata && nodata <= lo);
-        if (preferUp) return up <= hi ? up : down;
-        return down >= lo ? down : up;
+    /// <summary>This encoder with its bounds worked out once, for encoding many samples in a loop.</summary>
+    public Quantizer Prepare() => new(this);
+
+    /// <summary><see cref="SampleEncoder"/>'s rule with its constants precomputed: the inner loop of the writing stages.</summary>
+    public readonly struct Quantizer
+    {
+        private readonly double _lo, _hi, _nodata;
+        private readonly bool _integer, _single, _hasNodata;
+
+        public Quantizer(SampleEncoder encoder)
+        {
+            var (typeMin, typeMax) = TypeRange(encoder.DataType);
+            (_lo, _hi) = (Math.Max(typeMin, encoder.ValidMin), Math.Min(typeMax, encoder.ValidMax));
+            (_integer, _single) = (encoder.IsInteger, encoder.DataType == RasterDataType.Float32);
+            (_hasNodata, _nodata) = (encoder.Nodata.HasValue, encoder.Nodata ?? 0);
+        }
+
+        public double Encode(double value)
+        {
+            var v = _integer ? Math.Round(value, MidpointRounding.AwayFromZero) : value;
+            if (_single) v = (float)v;
+            v = Math.Clamp(v, _lo, _hi);
+            return _hasNodata && v == _nodata ? StepOffNodata(value, v) : v;
+        }
+
+        /// <summary>One representable value away from nodata, towards the side the unrounded value was on when possible.</summary>
+        private double StepOffNodata(double value, double v)
+        {
+            var up = _integer ? v + 1 : (_single ? MathF.BitIncrement((float)v) : Math.BitIncrement(v));
+            var down = _integer ? v - 1 : (_single ? MathF.BitDecrement((float)v) : Math.BitDecrement(v));
+            var preferUp = value > _nodata || (value == _nodata && _nodata <= _lo);
+            if (preferUp) return up <= _hi ? up : down;
+            return down >= _lo ? down : up;
+        }
+    }
+
+    /// <summary>
+    /// Stores encoded samples (<see cref="Encode"/>'s results: exact in <paramref name="type"/>) as that type's bytes,
+    /// native byte order, for a GDAL write that needs no conversion.
+    /// </summary>
+    public static void Store(ReadOnlySpan<double> samples, Span<byte> destination, RasterDataType type)
+    {
+        switch (type)
+        {
+            case RasterDataType.Byte: Cast<byte>(samples, destination); break;
+            case RasterDataType.UInt16: Cast<ushort>(samples, destination); break;
+            case RasterDataType.Int16: Cast<short>(samples, destination); break;
+            case RasterDataType.UInt32: Cast<uint>(samples, destination); break;
+            case RasterDataType.Int32: Cast<int>(samples, destination); break;
+            case RasterDataType.Float32: Cast<float>(samples, destination); break;
+            case RasterDataType.Float64: samples.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(destination)); break;
+            default: throw new ArgumentOutOfRangeException(nameof(type), type, "unsupported data type");
+        }
+    }
+
+    private static void Cast<T>(ReadOnlySpan<double> samples, Span<byte> destination) where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        var typed = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(destination);
+        for (var i = 0; i < samples.Length; i++) typed[i] = T.CreateTruncating(samples[i]);
     }
 }

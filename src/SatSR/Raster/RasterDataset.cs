@@ -26,8 +26,8 @@ public sealed class RasterDataset : IDisposable
     /// <summary>Opens a raster read-only; a file that is missing, empty, not a raster or of an unsupported type fails with one line naming it.</summary>
     public static RasterDataset Open(string path) => OpenCore(path, update: false);
 
-    /// <summary>Opens a raster for writing more pixels into it.</summary>
-    public static RasterDataset OpenForUpdate(string path) => OpenCore(path, update: true);
+    /// <summary>Opens a raster for writing more pixels into it, with the driver's open options (GTiff: NUM_THREADS=N for compression).</summary>
+    public static RasterDataset OpenForUpdate(string path, params string[] openOptions) => OpenCore(path, update: true, openOptions);
 
     /// <summary>Opens overview <paramref name="level"/> of a raster (0: the finest) read-only, as a raster of its own.</summary>
     public static RasterDataset OpenOverview(string path, int level) =>
@@ -126,6 +126,30 @@ public sealed class RasterDataset : IDisposable
             MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length), TypeOf<T>(), Marshal.SizeOf<T>());
         GdalError.ThrowIfWriteFailed(err, Path, "writing", BlockBytes, window);
     }
+
+    /// <summary>
+    /// Writes samples already in <paramref name="type"/> (band-major, like <see cref="Read{T}"/>), so GDAL copies them
+    /// without converting each one: the output's own type, whichever it is.
+    /// </summary>
+    public void WriteSamples(Window window, ReadOnlySpan<int> bands, ReadOnlySpan<byte> samples, RasterDataType type)
+    {
+        CheckWindow(window, bands);
+        var size = SizeOf(type);
+        if (samples.Length < (long)bands.Length * window.Width * window.Height * size) throw new ArgumentException("samples too small", nameof(samples));
+        var err = Transfer(GdalNative.GF_Write, window, window.Width, window.Height, bands,
+            MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(samples), samples.Length), (int)type, size);
+        GdalError.ThrowIfWriteFailed(err, Path, "writing", BlockBytes, window);
+    }
+
+    /// <summary>Bytes per sample of <paramref name="type"/>.</summary>
+    public static int SizeOf(RasterDataType type) => type switch
+    {
+        RasterDataType.Byte => 1,
+        RasterDataType.UInt16 or RasterDataType.Int16 => 2,
+        RasterDataType.UInt32 or RasterDataType.Int32 or RasterDataType.Float32 => 4,
+        RasterDataType.Float64 => 8,
+        _ => throw new NotSupportedException($"no sample size for {type}"),
+    };
 
     /// <summary>Reads GDAL's mask of <paramref name="band"/> (RFC 15): 0 where invalid, 255 where valid, row-major.</summary>
     public unsafe void ReadMask(Window window, int band, Span<byte> destination)

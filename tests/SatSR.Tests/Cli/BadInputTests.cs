@@ -318,7 +318,8 @@ public class BadInputTests
     [InlineData("--tile", "0", "--tile")]
     [InlineData("--tile", "-16", "--tile")]
     [InlineData("--tile", "16", "--overlap")]          // the model's default overlap (24) is not smaller than 16
-    [InlineData("--overlap", "256", "--overlap")]
+    [InlineData("--overlap", "-8", "--overlap")]
+    [InlineData("--batch", "-1", "--batch")]
     [InlineData("--scale", "5", "--scale")]
     [InlineData("--scale", "0", "--scale")]
     [InlineData("--threads", "-1", "--threads")]

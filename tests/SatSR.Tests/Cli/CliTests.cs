@@ -87,7 +87,11 @@ public class CliTests
     [Theory]
     [InlineData("--tile", "0", "--tile")]
     [InlineData("--scale", "5", "--scale")]
-    [InlineData("--overlap", "300", "--overlap")]
+    [InlineData("--overlap", "-1", "--overlap")]
+    [InlineData("--batch", "0", "--batch")]
+    [InlineData("--queue-depth", "0", "--queue-depth")]
+    [InlineData("--memory", "lots", "--memory lots")]
+    [InlineData("--memory", "1M", "--memory")]
     [InlineData("--nodata", "dark", "--nodata")]
     [InlineData("--co", "COMPRESS", "--co")]
     [InlineData("--model", "no-such-model", "realesr-general-x4v3")]
@@ -113,6 +117,16 @@ public class CliTests
         var (exit, _, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"), option, value);
         Assert.Equal(1, exit);
         AssertOneLineError(error, mention);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public async Task An_overlap_as_large_as_the_given_tile_is_refused()
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, _, error) = await Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), Path.Combine(dir, "out.tif"), "--tile", "64", "--overlap", "64");
+        Assert.Equal(1, exit);
+        AssertOneLineError(error, "--overlap (64) must be smaller than --tile (64)");
         Assert.Empty(Directory.GetFiles(dir));
     }
 

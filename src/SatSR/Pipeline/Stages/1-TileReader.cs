@@ -20,7 +20,6 @@ internal sealed class TileReader : IDisposable
     private readonly BufferPool<double> _values;
     private readonly BufferPool<byte> _valid;
     private readonly int[] _bands;
-    private readonly System.Diagnostics.Stopwatch _busy = new();
 
     public TileReader(string path, Validity validity, BufferPool<double> values, BufferPool<byte> valid)
     {
@@ -31,23 +30,7 @@ internal sealed class TileReader : IDisposable
         _bands = Enumerable.Range(1, _source.Profile.BandCount).ToArray();
     }
 
-    /// <summary>Time spent reading and deciding validity.</summary>
-    public TimeSpan Busy => _busy.Elapsed;
-
     public ReadTile Read(ScheduledTile scheduled)
-    {
-        _busy.Start();
-        try
-        {
-            return ReadCore(scheduled);
-        }
-        finally
-        {
-            _busy.Stop();
-        }
-    }
-
-    private ReadTile ReadCore(ScheduledTile scheduled)
     {
         var window = scheduled.Tile.Read;
         var values = _values.Rent();

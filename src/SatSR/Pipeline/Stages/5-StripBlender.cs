@@ -32,7 +32,24 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
     public int Inferred { get; private set; }
     public int Skipped { get; private set; }
 
+    private readonly System.Diagnostics.Stopwatch _busy = new();
+
+    public TimeSpan Busy => _busy.Elapsed;
+
     public IEnumerable<WriteItem> Add(PredictedTile tile)
+    {
+        _busy.Start();
+        try
+        {
+            return AddCore(tile);
+        }
+        finally
+        {
+            _busy.Stop();
+        }
+    }
+
+    private List<WriteItem> AddCore(PredictedTile tile)
     {
         var (k, t) = (tile.Scheduled.Chunk, tile.Scheduled.Tile);
         if (k != _chunk)
@@ -65,6 +82,7 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
         if (!tile.Scheduled.EndsRow) return [];
         var bottom = schedule.FinalAfter(t.GridRow, blockHeight);
         if (bottom <= strip.Top) return [];
+
 
         var items = new List<WriteItem>();
         foreach (var window in Upscaler.Pieces(Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom), blockHeight, blockWidth))

@@ -4,8 +4,8 @@ using SatSR.Raster;
 
 namespace SatSR.Pipeline.Stages;
 
-/// <summary>A piece in the output's samples (band-major), its mask when the output has one, and its consistency with the input.</summary>
-internal sealed record EncodedPiece(Window Window, double[] Pixels, byte[]? Mask, SquaredError Consistency) : WriteItem;
+/// <summary>A piece as the output's samples (band-major, in its data type), its mask when the output has one, and its consistency with the input.</summary>
+internal sealed record EncodedPiece(Window Window, byte[] Samples, byte[]? Mask, SquaredError Consistency) : WriteItem;
 
 /// <summary>
 /// Turns blended values into stored samples: back to each band's range, encoded to the output type (a valid pixel never
@@ -21,20 +21,22 @@ internal sealed class PieceEncoder : IDisposable
     private readonly SampleEncoder[] _encoders;
     private readonly int _scale;
     private readonly bool _mask;
-    private readonly BufferPool<double> _pixels;
+    private readonly BufferPool<byte> _samples;
+    private readonly RasterDataType _type;
     private readonly BufferPool<byte> _masks;
     private readonly BufferPool<float> _pieces;
     private readonly int[] _allBands;
-    private double[] _values = [];
+    private double[] _values = [], _pixels = [];
     private byte[] _valid = [];
+    private int[] _columns = [];
 
     public PieceEncoder(string path, Validity validity, BandSelection bands, BandScale[] scales, SampleEncoder[] encoders, int scale, bool mask,
-        BufferPool<double> pixels, BufferPool<byte> masks, BufferPool<float> pieces)
+        RasterDataType type, BufferPool<byte> samples, BufferPool<byte> masks, BufferPool<float> pieces)
     {
         _source = RasterDataset.Open(path);
         _validity = validity.For(_source);
         (_bands, _scales, _encoders, _scale, _mask) = (bands, scales, encoders, scale, mask);
-        (_pixels, _masks, _pieces) = (pixels, masks, pieces);
+        (_type, _samples, _masks, _pieces) = (type, samples, masks, pieces);
         _allBands = Enumerable.Range(1, _source.Profile.BandCount).ToArray();
     }
 
@@ -51,7 +53,10 @@ internal sealed class PieceEncoder : IDisposable
         _source.Read<double>(input, _allBands, values);
         _validity.Evaluate(input, values, valid);
 
-        var pixels = _pixels.Rent();
+        var pixels = Upscaler.Reuse(ref _pixels, _bands.Output.Length * plane);
+        // The input column under each output column: nearest neighbour, computed once per piece.
+        var columns = Upscaler.Reuse(ref _columns, window.Width);
+        for (var x = 0; x < window.Width; x++) columns[x] = (window.Column + x) / scale - input.Column;
         var mask = _mask ? _masks.Rent() : null;
         var nodata = _validity.OutputNodata ?? 0;
         var error = default(SquaredError);
@@ -59,25 +64,32 @@ internal sealed class PieceEncoder : IDisposable
         {
             var b = _bands.Output[o] - 1;
             var carried = _bands.Carried.Contains(b + 1);
-            var encoder = _encoders[b];
+            var encoder = _encoders[b].Prepare();
             var range = _scales[b].Unit;
             for (var y = 0; y < window.Height; y++)
             {
                 var row = piece.Values.AsSpan(o * plane + y * window.Width, window.Width);
-                var inRow = (window.Row + y) / scale - input.Row;
+                var inRow = ((window.Row + y) / scale - input.Row) * input.Width;
+                var validRow = valid.AsSpan(inRow, input.Width);
                 var dst = pixels.AsSpan(o * plane + y * window.Width, window.Width);
-                for (var x = 0; x < window.Width; x++)
+                if (carried)
                 {
-                    var i = inRow * input.Width + (window.Column + x) / scale - input.Column;
-                    dst[x] = carried ? values[b * n + i] : valid[i] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
-                    if (mask is not null && o == 0) mask[y * window.Width + x] = valid[i];
+                    var source = values.AsSpan(b * n + inRow, input.Width);
+                    for (var x = 0; x < dst.Length; x++) dst[x] = source[columns[x]];
+                    continue;
                 }
+                for (var x = 0; x < dst.Length; x++) dst[x] = validRow[columns[x]] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
+                if (mask is null || o != 0) continue;
+                var maskRow = mask.AsSpan(y * window.Width, window.Width);
+                for (var x = 0; x < maskRow.Length; x++) maskRow[x] = validRow[columns[x]];
             }
             if (carried) continue;
             error += Consistency.Measure(pixels.AsSpan(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
         }
+        var samples = _samples.Rent();
+        SampleEncoder.Store(pixels.AsSpan(0, _bands.Output.Length * plane), samples, _type);
         _pieces.Return(piece.Values);
-        return new EncodedPiece(window, pixels, mask, error);
+        return new EncodedPiece(window, samples, mask, error);
     }
 
     public void Dispose() => _source.Dispose();

@@ -10,7 +10,7 @@ namespace SatSR.Pipeline.Stages;
 /// disk. <paramref name="rowOffset"/>: the first output row the target holds (a part of the output holds a range of rows).
 /// </summary>
 internal sealed class BlockWriter(RasterDataset target, ResumeJournal journal, int outputBands, int rowOffset,
-    BufferPool<double> pixels, BufferPool<byte> masks)
+    BufferPool<byte> samples, BufferPool<byte> masks)
 {
     private readonly int[] _bands = Enumerable.Range(1, outputBands).ToArray();
     private readonly Stopwatch _busy = new();
@@ -29,10 +29,10 @@ internal sealed class BlockWriter(RasterDataset target, ResumeJournal journal, i
             {
                 case EncodedPiece piece:
                     var window = piece.Window with { Row = piece.Window.Row - rowOffset };
-                    target.Write<double>(window, _bands, piece.Pixels);
+                    target.WriteSamples(window, _bands, piece.Samples, target.Profile.DataType);
                     if (piece.Mask is not null) target.WriteMask(window, piece.Mask);
                     Consistency += piece.Consistency;
-                    pixels.Return(piece.Pixels);
+                    samples.Return(piece.Samples);
                     masks.Return(piece.Mask);
                     break;
                 case Checkpoint checkpoint:

@@ -15,8 +15,11 @@ internal sealed record StageInputs(string Path, RasterProfile Profile, Validity 
 /// <summary>Where the stages write: the target file (holding output rows from <see cref="RowOffset"/> on), its blocks and journal.</summary>
 internal sealed record StageOutputs(RasterDataset Target, ResumeJournal Journal, int BlockHeight, int BlockWidth, int RowOffset, bool Mask);
 
-/// <summary>What the stages of one job did; times are summed over a stage's workers.</summary>
-internal sealed record StageFigures(int Inferred, int Skipped, TimeSpan Read, TimeSpan Infer, TimeSpan Write, SquaredError Before, SquaredError After);
+/// <summary>What the stages of one job did; <see cref="Busy"/>: each stage's time at work, summed over its workers.</summary>
+internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(string Stage, TimeSpan Time)> Busy, SquaredError Before, SquaredError After)
+{
+    public TimeSpan Of(string stage) => Busy.First(b => b.Stage == stage).Time;
+}
 
 /// <summary>
 /// The stages of one job, connected by bounded, order-keeping Dataflow blocks:
@@ -50,7 +53,7 @@ internal sealed class StagedJob(int workers, int queueDepth)
         var raw = new BufferPool<float>(engine.OutputLength);
         var predictions = new BufferPool<float>((long)read * scale * scale);
         var pieces = new BufferPool<float>(pieceLength);
-        var pixels = new BufferPool<double>(pieceLength);
+        var samples = new BufferPool<byte>(pieceLength * RasterDataset.SizeOf(outputs.Target.Profile.DataType));
         var masks = new BufferPool<byte>(pieceLength / bandCount);
 
         var readers = new List<TileReader>();
@@ -62,7 +65,8 @@ internal sealed class StagedJob(int workers, int queueDepth)
             for (var i = 0; i < Workers; i++)
             {
                 readers.Add(new TileReader(inputs.Path, inputs.Validity, values, valid));
-                encoders.Add(new PieceEncoder(inputs.Path, inputs.Validity, inputs.Bands, inputs.Scales, inputs.Encoders, scale, outputs.Mask, pixels, masks, pieces));
+                encoders.Add(new PieceEncoder(inputs.Path, inputs.Validity, inputs.Bands, inputs.Scales, inputs.Encoders, scale, outputs.Mask,
+                    outputs.Target.Profile.DataType, samples, masks, pieces));
             }
             var readerPool = new Workers<TileReader>(readers);
             var encoderPool = new Workers<PieceEncoder>(encoders);
@@ -74,7 +78,7 @@ internal sealed class StagedJob(int workers, int queueDepth)
             var inferrer = new TileInferrer(inputs.Path, engine, inputs.Tta, schedule.Tiles.Count, raw, cancel.Token);
             var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, inputs.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,
                 pieces, predictions, blended);
-            var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, pixels, masks);
+            var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, samples, masks);
 
             // A block cancelled by its token drops what it holds and completes its successor normally: the writing end
             // (blend, encode, write) listens to failures only, so on cancellation it drains what reached it.
@@ -117,8 +121,12 @@ internal sealed class StagedJob(int workers, int queueDepth)
             // Cancelled up front, the writing end completed normally with what it had.
             ct.ThrowIfCancellationRequested();
 
-            var readTime = TimeSpan.FromTicks(readers.Sum(r => r.Busy.Ticks));
-            return new StageFigures(blender.Inferred, blender.Skipped, readTime, inferrer.Busy, writer.Busy, blender.Consistency, writer.Consistency);
+            (string, TimeSpan)[] busy =
+            [
+                ("read", readerPool.Busy), ("prepare", preparers.Busy), ("infer", inferrer.Busy), ("predict", predictors.Busy),
+                ("blend", blender.Busy), ("encode", encoderPool.Busy), ("write", writer.Busy),
+            ];
+            return new StageFigures(blender.Inferred, blender.Skipped, busy, blender.Consistency, writer.Consistency);
         }
         finally
         {
@@ -147,20 +155,29 @@ internal sealed class StagedJob(int workers, int queueDepth)
     }
 }
 
-/// <summary>The workers of a parallel stage: a call borrows one and gives it back (a block runs at most as many calls at once as there are workers).</summary>
+/// <summary>
+/// The workers of a parallel stage: a call borrows one and gives it back (a block runs at most as many calls at once as
+/// there are workers), and the time calls take is summed.
+/// </summary>
 internal sealed class Workers<T>(IEnumerable<T> workers)
 {
     private readonly System.Collections.Concurrent.ConcurrentBag<T> _idle = [.. workers];
+    private long _ticks;
+
+    /// <summary>Time spent in calls, summed over the workers.</summary>
+    public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
 
     public TOut Use<TOut>(Func<T, TOut> work)
     {
         if (!_idle.TryTake(out var worker)) throw new InvalidOperationException("more calls at once than workers");
+        var start = Stopwatch.GetTimestamp();
         try
         {
             return work(worker);
         }
         finally
         {
+            Interlocked.Add(ref _ticks, Stopwatch.GetElapsedTime(start).Ticks);
             _idle.Add(worker);
         }
     }
