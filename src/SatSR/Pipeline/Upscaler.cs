@@ -18,9 +18,11 @@ public static class Upscaler
     public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var cog = options.Format == OutputFormat.Cog;
+        // A shard writes a GeoTIFF part of the output's rows; `satsr merge` assembles them and writes the COG.
+        var cog = options.Format == OutputFormat.Cog && options.Shard is null;
+        var outputPath = options.Shard is { } shard ? ShardPart.PathFor(options.OutputPath, options.PartsFolder, shard) : options.OutputPath;
         // The output of a COG (the copy) and of --outscale (the resample pass) has no journal: it is redone whole.
-        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
+        var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
@@ -55,7 +57,14 @@ public static class Upscaler
         encoding.CheckBandCount(bands.Output.Length);
         var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
         var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
-        var outputProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
+        int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
+        // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them.
+        var rows = options.Shard is { } s ? ShardPlan.Rows(height, blockHeight, s) : new RowRange(0, height);
+        var part = options.Shard is { } p
+            ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
+            : null;
+        var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
+        var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
         var resampled = width != profile.Width * scale || height != profile.Height * scale;
@@ -70,9 +79,11 @@ public static class Upscaler
         }
         var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
-        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale));
-        var start = stage.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
-        int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
+        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale) + (part is null ? "" : $"/shard {part.Shard}"));
+        var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
+        // The network's rows: the output's, or with --outscale the stage rows its kernels read (written into a stage
+        // file of the full size, where the rows this shard does not need stay unwritten).
+        var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
         TimeSpan overviewTime, copyTime = TimeSpan.Zero;
         try
         {
@@ -85,32 +96,26 @@ public static class Upscaler
             }
             using (var target = ReopenPartial(stage, stageProfile))
             {
-                job.WriteAll(target, blockHeight, blockWidth, start, journal);
+                job.WriteAll(target, blockHeight, blockWidth, start, journal, stageRows, resampled ? 0 : rows.From);
             }
             if (resampled)
             {
                 using var intermediate = RasterDataset.Open(stage.PartialPath);
                 using var target = RasterDataset.Create(streamed.PartialPath, outputProfile, encoding.Streamed, encoding.Mask);
                 new ResamplePass(source, validity, intermediate, scale, bands, BandRanges.Encoders(scales, profile.DataType, validity.OutputNodata),
-                    progress, () => job.Elapsed, cancellationToken).WriteAll(target, blockHeight, blockWidth);
+                    progress, () => job.Elapsed, cancellationToken).WriteAll(target, width, height, blockHeight, blockWidth, rows);
             }
             var megapixels = profile.Width * (double)profile.Height / 1e6;
             var clock = Stopwatch.StartNew();
-            using (var written = RasterDataset.OpenForUpdate(streamed.PartialPath))
-            {
-                var resampling = written.Profile.Bands
-                    .Select(b => b.ColorInterpretation == ColorInterpretation.Alpha ? OverviewResampling.Nearest : OverviewResampling.Average).ToList();
-                written.BuildOverviews(options.OverviewFactors(width, height), resampling,
-                    new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => job.Elapsed), cancellationToken);
-            }
+            // A part gets no overviews: merge builds them over the whole output.
+            OutputFinish.BuildOverviews(streamed.PartialPath, part is null ? options.OverviewFactors(width, height) : [],
+                new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => job.Elapsed), cancellationToken);
             overviewTime = clock.Elapsed;
             if (cog)
             {
                 clock.Restart();
-                using (var written = RasterDataset.Open(streamed.PartialPath))
-                {
-                    written.CopyTo(output.PartialPath, "COG", encoding.Copy!, new StageProgress(progress, UpscaleStage.Copy, megapixels, () => job.Elapsed), cancellationToken);
-                }
+                OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, encoding.Copy!,
+                    new StageProgress(progress, UpscaleStage.Copy, megapixels, () => job.Elapsed), cancellationToken);
                 copyTime = clock.Elapsed;
             }
             output.Commit();
@@ -202,6 +207,7 @@ public static class Upscaler
         private readonly int[] _outputBands = Enumerable.Range(1, bands.Output.Length).ToArray();
         private SquaredError _consistencyBefore, _consistencyAfter;
         private int _inferred, _skipped, _resumed, _planned;
+        private int _rowOffset;
 
         // Buffers live as long as the job: every tile has the plan's one shape, every written piece at most one
         // block row of MaxPieceWidth, so nothing is allocated per tile and memory stays flat.
@@ -216,38 +222,42 @@ public static class Upscaler
         /// Column chunk by chunk, tile row by tile row: infer, blend, and write the rows no later tile row touches.
         /// After each write the partial file is flushed and <paramref name="journal"/> records how far it got; a
         /// resumed run starts at <paramref name="start"/> and re-infers only the tile rows that reach below it, adding
-        /// them in the same order as an uninterrupted run would, so the pixels come out identical.
+        /// them in the same order as an uninterrupted run would, so the pixels come out identical. Only output rows
+        /// <paramref name="rows"/> are computed (a shard's: the tile rows reaching into them, blended as in a whole
+        /// run) and written <paramref name="rowOffset"/> rows up in <paramref name="target"/>.
         /// </summary>
-        public void WriteAll(RasterDataset target, int blockHeight, int blockWidth, ResumePoint start, ResumeJournal journal)
+        public void WriteAll(RasterDataset target, int blockHeight, int blockWidth, ResumePoint start, ResumeJournal journal, RowRange rows, int rowOffset)
         {
+            _rowOffset = rowOffset;
             int outWidth = plan.Width * scale, outHeight = plan.Height * scale;
             var capacity = blockHeight + plan.ReadHeight * scale;
             var perColumn = (long)_outputBands.Length * capacity * sizeof(float);
             var chunkWidth = (int)Math.Min(outWidth, Math.Max(blockWidth, options.StripBudgetBytes / perColumn / blockWidth * blockWidth));
             var chunks = Enumerable.Range(0, (outWidth + chunkWidth - 1) / chunkWidth)
                 .Select(i => (Left: i * chunkWidth, Width: Math.Min(chunkWidth, outWidth - i * chunkWidth))).ToList();
-            _planned = chunks.Sum(c => ColumnsTouching(c.Left, c.Width).Count() * plan.Rows);
+            var tileRows = Enumerable.Range(0, plan.Rows).Count(r => ShardPlan.Touches(plan, scale, r, rows));
+            _planned = chunks.Sum(c => ColumnsTouching(c.Left, c.Width).Count() * tileRows);
 
             float[]? storage = null;
             for (var k = start.Chunk; k < chunks.Count; k++)
             {
                 var (left, width) = chunks[k];
-                var done = k == start.Chunk ? start.RowsDone : 0;
-                if (done >= outHeight) continue;
+                var done = Math.Max(rows.From, k == start.Chunk ? start.RowsDone : 0);
+                if (done >= rows.To) continue;
                 var strip = new OutputStrip(_outputBands.Length, left, width, capacity, done, storage);
                 storage = strip.Storage;
                 var columns = ColumnsTouching(left, width).ToList();
-                for (var r = 0; r < plan.Rows; r++)
+                for (var r = 0; r < plan.Rows && plan.RowAxis.ReadStart(r) * scale < rows.To; r++)
                 {
                     if ((plan.RowAxis.ReadStart(r) + plan.ReadHeight) * scale <= done)
                     {
-                        _resumed += columns.Count; // written by the interrupted run
+                        if (ShardPlan.Touches(plan, scale, r, rows)) _resumed += columns.Count; // written by the interrupted run
                         continue;
                     }
                     foreach (var c in columns) InferTile(plan[r, c], strip);
                     var last = r == plan.Rows - 1;
                     var final = last ? outHeight : plan.RowAxis.ReadStart(r + 1) * scale;
-                    var flushTo = last ? outHeight : final / blockHeight * blockHeight;
+                    var flushTo = Math.Min(rows.To, last ? outHeight : final / blockHeight * blockHeight);
                     if (flushTo <= strip.Top) continue;
                     Flush(target, strip, flushTo, blockHeight, blockWidth);
                     target.FlushCache();
@@ -477,8 +487,9 @@ public static class Upscaler
                 var plane = window.Width * window.Height;
                 _consistencyAfter += Consistency.Measure(pixels.AsSpan(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
             }
-            target.Write<double>(window, _outputBands, pixels);
-            if (mask is not null) target.WriteMask(window, mask);
+            var at = window with { Row = window.Row - _rowOffset };
+            target.Write<double>(at, _outputBands, pixels);
+            if (mask is not null) target.WriteMask(at, mask);
             _write.Stop();
         }
 
