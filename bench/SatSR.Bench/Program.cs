@@ -7,6 +7,10 @@ using SatSR.Bench;
 //   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
 //   reach INPUT [--model M] [--size N]                           receptive field: how far one input pixel changes the output
+//   halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N]
+//                                                                tiles re-inferred by N = 2…max shards, from the shard plan
+//   merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog]
+//                                                                runs the N shards, then times `merge`: output MP/s
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args.FirstOrDefault() switch
@@ -15,11 +19,13 @@ return args.FirstOrDefault() switch
     "mosaic" => Bench.Mosaic(args[1..]),
     "overlap" => Bench.OverlapSweep(args[1..]),
     "reach" => Bench.Reach(args[1..]),
+    "halo" => ShardBench.Halo(args[1..]),
+    "merge" => ShardBench.Merge(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog]");
     return 2;
 }
