@@ -12,15 +12,7 @@ internal static class ShardBench
     /// <summary>For N = 2…max: tiles the N shards infer together, against the tiles of one run (from the plan alone, nothing inferred).</summary>
     public static int Halo(string[] args)
     {
-        int width, height;
-        if (args[0].Split('x') is [var w, var h] && int.TryParse(w, out width) && int.TryParse(h, out height))
-        {
-        }
-        else
-        {
-            using var src = RasterDataset.Open(args[0]);
-            (width, height) = (src.Profile.Width, src.Profile.Height);
-        }
+        var (width, height) = Size(args[0]);
         var tile = int.Parse(Bench.Arg(args, "--tile", "256"));
         var overlap = int.Parse(Bench.Arg(args, "--overlap", "24"));
         var scale = int.Parse(Bench.Arg(args, "--scale", "4"));
@@ -37,6 +29,14 @@ internal static class ShardBench
             Console.WriteLine($"| {n} | {total} | {100.0 * (total - single) / single:F1} % |");
         }
         return 0;
+    }
+
+    /// <summary>WIDTHxHEIGHT, or the size of the raster at <paramref name="input"/>.</summary>
+    private static (int Width, int Height) Size(string input)
+    {
+        if (input.Split('x') is [var w, var h] && int.TryParse(w, out var width) && int.TryParse(h, out var height)) return (width, height);
+        using var src = RasterDataset.Open(input);
+        return (src.Profile.Width, src.Profile.Height);
     }
 
     /// <summary>Runs INPUT's N shards one after the other in this process, then times the merge of their parts.</summary>

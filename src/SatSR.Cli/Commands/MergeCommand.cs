@@ -29,7 +29,7 @@ internal static class MergeCommand
             }, null, ct);
             var rate = result.Width * (double)result.Height / 1e6 / Math.Max(1e-9, result.CopyTime.TotalSeconds);
             console.MarkupLineInterpolated(
-                $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height} from {result.Parts} parts, {result.Elapsed.TotalSeconds:F1} s{(result.CopyTime > TimeSpan.Zero ? FormattableString.Invariant($", pixels copied at {rate:F0} MP/s") : "")})");
+                $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height} from {result.Parts} parts, {result.Elapsed.TotalSeconds:F1} s{(result.CopyTime > TimeSpan.Zero ? FormattableString.Invariant($", pixels copied at {rate:F1} MP/s") : "")})");
             return Task.FromResult(0);
         }));
         return command;

@@ -23,6 +23,7 @@ internal static class PlanCommand
     private static readonly Option<string?> Satsr = new("--satsr") { Description = "The command that runs satsr on the nodes (default: this installation; in a container: satsr)" };
     private static readonly Option<string> Image = new("--image") { Description = "Container image with satsr (Kubernetes)", DefaultValueFactory = _ => "satsr:latest" };
     private static readonly Option<string> Claim = new("--claim") { Description = "PersistentVolumeClaim (ReadWriteMany) holding input, parts and output (Kubernetes)", DefaultValueFactory = _ => "satsr-data" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing FILE" };
     private static readonly Option<string> Mount = new("--mount") { Description = "Where the claim is mounted in the pods (Kubernetes)", DefaultValueFactory = _ => "/data" };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
@@ -52,8 +53,6 @@ internal static class PlanCommand
         }));
         return command;
     }
-
-    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing FILE" };
 
     /// <param name="Extra">the user's upscale options, passed on as they are</param>
     private sealed record ShardJob(string Input, string Output, int Count, string? Parts, IReadOnlyList<string> Extra)
