@@ -174,7 +174,7 @@ internal static class Bench
     }
 
     /// <summary>A zoo name or file, or "nearest-x4": a graph that only repeats pixels, to measure the pipeline without the network.</summary>
-    private static ModelDescriptor Model(string name) =>
+    internal static ModelDescriptor Model(string name) =>
         name == "nearest-x4" ? NearestModel() : new ModelZoo(ModelZoo.DefaultCacheDirectory).Resolve(name);
 
     public static int WriteNearestModel(string path)
@@ -237,7 +237,7 @@ internal static class Bench
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
-    private static string Arg(string[] args, string name, string fallback)
+    internal static string Arg(string[] args, string name, string fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;

@@ -9,6 +9,10 @@ using SatSR.Bench;
 //   reach INPUT [--model M] [--size N]                           receptive field: how far one input pixel changes the output
 //   nearest-model OUT.onnx                                       write the pixel-repeat ×4 graph, for running it through the CLI
 //   activation MODEL SIZE [--batch B]                             peak RSS of one inference of a SIZE² tile (run once per size: the peak only grows)
+//   halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N]
+//                                                                tiles re-inferred by N = 2…max shards, from the shard plan
+//   merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog]
+//                                                                runs the N shards, then times `merge`: output MP/s
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args.FirstOrDefault() switch
@@ -19,11 +23,13 @@ return args.FirstOrDefault() switch
     "reach" => Bench.Reach(args[1..]),
     "activation" => Bench.Activation(args[1..]),
     "nearest-model" => Bench.WriteNearestModel(args[1]),
+    "halo" => ShardBench.Halo(args[1..]),
+    "merge" => ShardBench.Merge(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog]");
     return 2;
 }

@@ -14,6 +14,8 @@ public static class SatsrApp
         var root = new RootCommand("SatSR: super-resolution of large georeferenced satellite images with Real-ESRGAN-family models.") { HelpName = "satsr" };
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(UpscaleCommand.Create(console, error));
+        root.Subcommands.Add(MergeCommand.Create(console, error));
+        root.Subcommands.Add(PlanCommand.Create(console, error));
         root.Subcommands.Add(InfoCommand.Create(console, error));
         root.Subcommands.Add(ModelsCommand.Create(console, error));
         root.Subcommands.Add(EvalCommand.Create(console, error));

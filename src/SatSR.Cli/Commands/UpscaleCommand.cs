@@ -34,13 +34,15 @@ internal static class UpscaleCommand
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
+    private static readonly Option<string?> ShardOption = new("--shard") { Description = "Process shard i of N (i/N, 0 ≤ i < N): its rows of output blocks into OUTPUT's part file OUTPUT.part-i-of-N.tif, for `satsr merge`" };
+    internal static readonly Option<string?> Parts = new("--parts") { Description = "Folder of the part files (default: beside OUTPUT)" };
     internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads, and workers per pipeline stage (0: all cores, at most 4 workers)", DefaultValueFactory = _ => 0 };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads, Batch, Memory, QueueDepth,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -105,6 +107,8 @@ internal static class UpscaleCommand
             Stretch = parse.GetValue(StretchOption),
             Consistency = parse.GetValue(Consistency),
             Tta = parse.GetValue(Tta),
+            Shard = parse.GetValue(ShardOption) is { } shard ? Shard.Parse(shard) : null,
+            PartsFolder = parse.GetValue(Parts),
             Threads = parse.GetValue(Threads),
             Batch = parse.GetValue(Batch),
             MemoryBytes = ParseBytes("--memory", parse.GetValue(Memory)),

@@ -22,20 +22,24 @@ internal sealed class ResamplePass(
     private double[] _inputValues = [], _values = [], _resampled = [], _pixels = [];
     private byte[] _inputValid = [], _valid = [], _mask = [];
 
-    public void WriteAll(RasterDataset target, int blockHeight, int blockWidth)
+    /// <summary>
+    /// Resamples output rows <paramref name="rows"/> of the <paramref name="width"/>×<paramref name="height"/> output
+    /// into <paramref name="target"/>, which holds those rows from its first (all of them, or a shard's part).
+    /// </summary>
+    public void WriteAll(RasterDataset target, int width, int height, int blockHeight, int blockWidth, RowRange rows)
     {
-        int width = target.Profile.Width, height = target.Profile.Height, w = source.Profile.Width, h = source.Profile.Height;
+        int w = source.Profile.Width, h = source.Profile.Height;
         var resampler = new MaskedResampler(
             ResampleAxis.Create(intermediate.Profile.Width, width), ResampleAxis.Create(intermediate.Profile.Height, height));
         // The input pixel under each output column's and row's centre: where nodata and carried bands come from.
         var nearestColumn = Enumerable.Range(0, width).Select(x => ResampleAxis.Nearest(x, w, width)).ToArray();
         var nearestRow = Enumerable.Range(0, height).Select(y => ResampleAxis.Nearest(y, h, height)).ToArray();
 
-        var pieces = Upscaler.Pieces(new Window(0, 0, width, height), blockHeight, blockWidth).ToList();
+        var pieces = Upscaler.Pieces(new Window(0, rows.From, width, rows.Height), blockHeight, blockWidth).ToList();
         for (var p = 0; p < pieces.Count; p++)
         {
             ct.ThrowIfCancellationRequested();
-            WritePiece(target, resampler, pieces[p], nearestColumn, nearestRow);
+            WritePiece(target, resampler, pieces[p], nearestColumn, nearestRow, rows.From);
             KillPoint.Pass(KillPoint.Resample);
             progress?.Report(new UpscaleProgress(p + 1, pieces.Count, (double)pieces[p].Bottom / height * w * h / 1e6, w * (double)h / 1e6, elapsed())
             {
@@ -44,7 +48,17 @@ internal sealed class ResamplePass(
         }
     }
 
-    private void WritePiece(RasterDataset target, MaskedResampler resampler, Window piece, int[] nearestColumn, int[] nearestRow)
+    /// <summary>
+    /// The stage rows (of <paramref name="stageHeight"/>) that output rows <paramref name="rows"/> of an output
+    /// <paramref name="height"/> rows high read through the kernels, widened to whole blocks of <paramref name="blockHeight"/>.
+    /// </summary>
+    public static RowRange SourceRows(int stageHeight, int height, RowRange rows, int blockHeight)
+    {
+        var (top, bottom) = ResampleAxis.Create(stageHeight, height).Support(rows.From, rows.To);
+        return new RowRange(top / blockHeight * blockHeight, Math.Min(stageHeight, (bottom + blockHeight - 1) / blockHeight * blockHeight));
+    }
+
+    private void WritePiece(RasterDataset target, MaskedResampler resampler, Window piece, int[] nearestColumn, int[] nearestRow, int rowOffset)
     {
         // The intermediate pixels the kernels take, and the input pixels under them (which hold every nearest one too:
         // the intermediate pixel under an output centre is one of its taps).
@@ -89,7 +103,8 @@ internal sealed class ResamplePass(
                 }
             }
         }
-        target.Write<double>(piece, _outputBands, pixels);
-        if (mask is not null) target.WriteMask(piece, mask);
+        var at = piece with { Row = piece.Row - rowOffset };
+        target.Write<double>(at, _outputBands, pixels);
+        if (mask is not null) target.WriteMask(at, mask);
     }
 }

@@ -22,6 +22,9 @@ internal static class TileSizing
         _ => 21_600,
     };
 
+    /// <summary>A shard's default budget, the same on every machine so that all shards of a job plan the same tiles.</summary>
+    public const long ShardBudget = 2L << 30;
+
     /// <summary>The default budget: a quarter of the memory this process may use, at most 8 GiB.</summary>
     public static long DefaultBudget() => Math.Min(8L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 

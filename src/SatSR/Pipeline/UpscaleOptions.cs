@@ -102,6 +102,15 @@ public sealed record UpscaleOptions
     /// <summary>Continue an interrupted run from its partial output and journal (same input, model and options).</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Process only this shard's rows of output blocks into its part file (<see cref="ShardPart.PathFor"/>), for
+    /// <c>satsr merge</c> to assemble; null processes the whole output.
+    /// </summary>
+    public Shard? Shard { get; init; }
+
+    /// <summary>Where a shard's part file goes; null: beside the output.</summary>
+    public string? PartsFolder { get; init; }
+
     /// <summary>ONNX Runtime intra-op threads; 0 lets the runtime decide.</summary>
     public int Threads { get; init; }
 
@@ -165,6 +174,7 @@ public sealed record UpscaleOptions
             if (levels.FirstOrDefault(f => f < 2, 2) is var small && small < 2) throw new InvalidOptionsException($"--overviews {small}: factors are 2 or more (2 is half the size)");
             if (levels.Count != levels.Distinct().Count()) throw new InvalidOptionsException($"--overviews {string.Join(',', levels)}: a factor is listed twice");
         }
+        if (PartsFolder is not null && Shard is null) throw new InvalidOptionsException("--parts names where a shard's part goes; give --shard i/N too");
         if (string.IsNullOrWhiteSpace(InputPath)) throw new InvalidOptionsException("no input file given");
         if (string.IsNullOrWhiteSpace(OutputPath)) throw new InvalidOptionsException("no output file given");
     }

@@ -19,9 +19,11 @@ public static class Upscaler
     public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var cog = options.Format == OutputFormat.Cog;
+        // A shard writes a GeoTIFF part of the output's rows; `satsr merge` assembles them and writes the COG.
+        var cog = options.Format == OutputFormat.Cog && options.Shard is null;
+        var outputPath = options.Shard is { } shard ? ShardPart.PathFor(options.OutputPath, options.PartsFolder, shard) : options.OutputPath;
         // The output of a COG (the copy) and of --outscale (the resample pass) has no journal: it is redone whole.
-        var output = OutputTarget.Prepare(options.InputPath, options.OutputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
+        var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
@@ -33,7 +35,14 @@ public static class Upscaler
         var device = InferenceEngine.Resolve(options.Device);
         var batch = options.Batch ?? DefaultBatch(device);
         var workers = options.Threads > 0 ? options.Threads : Math.Min(Environment.ProcessorCount, MaxWorkers);
-        options = options with { TileSize = options.TileSize ?? ChooseTile(options, profile, encoding, overlap, batch, workers) };
+        // Every shard of a job must plan the same tiles on whatever machine it runs: its default tile does not depend on
+        // the machine's memory or cores (a fixed budget and worker count; docs/SCALE-OUT.md).
+        options = options with
+        {
+            TileSize = options.TileSize ?? (options.Shard is null
+                ? ChooseTile(options, profile, encoding, overlap, batch, workers, options.MemoryBytes ?? TileSizing.DefaultBudget())
+                : ChooseTile(options, profile, encoding, overlap, batch, MaxWorkers, options.MemoryBytes ?? TileSizing.ShardBudget)),
+        };
         var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize.Value, overlap, options.Model.SizeRequirements);
 
         // Test-time augmentation turns tiles by quarter turns, so its tensor is square.
@@ -61,7 +70,14 @@ public static class Upscaler
         var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
         var encoders = BandRanges.Encoders(scales, profile.DataType, validity.OutputNodata);
         var clock = Stopwatch.StartNew();
-        var outputProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
+        int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
+        // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them.
+        var rows = options.Shard is { } s ? ShardPlan.Rows(height, blockHeight, s) : new RowRange(0, height);
+        var part = options.Shard is { } p
+            ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
+            : null;
+        var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
+        var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
         var resampled = width != profile.Width * scale || height != profile.Height * scale;
@@ -76,10 +92,12 @@ public static class Upscaler
         }
         var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
-        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale));
-        var start = stage.Resuming ? journal.Read(options.OutputPath) : new ResumePoint(0, 0);
-        int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
-        var schedule = TileSchedule.Create(plan, scale, bands.Output.Length, blockHeight, blockWidth, options.StripBudgetBytes, start);
+        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale) + (part is null ? "" : $"/shard {part.Shard}"));
+        var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
+        // The network's rows: the output's, or with --outscale the stage rows its kernels read (written into a stage
+        // file of the full size, where the rows this shard does not need stay unwritten).
+        var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
+        var schedule = TileSchedule.Create(plan, scale, bands.Output.Length, blockHeight, blockWidth, options.StripBudgetBytes, start, stageRows.From, stageRows.To);
         var inputs = new StageInputs(options.InputPath, profile, validity, bands, scales, encoders, options.Tta, options.Consistency, options.Blend);
         var stages = new StagedJob(workers, options.QueueDepth);
         StageFigures figures;
@@ -95,7 +113,7 @@ public static class Upscaler
             }
             using (var target = ReopenPartial(stage, stageProfile, encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS")))
             {
-                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, 0, HasMask(target));
+                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, resampled ? 0 : rows.From, HasMask(target));
                 var done = schedule.Resumed;
                 var total = schedule.Tiles.Count + schedule.Resumed;
                 var inputMegapixels = plan.Width * (double)plan.Height / 1e6;
@@ -108,25 +126,19 @@ public static class Upscaler
                 using var intermediate = RasterDataset.Open(stage.PartialPath);
                 using var target = RasterDataset.Create(streamed.PartialPath, outputProfile, encoding.Streamed, encoding.Mask);
                 new ResamplePass(source, validity, intermediate, scale, bands, encoders,
-                    progress, () => clock.Elapsed, cancellationToken).WriteAll(target, blockHeight, blockWidth);
+                    progress, () => clock.Elapsed, cancellationToken).WriteAll(target, width, height, blockHeight, blockWidth, rows);
             }
             var megapixels = profile.Width * (double)profile.Height / 1e6;
             var step = Stopwatch.StartNew();
-            using (var written = RasterDataset.OpenForUpdate(streamed.PartialPath))
-            {
-                var resampling = written.Profile.Bands
-                    .Select(b => b.ColorInterpretation == ColorInterpretation.Alpha ? OverviewResampling.Nearest : OverviewResampling.Average).ToList();
-                written.BuildOverviews(options.OverviewFactors(width, height), resampling,
-                    new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), cancellationToken);
-            }
+            // A part gets no overviews: merge builds them over the whole output.
+            OutputFinish.BuildOverviews(streamed.PartialPath, part is null ? options.OverviewFactors(width, height) : [],
+                new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), cancellationToken);
             overviewTime = step.Elapsed;
             if (cog)
             {
                 step.Restart();
-                using (var written = RasterDataset.Open(streamed.PartialPath))
-                {
-                    written.CopyTo(output.PartialPath, "COG", encoding.Copy!, new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), cancellationToken);
-                }
+                OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, encoding.Copy!,
+                    new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), cancellationToken);
                 copyTime = step.Elapsed;
             }
             output.Commit();
@@ -202,7 +214,7 @@ public static class Upscaler
     /// </summary>
     private static int DefaultBatch(ExecutionDevice device) => device == ExecutionDevice.Cpu ? 1 : 4;
 
-    private static int ChooseTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding, int overlap, int batch, int workers)
+    private static int ChooseTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding, int overlap, int batch, int workers, long budget)
     {
         var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, options.Model.InputChannels);
         var modelScale = options.Model.Scale ?? 4;
@@ -210,7 +222,7 @@ public static class Upscaler
         var channels = options.Model.InputChannels;
         var perPixel = TileSizing.PipelineBytesPerPixel(profile.BandCount, bands.Output.Length, bands.Groups.Length, channels, channels, modelScale, scale);
         return TileSizing.Choose(profile.Width, profile.Height, overlap, scale, bands.Output.Length, encoding.BlockHeight, encoding.BlockWidth,
-            options.StripBudgetBytes, options.MemoryBytes ?? TileSizing.DefaultBudget(), perPixel, TileSizing.ActivationBytesPerPixel(options.Model),
+            options.StripBudgetBytes, budget, perPixel, TileSizing.ActivationBytesPerPixel(options.Model),
             batch, TileSizing.TilesInFlight(batch, workers, options.QueueDepth));
     }
 

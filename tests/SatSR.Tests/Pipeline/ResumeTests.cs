@@ -199,6 +199,9 @@ public partial class ResumeTests
         nameof(UpscaleOptions.OutputPath), nameof(UpscaleOptions.Overwrite), nameof(UpscaleOptions.Resume),
         nameof(UpscaleOptions.Device), nameof(UpscaleOptions.Threads), nameof(UpscaleOptions.Batch), nameof(UpscaleOptions.QueueDepth),
         nameof(UpscaleOptions.MemoryBytes),
+        // The shard and the parts folder pick the part file (OUT.part-i-of-N.tif): another shard is another file, and the
+        // part's journal holds its shard besides the job's fingerprint.
+        nameof(UpscaleOptions.Shard), nameof(UpscaleOptions.PartsFolder),
         // Not free, but no row here: this fixture's 16-pixel blocks are below COG's minimum, so --format cog stops at
         // its options. It is in the fingerprint, and a COG job streams into another file (OUTPUT.gtiff.partial) whose
         // journal the stage check tells apart (the outscale-stage rows test that check).

@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SatSR.Cli.Terminal;
+using Spectre.Console;
+
+namespace SatSR.Cli.Commands;
+
+/// <summary>
+/// <c>satsr plan INPUT OUTPUT --shards N --slurm FILE | --k8s FILE [-- UPSCALE OPTIONS…]</c>: writes a ready job for an
+/// existing scheduler that runs <c>upscale --shard i/N</c> on every shard and then <c>merge</c>.
+/// </summary>
+internal static class PlanCommand
+{
+    private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster, as the shards see it (shared storage)" };
+    private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF, as the shards see it (shared storage)" };
+    private static readonly Argument<string[]> Extra = new("UPSCALE-OPTIONS") { Description = "Options for every shard's upscale, after --, e.g. -- --model realesrgan-x4plus --outscale 2.5", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<int> Shards = new("--shards") { Description = "Number of shards N", Required = true };
+    private static readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm array script here (bash FILE submits the shards and the dependent merge)" };
+    private static readonly Option<string?> K8s = new("--k8s") { Description = "Write a Kubernetes manifest here: an Indexed Job of the shards and a merge Job" };
+    private static readonly Option<string?> Satsr = new("--satsr") { Description = "The command that runs satsr on the nodes (default: this installation; in a container: satsr)" };
+    private static readonly Option<string> Image = new("--image") { Description = "Container image with satsr (Kubernetes)", DefaultValueFactory = _ => "satsr:latest" };
+    private static readonly Option<string> Claim = new("--claim") { Description = "PersistentVolumeClaim (ReadWriteMany) holding input, parts and output (Kubernetes)", DefaultValueFactory = _ => "satsr-data" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing FILE" };
+    private static readonly Option<string> Mount = new("--mount") { Description = "Where the claim is mounted in the pods (Kubernetes)", DefaultValueFactory = _ => "/data" };
+
+    public static Command Create(IAnsiConsole console, IAnsiConsole error)
+    {
+        var command = new Command("plan", "Write a Slurm array script or a Kubernetes Indexed Job that runs the shards of one upscale and merges them")
+        {
+            Input, Output, Extra, Shards, UpscaleCommand.Parts, Slurm, K8s, Satsr, Image, Claim, Mount, Overwrite,
+        };
+        command.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
+        {
+            var n = parse.GetValue(Shards);
+            if (n < 1) throw new InvalidOptionsException($"--shards must be 1 or more (got {n})");
+            var (slurm, k8s) = (parse.GetValue(Slurm), parse.GetValue(K8s));
+            if ((slurm is null) == (k8s is null)) throw new InvalidOptionsException("give one of --slurm FILE or --k8s FILE");
+            var job = new ShardJob(parse.GetRequiredValue(Input), parse.GetRequiredValue(Output), n, parse.GetValue(UpscaleCommand.Parts), parse.GetValue(Extra) ?? []);
+            var file = slurm ?? k8s!;
+            if (File.Exists(file) && !parse.GetValue(Overwrite)) throw new InvalidOptionsException($"{file}: already exists; pass --overwrite to replace it");
+            var text = slurm is not null
+                ? SlurmScript(job with { Input = Path.GetFullPath(job.Input), Output = Path.GetFullPath(job.Output), Parts = job.Parts is null ? null : Path.GetFullPath(job.Parts) },
+                    parse.GetValue(Satsr) ?? ThisSatsr())
+                : KubernetesManifest(job, parse.GetValue(Satsr) ?? "satsr", parse.GetRequiredValue(Image), parse.GetRequiredValue(Claim), parse.GetRequiredValue(Mount));
+            // Atomic like every output: the scheduler never reads half a script.
+            File.WriteAllText(file + ".partial", text);
+            File.Move(file + ".partial", file, overwrite: true);
+            console.MarkupLineInterpolated($"[green]wrote[/] {file} ({n} shards of {job.Output}, then merge)");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    /// <param name="Extra">the user's upscale options, passed on as they are</param>
+    private sealed record ShardJob(string Input, string Output, int Count, string? Parts, IReadOnlyList<string> Extra)
+    {
+        /// <summary>The shard's upscale arguments; <paramref name="index"/> is a shell expression (the scheduler's variable).</summary>
+        public string Upscale(string satsr, string index) =>
+            $"{satsr} upscale {Quote(Input)} {Quote(Output)} --shard \"{index}/{Count.ToString(CultureInfo.InvariantCulture)}\"{PartsOption} --resume --overwrite{string.Concat(Extra.Select(a => " " + Quote(a)))}";
+
+        public string Merge(string satsr) => $"{satsr} merge {Quote(Output)}{PartsOption} --overwrite";
+
+        private string PartsOption => Parts is null ? "" : " --parts " + Quote(Parts);
+
+        public string Name => "satsr-" + new string(Path.GetFileNameWithoutExtension(Output).ToLowerInvariant()
+            .Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+    }
+
+    /// <summary>How this very installation is run: the launcher when it started us, else the runtime with this assembly.</summary>
+    private static string ThisSatsr() => Environment.GetEnvironmentVariable("SATSR_ROOT") is { Length: > 0 } root
+        ? Quote(Path.Combine(root, "satsr"))
+        : $"dotnet {Quote(typeof(PlanCommand).Assembly.Location)}";
+
+    /// <summary>POSIX shell single quotes (a quote inside becomes '\'').</summary>
+    internal static string Quote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-=,:+@%".Contains(c)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>
+    /// One file for both roles: run by hand (<c>bash FILE</c>) it submits itself as the array and the merge with
+    /// <c>--dependency=afterok</c> on the whole array; run by Slurm as array task i it is shard i.
+    /// </summary>
+    private static string SlurmScript(ShardJob job, string satsr)
+    {
+        var logs = Path.Combine(job.Parts ?? Path.GetDirectoryName(job.Output)!, Path.GetFileNameWithoutExtension(job.Output));
+        var n = job.Count.ToString(CultureInfo.InvariantCulture);
+        return $$"""
+            #!/bin/bash
+            # Written by `satsr plan`: {{n}} shards of {{job.Output}} as a Slurm job array, then `satsr merge`.
+            #   bash THIS_FILE     submits the array and the merge, which starts only when every shard succeeded (afterok)
+            #   sbatch THIS_FILE   submits the shards alone (merge later with the command below)
+            # Every shard resumes its own part (--resume): a task killed and requeued continues where it stopped.
+            #SBATCH --job-name={{job.Name}}
+            #SBATCH --array=0-{{job.Count - 1}}
+            #SBATCH --output={{logs}}.shard-%a.log
+            #SBATCH --requeue
+            set -euo pipefail
+            if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
+              shards=$(sbatch --parsable "$0")
+              shards=${shards%%;*}
+              merge=$(sbatch --parsable --job-name={{job.Name}}-merge --dependency=afterok:"$shards" --kill-on-invalid-dep=yes \
+                --output={{logs}}.merge.log --wrap={{Quote(job.Merge(satsr))}})
+              echo "submitted shards as job $shards, merge as job ${merge%%;*}"
+              exit 0
+            fi
+            exec {{job.Upscale(satsr, "$SLURM_ARRAY_TASK_ID")}}
+
+            """;
+    }
+
+    /// <summary>
+    /// An Indexed Job (one pod per index, <c>$JOB_COMPLETION_INDEX</c> → <c>--shard</c>) and a merge Job whose init
+    /// container waits until all N parts are committed (a part appears under its name only when complete); both
+    /// mount one ReadWriteMany claim for input, parts and output. Scalars are written as JSON strings, which YAML reads as they are.
+    /// </summary>
+    private static string KubernetesManifest(ShardJob job, string satsr, string image, string claim, string mount)
+    {
+        var json = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        string S(string s) => JsonSerializer.Serialize(s, json);
+        var n = job.Count.ToString(CultureInfo.InvariantCulture);
+        var parts = Path.Combine(job.Parts ?? Path.GetDirectoryName(job.Output)!, Path.GetFileNameWithoutExtension(job.Output));
+        var wait = $"until [ \"$(ls {Quote(parts)}.part-*-of-*.tif 2>/dev/null | wc -l)\" -ge {n} ]; do sleep 10; done";
+        var volume = $$"""
+                  volumes:
+                    - name: data
+                      persistentVolumeClaim:
+                        claimName: {{S(claim)}}
+            """;
+        var mounts = $$"""
+                      volumeMounts:
+                        - name: data
+                          mountPath: {{S(mount)}}
+            """;
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $$"""
+            # Written by `satsr plan`: {{n}} shards of {{job.Output}} as a Kubernetes Indexed Job, and the merge.
+            # kubectl apply -f THIS_FILE; the merge pod waits for all {{n}} parts on the shared claim {{claim}} (ReadWriteMany).
+            # A failed shard pod is retried (backoffLimitPerIndex) and resumes its own part (--resume).
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: {{S(job.Name + "-shards")}}
+            spec:
+              completionMode: Indexed
+              completions: {{n}}
+              parallelism: {{n}}
+              backoffLimitPerIndex: 3
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers:
+                    - name: shard
+                      image: {{S(image)}}
+                      command: ["sh", "-c", {{S("exec " + job.Upscale(satsr, "$JOB_COMPLETION_INDEX"))}}]
+
+            """);
+        text.Append(mounts).Append('\n').Append(volume).Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $$"""
+            ---
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: {{S(job.Name + "-merge")}}
+            spec:
+              backoffLimit: 3
+              template:
+                spec:
+                  restartPolicy: Never
+                  initContainers:
+                    - name: wait-for-parts
+                      image: {{S(image)}}
+                      command: ["sh", "-c", {{S(wait)}}]
+
+            """);
+        text.Append(mounts).Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $$"""
+                  containers:
+                    - name: merge
+                      image: {{S(image)}}
+                      command: ["sh", "-c", {{S("exec " + job.Merge(satsr))}}]
+
+            """);
+        text.Append(mounts).Append('\n').Append(volume).Append('\n');
+        return text.ToString();
+    }
+}

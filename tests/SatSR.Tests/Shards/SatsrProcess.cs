@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace SatSR.Tests.Shards;
+
+/// <summary>The built CLI as a separate process, the way a scheduler runs it.</summary>
+internal static class SatsrProcess
+{
+    /// <summary>The command line that runs the built CLI: the runtime with its assembly.</summary>
+    public static string[] Command => ["dotnet", typeof(SatSR.Cli.SatsrApp).Assembly.Location];
+
+    /// <summary>Runs satsr with <paramref name="args"/> to its end (<paramref name="killAt"/>: where it kills itself); exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> Run(string[] args, string? killAt = null)
+    {
+        var info = new ProcessStartInfo(Command[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        info.ArgumentList.Add(Command[1]);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        // No debugger or diagnostics pipes in the temp folder: a killed runtime would leave them there.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
+        info.Environment.Remove("SATSR_TEST_KILL_AT");
+        if (killAt is not null) info.Environment["SATSR_TEST_KILL_AT"] = killAt;
+        using var child = Process.Start(info)!;
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        var stderr = child.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await child.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            child.Kill();
+            Assert.Fail($"satsr {string.Join(' ', args)} did not end within 3 minutes");
+        }
+        return (child.ExitCode, await stderr + await stdout);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using SatSR.Geometry;
+using SatSR.Pipeline;
+using SatSR.Raster;
+
+namespace SatSR.Tests.Shards;
+
+/// <summary>
+/// A job split into N shards, each run as its own CLI process (in parallel), and merged equals one unsplit run, pixel
+/// for pixel, with the same georeference and overviews; merge refuses parts that are missing, incomplete or foreign.
+/// </summary>
+public class ShardTests
+{
+    // 16-pixel blocks and tiles so a small crop has enough block rows for 7 shards and tile rows to share.
+    private static readonly string[] Common = ["--tile", "16", "--overlap", "8", "--co", "BLOCKXSIZE=16", "--co", "BLOCKYSIZE=16", "--device", "cpu", "--overviews", "2"];
+
+    /// <summary>48×48 of the Landsat 5 NIR band (Byte, nodata 255) with its top-left corner made nodata, as at a scene edge.</summary>
+    internal static string Input(string dir)
+    {
+        var path = TestRasters.Crop("landsat5_b4_nodata255.tif", new Window(20, 20, 48, 48), Path.Combine(dir, "in.tif"));
+        TestRasters.Edit(path, (_, x, y, v) => x + y < 20 ? 255 : v);
+        return path;
+    }
+
+    internal static UpscaleOptions Reference(string input, string output, double? outScale = null, OutputFormat format = OutputFormat.GTiff) => new()
+    {
+        InputPath = input,
+        OutputPath = output,
+        Model = TestModels.GeneralX4,
+        Device = SatSR.Inference.ExecutionDevice.Cpu,
+        TileSize = 16,
+        Overlap = 8,
+        CreationOptions = format == OutputFormat.Cog
+            ? new Dictionary<string, string> { ["BLOCKSIZE"] = "128" }
+            : new Dictionary<string, string> { ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16" },
+        Format = format,
+        Overviews = [2],
+        OutScale = outScale,
+    };
+
+    internal static string[] UpscaleArgs(string input, string output, double? outScale) =>
+        ["upscale", input, output, .. Common, .. outScale is { } f ? ["--outscale", f.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>()];
+
+    /// <summary>All N shards at once, each its own process; every one must succeed.</summary>
+    internal static async Task RunShards(string[] upscale, int count, params string[] extra)
+    {
+        var runs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => SatsrProcess.Run([.. upscale, "--shard", $"{i}/{count}", .. extra])));
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Output));
+    }
+
+    /// <summary>Full resolution and the first overview of <paramref name="path"/>, with its profile.</summary>
+    internal static (double[] Pixels, double[] Overview, RasterProfile Profile) Read(string path)
+    {
+        var pixels = TestRasters.ReadAll(path, out var profile);
+        using var overview = RasterDataset.OpenOverview(path, 0);
+        var o = new double[overview.Profile.Width * overview.Profile.Height * overview.Profile.BandCount];
+        overview.Read<double>(new Window(0, 0, overview.Profile.Width, overview.Profile.Height), Enumerable.Range(1, overview.Profile.BandCount).ToArray(), o);
+        return (pixels, o, profile);
+    }
+
+    internal static void AssertSameOutput(string expected, string actual)
+    {
+        var (p, o, profile) = Read(expected);
+        var (q, r, other) = Read(actual);
+        Assert.Equal((profile.Width, profile.Height, profile.DataType), (other.Width, other.Height, other.DataType));
+        Assert.Equal(profile.Transform, other.Transform);
+        Assert.Equal(profile.Projection, other.Projection);
+        Assert.Equal(profile.Bands, other.Bands);
+        Assert.Equal(profile.BlockWidth, other.BlockWidth);
+        Assert.Equal(p, q);
+        Assert.Equal(o, r);
+        Assert.False(other.Metadata.ContainsKey(ShardPart.Domain), "the merged file carries the parts' shard metadata");
+    }
+
+    private static SortedDictionary<string, string> Snapshot(string dir) =>
+        new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+
+    [Theory]
+    [InlineData(1, null)]
+    [InlineData(3, null)]
+    [InlineData(7, null)]
+    [InlineData(1, 2.5)]
+    [InlineData(3, 2.5)]
+    [InlineData(7, 2.5)]
+    public async Task Shards_run_as_processes_and_merged_equal_one_run(int count, double? outScale)
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"), outScale)).OutputPath;
+        Assert.Contains(255.0, TestRasters.ReadAll(reference, out _));   // the nodata corner is there to be kept
+        var output = Path.Combine(dir, "out.tif");
+
+        await RunShards(UpscaleArgs(input, output, outScale), count);
+        Assert.False(File.Exists(output));
+        var (merged, text) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, text);
+
+        AssertSameOutput(reference, output);
+        var parts = Enumerable.Range(0, count).Select(i => $"out.part-{i:00}-of-{count:00}.tif");
+        Assert.Equal(new[] { "in.tif", "out.tif", "reference.tif" }.Concat(parts).Order(), Directory.GetFiles(dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task Cog_shards_write_GeoTIFF_parts_and_merge_writes_the_COG()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"), format: OutputFormat.Cog)).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        // 192 output rows in COG's 128-row blocks: two block rows, so two shards.
+        await RunShards(["upscale", input, output, "--tile", "16", "--overlap", "8", "--co", "BLOCKSIZE=128", "--device", "cpu", "--overviews", "2", "--format", "cog"], 2);
+        var (merged, text) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, text);
+        AssertSameOutput(reference, output);
+        // A COG begins with GDAL's structural metadata block right after the TIFF header (GDAL's COG layout).
+        var head = Encoding.ASCII.GetString(File.ReadAllBytes(output).AsSpan(0, 200));
+        Assert.Contains("GDAL_STRUCTURAL_METADATA_SIZE", head);
+        Assert.Contains("LAYOUT=IFDS_BEFORE_DATA", head);
+        Assert.DoesNotContain("GDAL_STRUCTURAL_METADATA", Encoding.ASCII.GetString(File.ReadAllBytes(Path.Combine(dir, "out.part-00-of-02.tif")).AsSpan(0, 200)));
+    }
+
+    [Fact]
+    public async Task A_shard_killed_with_SIGKILL_and_rerun_with_resume_changes_nothing()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"))).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        var upscale = UpscaleArgs(input, output, null);
+        await RunShards(upscale, 3);
+        var part = Path.Combine(dir, "out.part-01-of-03.tif");
+        File.Delete(part);
+
+        // Shard 1 writes rows 64–128: killed right after its first durable record, its partial part and journal stay.
+        var (killed, output1) = await SatsrProcess.Run([.. upscale, "--shard", "1/3"], killAt: "record:1");
+        Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL: {output1}");
+        Assert.True(File.Exists(part + ".partial.journal"));
+        Assert.False(File.Exists(part));
+        var (resumed, output2) = await SatsrProcess.Run([.. upscale, "--shard", "1/3", "--resume"]);
+        Assert.True(resumed == 0, output2);
+        Assert.False(File.Exists(part + ".partial.journal"));
+
+        var (merged, text) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, text);
+        AssertSameOutput(reference, output);
+    }
+
+    [Fact]
+    public async Task Merge_refuses_a_missing_an_incomplete_or_a_foreign_part_with_one_line_and_writes_nothing()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var output = Path.Combine(dir, "out.tif");
+        var upscale = UpscaleArgs(input, output, null);
+        await RunShards(upscale, 3);
+        var part = Path.Combine(dir, "out.part-02-of-03.tif");
+        var kept = Path.Combine(dir, "kept.tif.bak");
+        File.Move(part, kept);
+
+        async Task Refused(string expected)
+        {
+            var files = Snapshot(dir);
+            var (exit, text) = await SatsrProcess.Run(["merge", output]);
+            Assert.Equal(1, exit);
+            Assert.Equal($"error: {expected}", text.TrimEnd());   // one line, naming the file
+            Assert.Equal(files, Snapshot(dir));
+        }
+
+        await Refused($"{part}: is missing; run shard 2/3");
+        File.Copy(kept, part + ".partial");
+        await Refused($"{part}: is incomplete (out.part-02-of-03.tif.partial is not finished); rerun shard 2/3 with --resume");
+        File.Delete(part + ".partial");
+        // The same shard of another job: one option changed (the overlap), so another fingerprint.
+        string[] other = [.. upscale.Select(a => a == "8" ? "6" : a), "--shard", "2/3"];
+        var (exit, text) = await SatsrProcess.Run(other);
+        Assert.True(exit == 0, text);
+        await Refused($"{part}: is from another job (input, model or options) than out.part-00-of-03.tif; rerun shard 2/3");
+        File.Move(kept, part, overwrite: true);
+        var (merged, log) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, log);
+    }
+
+    [Fact]
+    public async Task Merge_vrt_reads_the_parts_as_the_one_run()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = TestRasters.ReadAll(Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"))).OutputPath, out var expected);
+        var output = Path.Combine(dir, "out.tif");
+        await RunShards(UpscaleArgs(input, output, null), 3);
+        var (merged, text) = await SatsrProcess.Run(["merge", output, "--vrt"]);
+        Assert.True(merged == 0, text);
+        Assert.False(File.Exists(output));
+        var vrt = Path.Combine(dir, "out.vrt");
+        Assert.Equal(reference, TestRasters.ReadAll(vrt, out var profile));
+        Assert.Equal((expected.Transform, expected.Bands[0].Nodata), (profile.Transform, profile.Bands[0].Nodata));
+    }
+}
