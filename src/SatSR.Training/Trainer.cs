@@ -73,15 +73,7 @@ public static class Trainer
             using (var scope = NewDisposeScope())
             {
                 var (lr, hr) = Batch(o, sampler, images, lowRes, degradation, spec.Channels, scale, step);
-                var l1 = F.l1_loss(model.call(lr), hr);
-                optimizer.zero_grad();
-                l1.backward();
-                optimizer.step();
-                using (no_grad())
-                {
-                    foreach (var (p, e) in pairs) e.mul_(o.EmaDecay).add_(p, 1 - o.EmaDecay);
-                }
-                loss = l1.item<float>();
+                loss = Step(model, optimizer, pairs, lr, hr, o.EmaDecay);
             }
             var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - first) * (o.Steps - step));
             progress?.Report(new StepDone(step, o.Steps, loss, eta));
@@ -100,6 +92,24 @@ public static class Trainer
         Export(o.OutputPath, ema, model);
         File.Delete(o.CheckpointPath);
         return new TrainingResult(step, last);
+    }
+
+    /// <summary>
+    /// One optimisation step, as Real-ESRNet takes it: L1 of the model's output against <paramref name="hr"/>,
+    /// backward, Adam, then each EMA weight moved towards its parameter. Returns the loss.
+    /// </summary>
+    internal static float Step(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, (Parameter Current, Parameter Ema)[] pairs,
+        Tensor lr, Tensor hr, double emaDecay)
+    {
+        using var l1 = F.l1_loss(model.call(lr), hr);
+        optimizer.zero_grad();
+        l1.backward();
+        optimizer.step();
+        using (no_grad())
+        {
+            foreach (var (p, e) in pairs) e.mul_(emaDecay).add_(p, 1 - emaDecay);
+        }
+        return l1.item<float>();
     }
 
     /// <summary>Writes OUTPUT.partial, then renames it: a reader never sees half a file.</summary>
