@@ -2,8 +2,10 @@
 """Before/after picture of `satsr train`'s held-out window: HR | bicubic | base model | fine-tuned, side by side.
 
 Usage: /usr/bin/python3 tools/before_after.py HR.tif BASE.pth TUNED.pth OUT.png [--window x,y,w,h] [--show x,y,w,h]
+                                              [--weights params_ema|params]
   --window: the held-out validation window (default 0,2530,2952,280, the CBERS benchmark's strip);
-  --show:   the part of it drawn, relative to the window (default 1100,0,400,280).
+  --show:   the part of it drawn, relative to the window (default 1100,0,400,280);
+  --weights: which of TUNED.pth's state dicts to run (default params_ema, the EMA `satsr train` validates).
 Recomputes what the trainer's validation scores, independently, in Debian's PyTorch (python3-torch, python3-gdal):
 the window /255 (8-bit), block-averaged by 4, super-resolved (the pan band replicated to RGB and the output averaged
 back, as inference does) or bicubic-upsampled, and prints PSNR over the whole window's valid (non-0) pixels and over
@@ -26,9 +28,9 @@ def window(text):
     return tuple(int(v) for v in text.split(","))
 
 
-def load(path):
+def load(path, key="params_ema"):
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    state = checkpoint.get("params_ema", checkpoint.get("params", checkpoint))
+    state = checkpoint.get(key, checkpoint.get("params", checkpoint))
     feat = state["body.0.weight"].shape[0]
     # body: conv, PReLU, (conv, PReLU) × num_conv, conv: 2·num_conv + 3 weights.
     convs = (len([k for k in state if k.startswith("body.") and k.endswith(".weight")]) - 3) // 2
@@ -50,6 +52,7 @@ def main():
     p.add_argument("out")
     p.add_argument("--window", type=window, default=(0, 2530, 2952, 280))
     p.add_argument("--show", type=window, default=(1100, 0, 400, 280))
+    p.add_argument("--weights", choices=("params_ema", "params"), default="params_ema")
     a = p.parse_args()
     torch.set_num_threads(2)
 
@@ -62,8 +65,8 @@ def main():
     lr = F.avg_pool2d(torch.from_numpy(hr)[None, None], 4)
     results = {"bicubic": F.interpolate(lr, scale_factor=4, mode="bicubic", align_corners=False)[0, 0].numpy()}
     with torch.no_grad():
-        for name, path in (("base", a.base), ("fine-tuned", a.tuned)):
-            results[name] = load(path)(lr.expand(1, 3, -1, -1)).mean(1)[0].numpy()
+        for name, path, key in (("base", a.base, "params_ema"), ("fine-tuned", a.tuned, a.weights)):
+            results[name] = load(path, key)(lr.expand(1, 3, -1, -1)).mean(1)[0].numpy()
 
     sx, sy, sw, sh = a.show
     part = (slice(sy, sy + sh), slice(sx, sx + sw))
