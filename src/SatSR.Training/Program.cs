@@ -29,6 +29,34 @@ var root = new RootCommand("Fine-tune a super-resolution model on your own high-
     inputs, model, output, steps, batch, patch, rate, degradation, gain, pairs, validation, seed, every, logEvery, resume, overwrite,
 };
 root.HelpName = "satsr train";
+
+// `satsr train benchmark srvgg|rrdb`: the training step's speed, for comparison with tools/bench_train_step.py.
+var architecture = new Argument<string>("ARCH") { Description = "srvgg (realesr-general-x4v3's shape) or rrdb (RealESRGAN_x4plus's)" };
+var benchBatch = new Option<int?>("--batch") { Description = "Patches per step (default: 8 for srvgg, 2 for rrdb)" };
+var lrPatch = new Option<int>("--lr-patch") { Description = "LR patch side (HR is 4× that)", DefaultValueFactory = _ => 32 };
+var benchSteps = new Option<int>("--steps") { Description = "Timed steps, after one warm-up", DefaultValueFactory = _ => 5 };
+var threads = new Option<int?>("--threads") { Description = "LibTorch's intra-op threads (default: its own choice)" };
+var benchmark = new Command("benchmark", "Time the training step (forward, L1, backward, Adam, EMA) on random data") { architecture, benchBatch, lrPatch, benchSteps, threads };
+benchmark.SetAction(parse =>
+{
+    try
+    {
+        var arch = parse.GetRequiredValue(architecture);
+        var spec = StepBenchmark.For(arch);
+        if (parse.GetValue(threads) is { } n) TorchSharp.torch.set_num_threads(n);
+        var size = parse.GetValue(benchBatch) ?? (arch == "srvgg" ? 8 : 2);
+        var side = parse.GetValue(lrPatch);
+        var seconds = StepBenchmark.Run(spec, size, side, parse.GetValue(benchSteps));
+        Console.WriteLine(Invariant($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} {arch} batch {size} LR {side}² threads {TorchSharp.torch.get_num_threads()}: {seconds:F3} s/step"));
+        return 0;
+    }
+    catch (SatSRException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
+        return 1;
+    }
+});
+root.Subcommands.Add(benchmark);
 root.SetAction(parse =>
 {
     using var cancel = new CancellationTokenSource();

@@ -73,15 +73,7 @@ public static class Trainer
             using (var scope = NewDisposeScope())
             {
                 var (lr, hr) = Batch(o, sampler, images, lowRes, degradation, spec.Channels, scale, step);
-                var l1 = F.l1_loss(model.call(lr), hr);
-                optimizer.zero_grad();
-                l1.backward();
-                optimizer.step();
-                using (no_grad())
-                {
-                    foreach (var (p, e) in pairs) e.mul_(o.EmaDecay).add_(p, 1 - o.EmaDecay);
-                }
-                loss = l1.item<float>();
+                loss = Step(model, optimizer, pairs, lr, hr, o.EmaDecay);
             }
             var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - first) * (o.Steps - step));
             progress?.Report(new StepDone(step, o.Steps, loss, eta));
@@ -102,6 +94,24 @@ public static class Trainer
         return new TrainingResult(step, last);
     }
 
+    /// <summary>
+    /// One optimisation step, as Real-ESRNet takes it: L1 of the model's output against <paramref name="hr"/>,
+    /// backward, Adam, then each EMA weight moved towards its parameter. Returns the loss.
+    /// </summary>
+    internal static float Step(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, (Parameter Current, Parameter Ema)[] pairs,
+        Tensor lr, Tensor hr, double emaDecay)
+    {
+        using var l1 = F.l1_loss(model.call(lr), hr);
+        optimizer.zero_grad();
+        l1.backward();
+        optimizer.step();
+        using (no_grad())
+        {
+            foreach (var (p, e) in pairs) e.mul_(emaDecay).add_(p, 1 - emaDecay);
+        }
+        return l1.item<float>();
+    }
+
     /// <summary>Writes OUTPUT.partial, then renames it: a reader never sees half a file.</summary>
     public static void Export(string path, nn.Module ema, nn.Module current)
     {
@@ -120,6 +130,10 @@ public static class Trainer
             throw new TrainingException($"--patch {o.Patch}: must be a multiple of the model's scale ({scale}) and at least {8 * scale}");
         if (!(o.LearningRate > 0)) throw new TrainingException($"--lr {o.LearningRate}: must be positive");
         if (o.MtfGain is not (> 0 and < 1)) throw new TrainingException($"--mtf-gain {o.MtfGain}: must lie between 0 and 1");
+        // Block averaging alone already has this gain; a higher one cannot be reached by adding blur.
+        var box = Degradation.BoxGainAtNyquist(scale);
+        if (o.Degradation == DegradationKind.Mtf && o.MtfGain >= box)
+            throw new TrainingException(FormattableString.Invariant($"--mtf-gain {o.MtfGain}: block averaging by {scale} alone gives {box:F3} at Nyquist; ask for less"));
         if (o.PairsPath is not null && o.Inputs.Count != 1) throw new TrainingException("--pairs: pairs one LR raster with one HR raster; give one input");
         if (File.Exists(o.OutputPath) && !o.Overwrite) throw new TrainingException($"{o.OutputPath}: exists; choose another name or add --overwrite");
         var folder = Path.GetDirectoryName(Path.GetFullPath(o.OutputPath))!;
@@ -156,7 +170,7 @@ public static class Trainer
     private static string Text(Window w) => FormattableString.Invariant($"{w.Column},{w.Row},{w.Width},{w.Height}");
 
     /// <summary>One step's batch: HR patches flipped as drawn, and their LR versions (degraded, or the paired image's).</summary>
-    private static (Tensor Lr, Tensor Hr) Batch(TrainingOptions o, PatchSampler sampler, List<TrainingImage> images, TrainingImage? lowRes,
+    internal static (Tensor Lr, Tensor Hr) Batch(TrainingOptions o, PatchSampler sampler, List<TrainingImage> images, TrainingImage? lowRes,
         Degradation degradation, int channels, int scale, long step)
     {
         var patches = sampler.Draw(o.Seed, step, o.Batch);

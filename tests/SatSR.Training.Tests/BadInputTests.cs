@@ -56,4 +56,28 @@ public class BadInputTests
         var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
         Refused(TrainingFixtures.Options(model, path, temp.File("out.pth")), "islands.tif", "no 32×32 patch lies wholly in valid");
     }
+
+    [Fact]
+    public void A_pairs_raster_of_the_wrong_size()
+    {
+        using var temp = new TempFolder();
+        // The crop is 512×512, so at ×4 its pair must be 128×128.
+        var lr = TrainingFixtures.Raster(temp.File("lr.tif"), 100, 128, (x, y) => (byte)(1 + (x + y) % 200));
+        var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
+        var options = TrainingFixtures.Options(model, TrainingFixtures.Crop, temp.File("out.pth")) with { PairsPath = lr };
+        Refused(options, "lr.tif", "is 100×128; paired with");
+    }
+
+    [Fact]
+    public void An_mtf_gain_block_averaging_cannot_reach()
+    {
+        using var temp = new TempFolder();
+        // At ×4 the block mean alone has 1/(4·sin(π/8)) = 0.653 at Nyquist; blur can only lower it.
+        var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
+        var options = TrainingFixtures.Options(model, TrainingFixtures.Crop, temp.File("out.pth")) with
+        {
+            Degradation = Data.DegradationKind.Mtf, MtfGain = 0.7,
+        };
+        Refused(options, "--mtf-gain 0.7", "alone gives 0.653");
+    }
 }

@@ -35,20 +35,27 @@ internal static class TrainingFixtures
     }
 
     /// <summary>An 8-bit, one-band GeoTIFF of <paramref name="values"/> (0 is nodata for 8-bit files without a declaration).</summary>
-    public static string Raster(string path, int width, int height, Func<int, int, byte> values)
+    public static string Raster(string path, int width, int height, Func<int, int, byte> values) =>
+        Raster(path, width, height, RasterDataType.Byte, [ColorInterpretation.Gray], (_, x, y) => values(x, y));
+
+    /// <summary>A GeoTIFF of <paramref name="type"/> with one band per colour interpretation; value(band, x, y), band 1-based.</summary>
+    public static string Raster(string path, int width, int height, RasterDataType type, ColorInterpretation[] bands,
+        Func<int, int, int, double> value, IReadOnlyDictionary<string, string>? creationOptions = null)
     {
         var profile = new RasterProfile
         {
             Width = width,
             Height = height,
-            DataType = RasterDataType.Byte,
-            Bands = [new BandInfo("", ColorInterpretation.Gray, null, MaskFlags.AllValid)],
+            DataType = type,
+            Bands = [.. bands.Select(c => new BandInfo("", c, null, MaskFlags.AllValid))],
         };
-        var data = new byte[width * height];
-        for (var y = 0; y < height; y++)
-            for (var x = 0; x < width; x++) data[y * width + x] = values(x, y);
-        using var dst = RasterDataset.Create(path, profile, new Dictionary<string, string>());
-        dst.Write<byte>(new Window(0, 0, width, height), [1], data);
+        var n = width * height;
+        var data = new double[bands.Length * n];
+        for (var b = 0; b < bands.Length; b++)
+            for (var y = 0; y < height; y++)
+                for (var x = 0; x < width; x++) data[b * n + y * width + x] = value(b + 1, x, y);
+        using var dst = RasterDataset.Create(path, profile, creationOptions ?? new Dictionary<string, string>());
+        dst.Write<double>(new Window(0, 0, width, height), [.. Enumerable.Range(1, bands.Length)], data);
         return path;
     }
 
