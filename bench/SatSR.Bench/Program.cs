@@ -7,6 +7,8 @@ using SatSR.Bench;
 //   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
 //   reach INPUT [--model M] [--size N]                           receptive field: how far one input pixel changes the output
+//   precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]
+//                                                                fp32 and int8 upscales alternating: median times, PSNR int8 vs fp32
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args.FirstOrDefault() switch
@@ -15,11 +17,12 @@ return args.FirstOrDefault() switch
     "mosaic" => Bench.Mosaic(args[1..]),
     "overlap" => Bench.OverlapSweep(args[1..]),
     "reach" => Bench.Reach(args[1..]),
+    "precision" => Bench.PrecisionRuns(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]");
     return 2;
 }

@@ -30,6 +30,10 @@ internal static class UpscaleCommand
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: see --stretch, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
+    internal static readonly Option<Precision> PrecisionOption = new("--precision")
+    {
+        Description = "fp32, fp16 (GPU) or int8 (fast on a CPU, calibrated on the input's own tiles)", DefaultValueFactory = _ => Precision.Fp32,
+    };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
     internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
 
@@ -37,7 +41,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, Threads,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, PrecisionOption, Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -102,6 +106,7 @@ internal static class UpscaleCommand
             Stretch = parse.GetValue(StretchOption),
             Consistency = parse.GetValue(Consistency),
             Tta = parse.GetValue(Tta),
+            Precision = parse.GetValue(PrecisionOption),
             Threads = parse.GetValue(Threads),
         };
     }

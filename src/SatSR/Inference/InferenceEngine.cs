@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using SatSR.Models;
+using SatSR.Models.Onnx;
 
 namespace SatSR.Inference;
 
@@ -69,14 +70,16 @@ public sealed class InferenceEngine : IDisposable
     public ReadOnlySpan<float> Output => _output;
 
     /// <summary>Creates a session for <paramref name="model"/> taking input tiles of exactly <paramref name="height"/>×<paramref name="width"/>.</summary>
-    public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0)
+    /// <param name="precision">fp16 converts the graph (TensorRT: builds fp16 engines from the float32 one); an int8 graph is made by the caller, who has the calibration tiles.</param>
+    public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0, Precision precision = Precision.Fp32)
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         try
         {
             if (threads > 0) options.IntraOpNumThreads = threads;
-            var name = AddProvider(options, device);
-            var session = new InferenceSession(model.OnnxModel, options);
+            var name = AddProvider(options, device, precision == Precision.Fp16);
+            var graph = precision == Precision.Fp16 && name != "tensorrt" ? Fp16Graph.Convert(model.OnnxModel) : model.OnnxModel;
+            var session = new InferenceSession(graph, options);
             if (session.InputMetadata.Count != 1)
             {
                 session.Dispose();
@@ -134,28 +137,29 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>The providers this ONNX Runtime build was compiled with (the CPU NuGet package has only the CPU one).</summary>
     public static IReadOnlyList<string> AvailableProviders => OrtEnv.Instance().GetAvailableProviders();
 
-    private static string AddProvider(SessionOptions options, ExecutionDevice device)
+    private static string AddProvider(SessionOptions options, ExecutionDevice device, bool fp16)
     {
         var providers = AvailableProviders;
         bool Has(string p) => providers.Contains(p);
+        var problem = "";
         switch (device)
         {
             case ExecutionDevice.Cpu:
                 return "cpu";
-            case ExecutionDevice.Auto when Has("CUDAExecutionProvider"):
-            case ExecutionDevice.Cuda when Has("CUDAExecutionProvider"):
-                options.AppendExecutionProvider_CUDA(0);
+            case ExecutionDevice.Auto when Has("CUDAExecutionProvider") && GpuProviders.TryAddCuda(options, out _):
+            case ExecutionDevice.Cuda when Has("CUDAExecutionProvider") && GpuProviders.TryAddCuda(options, out problem):
                 return "cuda";
-            case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider"):
-                options.AppendExecutionProvider_Tensorrt(0);
-                options.AppendExecutionProvider_CUDA(0);
+            case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider") && GpuProviders.TryAddTensorRt(options, fp16, out problem):
                 return "tensorrt";
             case ExecutionDevice.Auto:
                 return "cpu";
+            case ExecutionDevice.Cuda when Has("CUDAExecutionProvider"):
+            case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider"):
+                throw new InferenceException($"--device {device.ToString().ToLowerInvariant()} is not available: {problem} (GPU inference needs an NVIDIA driver, CUDA 13 and cuDNN 9; TensorRT 10 for tensorrt)");
             default:
                 throw new InferenceException(
                     $"--device {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} " +
-                    "(GPU inference needs the Microsoft.ML.OnnxRuntime.Gpu package, CUDA 12 and cuDNN 9)");
+                    "(GPU inference needs SatSR's GPU build, SATSR_GPU=1 ./satsr …, with CUDA 13 and cuDNN 9)");
         }
     }
 

@@ -33,8 +33,8 @@ public static class Upscaler
         // Test-time augmentation turns tiles by quarter turns, so its tensor is square.
         var side = Math.Max(plan.TensorHeight, plan.TensorWidth);
         using var engine = options.Tta
-            ? InferenceEngine.Create(options.Model, options.Device, side, side, options.Threads)
-            : InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads);
+            ? InferenceEngine.Create(options.Model, options.Device, side, side, options.Threads, options.Precision)
+            : InferenceEngine.Create(options.Model, options.Device, plan.TensorHeight, plan.TensorWidth, options.Threads, options.Precision);
         // --outscale F: the network runs at the smallest integer scale that reaches F (its own at most), so the
         // resample pass shrinks as little as possible, or enlarges past the model's scale.
         var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
@@ -55,6 +55,10 @@ public static class Upscaler
         encoding.CheckBandCount(bands.Output.Length);
         var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
         var job = new Job(options, source, engine, plan, scale, validity, scales, bands, progress, cancellationToken);
+        using var int8 = options.Precision != Precision.Int8 ? null : InferenceEngine.Create(
+            Int8Model.Quantise(options.Model, job.PreparedSample(Int8Model.SampleTiles, Int8Model.Seed), engine.Channels, engine.Height, engine.Width, cancellationToken),
+            options.Device, engine.Height, engine.Width, options.Threads);
+        if (int8 is not null) job.Use(int8);
         var outputProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
@@ -257,6 +261,31 @@ public static class Upscaler
         }
 
         public TimeSpan Elapsed => _clock.Elapsed;
+
+        /// <summary>Infers with <paramref name="quantised"/> from now on (the int8 graph calibrated on <see cref="PreparedSample"/>).</summary>
+        public void Use(InferenceEngine quantised) => engine = quantised;
+
+        /// <summary>
+        /// Prepared input tensors (first band group, exactly as inferred) of up to <paramref name="count"/> tiles with
+        /// valid pixels, taken in a seeded random order: the same input always gives the same sample.
+        /// </summary>
+        public IEnumerable<float[]> PreparedSample(int count, int seed)
+        {
+            var order = Enumerable.Range(0, plan.Rows * plan.Columns).ToArray();
+            new Random(seed).Shuffle(order);
+            foreach (var index in order)
+            {
+                if (count == 0) yield break;
+                var read = plan[index / plan.Columns, index % plan.Columns].Read;
+                var values = Reuse(ref _tileValues, Bands * read.Width * read.Height);
+                var valid = Reuse(ref _tileValid, read.Width * read.Height);
+                source.Read<double>(read, _allBands, values);
+                if (validity.Evaluate(read, values, valid) == 0) continue;
+                PrepareInput(bands.Groups[0], values, valid, read.Width, read.Height);
+                count--;
+                yield return engine.Input.ToArray();
+            }
+        }
 
         /// <summary>The job's figures, for an output of <paramref name="width"/>×<paramref name="height"/> pixels.</summary>
         public UpscaleResult Result(string path, int width, int height) => new(
