@@ -155,7 +155,7 @@ public sealed class InferenceEngine : IDisposable
                 return "cpu";
             case ExecutionDevice.Cuda when Has("CUDAExecutionProvider"):
             case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider"):
-                throw new InferenceException($"--device {device.ToString().ToLowerInvariant()} is not available: {problem} (GPU inference needs an NVIDIA driver, CUDA 13 and cuDNN 9; TensorRT 10 for tensorrt)");
+                throw new InferenceException($"--device {device.ToString().ToLowerInvariant()} is not available: {problem}; GPU inference needs an NVIDIA driver, CUDA 13 and cuDNN 9 (TensorRT 10 for tensorrt)");
             default:
                 throw new InferenceException(
                     $"--device {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} " +

@@ -99,7 +99,7 @@ public static class QdqGraph
             // The output keeps its name, so its consumers are unchanged: Conv → Q → DQ → (consumers).
             var y = Parameters(output, ranges[output]);
             nodes.Add(OnnxTensors.Node("QuantizeLinear", output + ".q", [conv.Output[0], y.Scale, y.Zero], [output + ".q"]));
-            nodes.Add(OnnxTensors.Node("DequantizeLinear", output, [output + ".q", y.Scale, y.Zero], [output]));
+            nodes.Add(OnnxTensors.Node("DequantizeLinear", output + ".dq", [output + ".q", y.Scale, y.Zero], [output]));
             quantised[output] = (output + ".q", y.Scale, y.Zero, y.ScaleValue);
         }
         g.Node.Clear();
