@@ -32,7 +32,7 @@ internal static class UpscaleCommand
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
     internal static readonly Option<Precision> PrecisionOption = new("--precision")
     {
-        Description = "fp32, fp16 (GPU) or int8 (fast on a CPU, calibrated on the input's own tiles)", DefaultValueFactory = _ => Precision.Fp32,
+        Description = "fp32, fp16 (for GPUs) or int8 (integer convolutions calibrated on the input's own tiles; not faster on CPUs without VNNI, see docs/BENCHMARKS.md)", DefaultValueFactory = _ => Precision.Fp32,
     };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
     internal static readonly Option<int> Threads = new("--threads") { Description = "Inference threads (0: all cores)", DefaultValueFactory = _ => 0 };
