@@ -63,6 +63,45 @@ internal static class Bench
         }
     }
 
+    /// <summary>
+    /// fp32 and int8 upscales of INPUT, alternating (so a busy neighbour slows both alike), N of each: the median wall
+    /// times, their ratio, and the PSNR of the int8 output against the fp32 one (8-bit peak 255, all pixels).
+    /// int8's time includes its calibration.
+    /// </summary>
+    public static int PrecisionRuns(string[] args)
+    {
+        var input = args[0];
+        var model = Model(Arg(args, "--model", "realesr-general-x4v3"));
+        var runs = int.Parse(Arg(args, "--runs", "3"));
+        Int8Model.Tuning = new Int8Tuning(Enum.Parse<CalibrationMethod>(Arg(args, "--calibration", "percentile"), ignoreCase: true),
+            int.Parse(Arg(args, "--keep-first", "1")), int.Parse(Arg(args, "--keep-last", "1")));
+        var folder = Directory.CreateTempSubdirectory("satsr-bench-").FullName;
+        try
+        {
+            var fp32 = new UpscaleOptions
+            {
+                InputPath = input, OutputPath = Path.Combine(folder, "fp32.tif"), Overwrite = true, Model = model,
+                Device = ExecutionDevice.Cpu, TileSize = int.Parse(Arg(args, "--tile", "256")),
+            };
+            var int8 = fp32 with { OutputPath = Path.Combine(folder, "int8.tif"), Precision = Precision.Int8 };
+            var times = (Fp32: new List<double>(), Int8: new List<double>());
+            for (var k = 0; k < runs; k++)
+            {
+                times.Fp32.Add(Upscaler.Run(fp32).Elapsed.TotalSeconds);
+                times.Int8.Add(Upscaler.Run(int8).Elapsed.TotalSeconds);
+            }
+            double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
+            Console.WriteLine($"model {model.Name}, input {input}, tile {fp32.TileSize}, {runs} runs each, calibration {Int8Model.Tuning}");
+            Console.WriteLine($"fp32 {Median(times.Fp32):F2} s  int8 {Median(times.Int8):F2} s  speed-up {Median(times.Fp32) / Median(times.Int8):F2}×  " +
+                $"PSNR int8 vs fp32 {Psnr(ReadAll(fp32.OutputPath), ReadAll(int8.OutputPath)):F2} dB");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Builds a square GeoTIFF of about MEGAPIXELS by repeating a real scene (mirrored, so no hard seams).</summary>
     public static int Mosaic(string[] args)
     {

@@ -13,6 +13,8 @@ using SatSR.Bench;
 //                                                                tiles re-inferred by N = 2…max shards, from the shard plan
 //   merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog]
 //                                                                runs the N shards, then times `merge`: output MP/s
+//   precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]
+//                                                                fp32 and int8 upscales alternating: median times, PSNR int8 vs fp32
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args.FirstOrDefault() switch
@@ -25,11 +27,12 @@ return args.FirstOrDefault() switch
     "nearest-model" => Bench.WriteNearestModel(args[1]),
     "halo" => ShardBench.Halo(args[1..]),
     "merge" => ShardBench.Merge(args[1..]),
+    "precision" => Bench.PrecisionRuns(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog] | precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]");
     return 2;
 }

@@ -33,6 +33,10 @@ internal static class UpscaleCommand
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: see --stretch, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     private static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
+    internal static readonly Option<Precision> PrecisionOption = new("--precision")
+    {
+        Description = "fp32, fp16 (for GPUs) or int8 (integer convolutions calibrated on the input's own tiles; not faster on CPUs without VNNI, see docs/BENCHMARKS.md)", DefaultValueFactory = _ => Precision.Fp32,
+    };
     private static readonly Option<bool> Tta = new("--tta") { Description = "Test-time augmentation: average the 8 flips and quarter turns of every tile (8× slower)" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Process shard i of N (i/N, 0 ≤ i < N): its rows of output blocks into OUTPUT's part file OUTPUT.part-i-of-N.tif, for `satsr merge`" };
     internal static readonly Option<string?> Parts = new("--parts") { Description = "Folder of the part files (default: beside OUTPUT)" };
@@ -42,7 +46,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -109,6 +113,7 @@ internal static class UpscaleCommand
             Tta = parse.GetValue(Tta),
             Shard = parse.GetValue(ShardOption) is { } shard ? Shard.Parse(shard) : null,
             PartsFolder = parse.GetValue(Parts),
+            Precision = parse.GetValue(PrecisionOption),
             Threads = parse.GetValue(Threads),
             Batch = parse.GetValue(Batch),
             MemoryBytes = ParseBytes("--memory", parse.GetValue(Memory)),

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using SatSR.Models;
+using SatSR.Models.Onnx;
 
 namespace SatSR.Inference;
 
@@ -104,15 +105,18 @@ public sealed class InferenceEngine : IDisposable
     /// Creates a session for <paramref name="model"/> taking batches of <paramref name="batch"/> input tiles of exactly
     /// <paramref name="height"/>×<paramref name="width"/>.
     /// </summary>
-    public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0, int batch = 1)
+    /// <param name="precision">fp16 converts the graph (TensorRT: builds fp16 engines from the float32 one); an int8 graph is made by the caller, who has the calibration tiles.</param>
+    public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0, int batch = 1,
+        Precision precision = Precision.Fp32)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         try
         {
             if (threads > 0) options.IntraOpNumThreads = threads;
-            var name = AddProvider(options, device);
-            var session = new InferenceSession(model.OnnxModel, options);
+            var name = AddProvider(options, device, precision == Precision.Fp16);
+            var graph = precision == Precision.Fp16 && name != "tensorrt" ? Fp16Graph.Convert(model.OnnxModel) : model.OnnxModel;
+            var session = new InferenceSession(graph, options);
             if (session.InputMetadata.Count != 1)
             {
                 session.Dispose();
@@ -172,7 +176,8 @@ public sealed class InferenceEngine : IDisposable
 
     /// <summary>
     /// The device <paramref name="device"/> runs on in this build: <see cref="ExecutionDevice.Auto"/> becomes CUDA when
-    /// the build has it, else the CPU; a device the build lacks is refused in one line.
+    /// the build has it and the machine its libraries, else the CPU; a device the build lacks is refused in one line
+    /// (one it has but the machine cannot run is refused when the session is made, naming the missing library).
     /// </summary>
     public static ExecutionDevice Resolve(ExecutionDevice device)
     {
@@ -180,7 +185,7 @@ public sealed class InferenceEngine : IDisposable
         return device switch
         {
             ExecutionDevice.Cpu => device,
-            ExecutionDevice.Auto => providers.Contains("CUDAExecutionProvider") ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
+            ExecutionDevice.Auto => providers.Contains("CUDAExecutionProvider") && GpuProviders.CudaLoads() ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
             ExecutionDevice.Cuda when providers.Contains("CUDAExecutionProvider") => device,
             ExecutionDevice.TensorRt when providers.Contains("TensorrtExecutionProvider") => device,
             _ => throw Unavailable(device, providers),
@@ -189,26 +194,27 @@ public sealed class InferenceEngine : IDisposable
 
     private static InferenceException Unavailable(ExecutionDevice device, IReadOnlyList<string> providers) => new(
         $"--device {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} " +
-        "(GPU inference needs the Microsoft.ML.OnnxRuntime.Gpu package, CUDA 12 and cuDNN 9)");
+        "(GPU inference needs SatSR's GPU build, SATSR_GPU=1 ./satsr …, with CUDA 13 and cuDNN 9)");
 
-    private static string AddProvider(SessionOptions options, ExecutionDevice device)
+    private static string AddProvider(SessionOptions options, ExecutionDevice device, bool fp16)
     {
         var providers = AvailableProviders;
         bool Has(string p) => providers.Contains(p);
+        var problem = "";
         switch (device)
         {
             case ExecutionDevice.Cpu:
                 return "cpu";
-            case ExecutionDevice.Auto when Has("CUDAExecutionProvider"):
-            case ExecutionDevice.Cuda when Has("CUDAExecutionProvider"):
-                options.AppendExecutionProvider_CUDA(0);
+            case ExecutionDevice.Auto when Has("CUDAExecutionProvider") && GpuProviders.TryAddCuda(options, out _):
+            case ExecutionDevice.Cuda when Has("CUDAExecutionProvider") && GpuProviders.TryAddCuda(options, out problem):
                 return "cuda";
-            case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider"):
-                options.AppendExecutionProvider_Tensorrt(0);
-                options.AppendExecutionProvider_CUDA(0);
+            case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider") && GpuProviders.TryAddTensorRt(options, fp16, out problem):
                 return "tensorrt";
             case ExecutionDevice.Auto:
                 return "cpu";
+            case ExecutionDevice.Cuda when Has("CUDAExecutionProvider"):
+            case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider"):
+                throw new InferenceException($"--device {device.ToString().ToLowerInvariant()} is not available: {problem}; GPU inference needs an NVIDIA driver, CUDA 13 and cuDNN 9 (TensorRT 10 for tensorrt)");
             default:
                 throw Unavailable(device, providers);
         }

@@ -33,7 +33,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
             options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture), options.Blend.ToString(), options.Nodata.ToString(),
             options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
             creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString(),
-            options.Tta.ToString(), options.Stretch.ToString());
+            options.Tta.ToString(), options.Stretch.ToString(), options.Precision.ToString());
         text += $"\n{options.Format}:{(options.Overviews is { } levels ? string.Join(',', levels) : "auto")}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

@@ -61,6 +61,9 @@ public sealed record UpscaleOptions
     public int? Overlap { get; init; }
 
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
+
+    /// <summary>The number format the network runs in; fp16 and int8 change pixels (slightly), so a resume must keep it.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
     public NodataMode Nodata { get; init; } = NodataMode.FromFile;
     public double NodataValue { get; init; }
     public BlendMode Blend { get; init; } = BlendMode.Feather;

@@ -48,8 +48,8 @@ public static class Upscaler
         // Test-time augmentation turns tiles by quarter turns, so its tensor is square.
         var side = Math.Max(plan.TensorHeight, plan.TensorWidth);
         using var engine = options.Tta
-            ? InferenceEngine.Create(options.Model, device, side, side, options.Threads, batch)
-            : InferenceEngine.Create(options.Model, device, plan.TensorHeight, plan.TensorWidth, options.Threads, batch);
+            ? InferenceEngine.Create(options.Model, device, side, side, options.Threads, batch, options.Precision)
+            : InferenceEngine.Create(options.Model, device, plan.TensorHeight, plan.TensorWidth, options.Threads, batch, options.Precision);
         // --outscale F: the network runs at the smallest integer scale that reaches F (its own at most), so the
         // resample pass shrinks as little as possible, or enlarges past the model's scale.
         var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
@@ -70,6 +70,12 @@ public static class Upscaler
         var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
         var encoders = BandRanges.Encoders(scales, profile.DataType, validity.OutputNodata);
         var clock = Stopwatch.StartNew();
+        var inputs = new StageInputs(options.InputPath, profile, validity, bands, scales, encoders, options.Tta, options.Consistency, options.Blend);
+        // --precision int8: the graph quantised with activation ranges from a fixed sample of this input's own tiles.
+        using var int8 = options.Precision != Precision.Int8 ? null : InferenceEngine.Create(
+            Int8Model.Quantise(options.Model, Int8Model.PreparedSample(plan, inputs, engine), engine.Channels, engine.Height, engine.Width, cancellationToken),
+            device, engine.Height, engine.Width, options.Threads, batch);
+        var network = int8 ?? engine;
         int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
         // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them.
         var rows = options.Shard is { } s ? ShardPlan.Rows(height, blockHeight, s) : new RowRange(0, height);
@@ -98,7 +104,6 @@ public static class Upscaler
         // file of the full size, where the rows this shard does not need stay unwritten).
         var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
         var schedule = TileSchedule.Create(plan, scale, bands.Output.Length, blockHeight, blockWidth, options.StripBudgetBytes, start, stageRows.From, stageRows.To);
-        var inputs = new StageInputs(options.InputPath, profile, validity, bands, scales, encoders, options.Tta, options.Consistency, options.Blend);
         var stages = new StagedJob(workers, options.QueueDepth);
         StageFigures figures;
         TimeSpan overviewTime, copyTime = TimeSpan.Zero;
@@ -119,7 +124,7 @@ public static class Upscaler
                 var inputMegapixels = plan.Width * (double)plan.Height / 1e6;
                 var blended = new TileCounter(() => progress?.Report(
                     new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
-                figures = stages.Run(schedule, inputs, engine, outputs, blended, cancellationToken);
+                figures = stages.Run(schedule, inputs, network, outputs, blended, cancellationToken);
             }
             if (resampled)
             {

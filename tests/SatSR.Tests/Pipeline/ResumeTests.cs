@@ -6,6 +6,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
 using SatSR.Geometry;
+using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Pipeline;
 using SatSR.Tiling;
@@ -140,6 +141,7 @@ public partial class ResumeTests
         "strip-budget" => (o, () => o with { StripBudgetBytes = 512 << 10 }),   // two column chunks
         "stretch" => (o, () => o with { Stretch = Stretch.Percentile }),
         "tta" => (o, () => o with { Tta = true }),
+        "precision" => (o, () => o with { Precision = Precision.Int8 }),
         "overviews" => (o, () => o with { Overviews = [] }),
         _ => throw new ArgumentOutOfRangeException(nameof(change), change, null),
     };
@@ -186,6 +188,7 @@ public partial class ResumeTests
         { "strip-budget", nameof(UpscaleOptions.StripBudgetBytes) },
         { "stretch", nameof(UpscaleOptions.Stretch) },
         { "tta", nameof(UpscaleOptions.Tta) },
+        { "precision", nameof(UpscaleOptions.Precision) },
         { "overviews", nameof(UpscaleOptions.Overviews) },
     };
 

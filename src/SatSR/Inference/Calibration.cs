@@ -1,0 +1,75 @@
+using Microsoft.ML.OnnxRuntime;
+using SatSR.Models.Onnx;
+
+namespace SatSR.Inference;
+
+/// <summary>How an activation's quantisation range is taken from the values calibration saw.</summary>
+public enum CalibrationMethod
+{
+    /// <summary>The smallest and largest value: nothing is clipped, rare outliers widen every step.</summary>
+    MinMax,
+
+    /// <summary>The 0.01 and 99.99 percentiles of an even sample of the values: the rare extremes are clipped.</summary>
+    Percentile,
+}
+
+/// <summary>
+/// Measures activation ranges for int8 quantisation by running the float32 graph on calibration tiles with the
+/// tensors to quantise exposed as outputs, on the CPU with one thread (deterministic whatever the machine).
+/// </summary>
+public static class Calibration
+{
+    /// <summary>Exposed tensors per session: bounds the memory of one run (a deep network has hundreds).</summary>
+    private const int TensorsPerRun = 64;
+
+    /// <summary>Values kept per tensor and tile for the percentiles, evenly strided.</summary>
+    private const int SamplesPerTile = 4096;
+
+    private const double Tail = 1e-4;
+
+    /// <param name="tiles">CHW float32 tensors of <paramref name="channels"/>×<paramref name="side"/>×<paramref name="side"/>.</param>
+    public static IReadOnlyDictionary<string, ActivationRange> Measure(byte[] model, IReadOnlyList<string> tensors,
+        IReadOnlyList<float[]> tiles, int channels, int side, CalibrationMethod method, CancellationToken ct = default)
+    {
+        var ranges = new Dictionary<string, ActivationRange>();
+        foreach (var group in tensors.Chunk(TensorsPerRun))
+        {
+            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC, IntraOpNumThreads = 1 };
+            using var session = new InferenceSession(QdqGraph.WithOutputs(model, group), options);
+            using var run = new RunOptions();
+            var input = session.InputMetadata.Keys.Single();
+            var seen = group.ToDictionary(t => t, _ => (Min: float.PositiveInfinity, Max: float.NegativeInfinity, Samples: new List<float>()));
+            foreach (var tile in tiles)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var value = OrtValue.CreateTensorValueFromMemory(tile, [1, channels, side, side]);
+                using var results = session.Run(run, [input], [value], group);
+                for (var k = 0; k < group.Length; k++)
+                {
+                    var data = results[k].GetTensorDataAsSpan<float>();
+                    var s = seen[group[k]];
+                    foreach (var v in data)
+                    {
+                        s.Min = Math.Min(s.Min, v);
+                        s.Max = Math.Max(s.Max, v);
+                    }
+                    var stride = Math.Max(1, data.Length / SamplesPerTile);
+                    for (var i = 0; i < data.Length; i += stride) s.Samples.Add(data[i]);
+                    seen[group[k]] = s;
+                }
+            }
+            foreach (var (name, s) in seen)
+            {
+                if (method == CalibrationMethod.MinMax)
+                {
+                    ranges[name] = new ActivationRange(s.Min, s.Max);
+                    continue;
+                }
+                s.Samples.Sort();
+                var last = s.Samples.Count - 1;
+                ranges[name] = new ActivationRange(s.Samples[(int)Math.Floor(Tail * last)], s.Samples[(int)Math.Ceiling((1 - Tail) * last)]);
+            }
+        }
+        return ranges;
+    }
+}

@@ -1,0 +1,80 @@
+using SatSR.Inference;
+using SatSR.Models;
+using SatSR.Models.Onnx;
+using SatSR.Pipeline.Stages;
+using SatSR.Tiling;
+
+namespace SatSR.Pipeline;
+
+/// <summary>
+/// The int8 graph of a job: activation ranges calibrated on a fixed, seeded sample of the job's own prepared input
+/// tiles (the same normalisation and nodata fill as inference), so the same job always gets the same graph.
+/// </summary>
+internal static class Int8Model
+{
+    /// <summary>Tiles with valid pixels in the sample, and the seed of their order and of the crop inside each.</summary>
+    public const int SampleTiles = 8, Seed = 20261201;
+
+    /// <summary>Side of the square calibrated from each tile: the ranges do not need whole tiles, and deep networks are slow.</summary>
+    public const int CropSide = 96;
+
+    /// <summary>How ranges are taken and which convolutions stay float; settable for `bench precision`'s trade-off sweep only.</summary>
+    internal static Int8Tuning Tuning { get; set; } = new(CalibrationMethod.MinMax, KeepFirst: 1, KeepLast: 1);
+
+    /// <summary>
+    /// The quantised model. <paramref name="prepared"/> are tensors of <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/>.
+    /// The first and last convolutions stay float by default (see docs/BENCHMARKS.md, "int8").
+    /// </summary>
+    public static ModelDescriptor Quantise(ModelDescriptor model, IEnumerable<float[]> prepared, int channels, int height, int width, CancellationToken ct)
+    {
+        var side = Math.Min(CropSide, Math.Min(height, width));
+        var random = new Random(Seed);
+        var crops = prepared.Select(tile => Crop(tile, channels, height, width, side, random.Next(height - side + 1), random.Next(width - side + 1))).ToList();
+        if (crops.Count == 0) return model; // no valid pixel: no tile will be inferred
+        var ranges = Calibration.Measure(model.OnnxModel, QdqGraph.CalibrationTensors(model.OnnxModel), crops, channels, side, Tuning.Method, ct);
+        var convolutions = QdqGraph.Convolutions(model.OnnxModel).Count;
+        var keep = Enumerable.Range(0, convolutions).Where(i => i < Tuning.KeepFirst || i >= convolutions - Tuning.KeepLast).ToHashSet();
+        return model with { OnnxModel = QdqGraph.Quantize(model.OnnxModel, ranges, keep) };
+    }
+
+    /// <summary>
+    /// Prepared input tensors (first band group, exactly as the stages prepare them for <paramref name="engine"/>) of up
+    /// to <see cref="SampleTiles"/> tiles with valid pixels, in an order shuffled with <see cref="Seed"/>: the same input
+    /// always gives the same sample.
+    /// </summary>
+    public static IEnumerable<float[]> PreparedSample(TilePlan plan, StageInputs inputs, InferenceEngine engine)
+    {
+        var values = new BufferPool<double>((long)inputs.Profile.BandCount * plan.ReadWidth * plan.ReadHeight);
+        var valid = new BufferPool<byte>((long)plan.ReadWidth * plan.ReadHeight);
+        var tensors = new BufferPool<float>(engine.InputLength);
+        using var reader = new TileReader(inputs.Path, inputs.Validity, values, valid);
+        var preparer = new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, tensors, values);
+        var order = Enumerable.Range(0, plan.Tiles.Count).ToArray();
+        new Random(Seed).Shuffle(order);
+        var count = SampleTiles;
+        foreach (var index in order)
+        {
+            if (count == 0) yield break;
+            var read = reader.Read(new ScheduledTile(0, plan.Tiles[index], EndsRow: false));
+            if (read.Skipped) continue;
+            count--;
+            yield return preparer.Prepare(read).Inputs[0];
+        }
+    }
+
+    private static float[] Crop(float[] tile, int channels, int height, int width, int side, int top, int left)
+    {
+        var crop = new float[channels * side * side];
+        for (var c = 0; c < channels; c++)
+        {
+            for (var y = 0; y < side; y++)
+            {
+                tile.AsSpan(c * height * width + (top + y) * width + left, side).CopyTo(crop.AsSpan((c * side + y) * side, side));
+            }
+        }
+        return crop;
+    }
+}
+
+/// <summary>Calibration method, and how many convolutions at the start and at the end of the graph stay float.</summary>
+internal sealed record Int8Tuning(CalibrationMethod Method, int KeepFirst, int KeepLast);
