@@ -50,15 +50,23 @@ internal sealed class OutputStrip
         var x1 = Math.Min(area.Right, Left + Width);
         if (x0 >= x1) return;
         var plane = _sums.AsSpan(band * Width * Capacity, Width * Capacity);
+        var count = x1 - x0;
+        var weights = columns.Slice(x0 - area.Column, count);
+        var width = System.Numerics.Vector<float>.Count;
         for (var y = Math.Max(0, Top - area.Row); y < area.Height; y++)
         {
             var wy = rows[y];
-            var src = prediction.Slice(y * area.Width, area.Width);
-            var dst = plane.Slice((area.Row + y - Top) * Width, Width);
-            for (var x = x0; x < x1; x++)
+            var src = prediction.Slice(y * area.Width + x0 - area.Column, count);
+            var dst = plane.Slice((area.Row + y - Top) * Width + x0 - Left, count);
+            // (row weight · column weight) · value, added lane by lane: the scalar arithmetic, bit for bit.
+            var x = 0;
+            var row = new System.Numerics.Vector<float>(wy);
+            for (; x <= count - width; x += width)
             {
-                dst[x - Left] += wy * columns[x - area.Column] * src[x - area.Column];
+                var sum = new System.Numerics.Vector<float>(dst[x..]) + row * new System.Numerics.Vector<float>(weights[x..]) * new System.Numerics.Vector<float>(src[x..]);
+                sum.CopyTo(dst[x..]);
             }
+            for (; x < count; x++) dst[x] += wy * weights[x] * src[x];
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using SatSR.Inference;
 using SatSR.Pixels;
 
@@ -60,28 +61,65 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
         for (var y = 0; y < oh; y++)
         {
             var dst = full.AsSpan(y * ow, ow);
-            if (channel >= 0)
+            var finite = channel >= 0
+                ? Copy(output.AsSpan(channel * plane + y * tw, ow), dst)
+                : Mean(output, y * tw, plane, outputChannels, dst);
+            if (!finite)
             {
-                output.AsSpan(channel * plane + y * tw, ow).CopyTo(dst);
-            }
-            else
-            {
-                output.AsSpan(y * tw, ow).CopyTo(dst);
-                for (var c = 1; c < outputChannels; c++)
-                {
-                    var src = output.AsSpan(c * plane + y * tw, ow);
-                    for (var x = 0; x < ow; x++) dst[x] += src[x];
-                }
-                for (var x = 0; x < ow; x++) dst[x] /= outputChannels;
-            }
-            foreach (var v in dst)
-            {
-                if (!float.IsFinite(v))
-                {
-                    throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try --device cpu)");
-                }
+                var v = dst.ToArray().First(v => !float.IsFinite(v));
+                throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try --device cpu)");
             }
         }
         if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>; false when a value is not finite.</summary>
+    private static bool Copy(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        source.CopyTo(destination);
+        return AllFinite(destination);
+    }
+
+    /// <summary>
+    /// The mean of <paramref name="channels"/> planes <paramref name="plane"/> apart, from <paramref name="offset"/>, into
+    /// <paramref name="destination"/>: summed in channel order and divided, lane by lane as one value would be (Vector
+    /// arithmetic is IEEE per lane, so the result is the scalar one bit for bit); false when a value is not finite.
+    /// </summary>
+    private static bool Mean(float[] output, int offset, int plane, int channels, Span<float> destination)
+    {
+        var n = destination.Length;
+        var width = Vector<float>.Count;
+        var divisor = new Vector<float>(channels);
+        var x = 0;
+        for (; x <= n - width; x += width)
+        {
+            var sum = new Vector<float>(output.AsSpan(offset + x, width));
+            for (var c = 1; c < channels; c++) sum += new Vector<float>(output.AsSpan(c * plane + offset + x, width));
+            (sum / divisor).CopyTo(destination[x..]);
+        }
+        for (; x < n; x++)
+        {
+            var v = output[offset + x];
+            for (var c = 1; c < channels; c++) v += output[c * plane + offset + x];
+            destination[x] = v / channels;
+        }
+        return AllFinite(destination);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var width = Vector<float>.Count;
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        var x = 0;
+        // |v| < ∞ is false for ±∞ and for NaN.
+        for (; x <= values.Length - width; x += width)
+        {
+            if (!Vector.LessThanAll(Vector.Abs(new Vector<float>(values[x..])), infinity)) return false;
+        }
+        for (; x < values.Length; x++)
+        {
+            if (!float.IsFinite(values[x])) return false;
+        }
+        return true;
     }
 }
