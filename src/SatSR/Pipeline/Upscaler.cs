@@ -214,8 +214,9 @@ public static class Upscaler
     private const int MaxWorkers = 4;
 
     /// <summary>
-    /// Tiles per runtime call: one on the CPU, where ONNX Runtime already spreads each convolution over every core and a
-    /// batch only adds memory (docs/BENCHMARKS.md, "Batch"); four on a GPU, which a single tile leaves partly idle.
+    /// Tiles per runtime call: one on the CPU, where ONNX Runtime already spreads each convolution over every core (a
+    /// batch there is not measured to help; docs/BENCHMARKS.md, "Batch on the CPU"); four on a GPU, which a single tile
+    /// leaves partly idle (not measured: no GPU was at hand).
     /// </summary>
     private static int DefaultBatch(ExecutionDevice device) => device == ExecutionDevice.Cpu ? 1 : 4;
 
