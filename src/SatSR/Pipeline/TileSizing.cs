@@ -1,4 +1,5 @@
 using SatSR.Models;
+using SatSR.Pipeline.Stages;
 using SatSR.Tiling;
 
 namespace SatSR.Pipeline;
@@ -82,15 +83,14 @@ internal static class TileSizing
     private static double Cost(TilePlan.Axis columns, TilePlan.Axis rows, int scale, int outputBands, int blockHeight, int blockWidth, long stripBudget)
     {
         int outWidth = columns.Length * scale;
-        var perColumn = (long)outputBands * (blockHeight + rows.ReadLength * scale) * sizeof(float);
-        var chunkWidth = (int)Math.Min(outWidth, Math.Max(blockWidth, stripBudget / perColumn / blockWidth * blockWidth));
+        var chunkWidth = TileSchedule.ChunkWidth(outWidth, outputBands, blockHeight + rows.ReadLength * scale, blockWidth, stripBudget);
         long tiles = 0;
         for (var left = 0; left < outWidth; left += chunkWidth)
         {
             var right = Math.Min(outWidth, left + chunkWidth);
             for (var c = 0; c < columns.Count; c++)
             {
-                if (columns.ReadStart(c) * scale < right && (columns.ReadStart(c) + columns.ReadLength) * scale > left) tiles++;
+                if (TileSchedule.Touches(columns, c, scale, left, right)) tiles++;
             }
         }
         return (double)tiles * rows.Count * (columns.ReadLength * rows.ReadLength + PerTile);

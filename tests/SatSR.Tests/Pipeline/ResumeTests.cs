@@ -270,7 +270,7 @@ public partial class ResumeTests
     [InlineData("record:4", null, 256)]     // the last: all written, not yet renamed
     [InlineData("record:4", 2.5, 192)]      // the ×3 stage complete, the resample pass not begun
     [InlineData("resample:5", 2.5, 192)]    // in the resample pass: its output half-written, with no journal
-    public void Killed_with_SIGKILL_at_an_exact_point_then_resumed_gives_identical_pixels(string killAt, double? outScale, int journalRows)
+    public async Task Killed_with_SIGKILL_at_an_exact_point_then_resumed_gives_identical_pixels(string killAt, double? outScale, int journalRows)
     {
         var dir = TestFiles.TempDir();
         var input = Input(dir, 64);
@@ -281,14 +281,14 @@ public partial class ResumeTests
             .. outScale is { } f ? ["--outscale", f.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>()];
         var journal = output + (outScale is null ? "" : ".x3") + ".partial.journal";
 
-        var (killed, stderr) = RunCli(args, killAt);
+        var (killed, stderr) = await SatsrProcess.Run(args, killAt);
         Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL (137) at {killAt}: {stderr}");
         Assert.Equal(journalRows, RowsDone(journal));
         // A kill in the resample pass leaves its output half-written beside the finished ×3 stage; before it, none.
         if (outScale is not null) Assert.Equal(killAt.StartsWith(KillPoint.Resample, StringComparison.Ordinal), File.Exists(output + ".partial"));
         Assert.False(File.Exists(output));
 
-        var (resumed, error) = RunCli([.. args, "--resume"]);
+        var (resumed, error) = await SatsrProcess.Run([.. args, "--resume"]);
         Assert.True(resumed == 0, error);
         Assert.Equal(reference, TestRasters.ReadAll(output, out _));
         AssertOnlyFiles(dir, "in.tif", "out.tif", "reference.tif");
@@ -403,27 +403,5 @@ public partial class ResumeTests
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(journal));
         return doc.RootElement.GetProperty("RowsDone").GetInt32();
-    }
-
-    /// <summary>Runs the built CLI to its end (<paramref name="killAt"/>: where it kills itself); its exit code and stderr.</summary>
-    private static (int ExitCode, string Stderr) RunCli(string[] args, string? killAt = null)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add(typeof(SatSR.Cli.SatsrApp).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        // No debugger or diagnostics pipes in the temp folder: a killed runtime would leave them there.
-        info.Environment["DOTNET_EnableDiagnostics"] = "0";
-        info.Environment.Remove("SATSR_TEST_KILL_AT");
-        if (killAt is not null) info.Environment["SATSR_TEST_KILL_AT"] = killAt;
-        using var child = Process.Start(info)!;
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        if (!child.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            child.Kill();
-            Assert.Fail($"satsr {string.Join(' ', args)} did not end within 2 minutes");
-        }
-        child.WaitForExit();
-        return (child.ExitCode, stderr.Result + stdout.Result);
     }
 }

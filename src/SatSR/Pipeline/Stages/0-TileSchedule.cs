@@ -54,8 +54,7 @@ internal sealed class TileSchedule
     {
         int outWidth = plan.Width * scale, outHeight = plan.Height * scale, last = to ?? outHeight;
         var capacity = blockHeight + plan.ReadHeight * scale;
-        var perColumn = (long)bands * capacity * sizeof(float);
-        var chunkWidth = (int)Math.Min(outWidth, Math.Max(blockWidth, stripBudgetBytes / perColumn / blockWidth * blockWidth));
+        var chunkWidth = ChunkWidth(outWidth, bands, capacity, blockWidth, stripBudgetBytes);
         var count = (outWidth + chunkWidth - 1) / chunkWidth;
         var chunks = new List<OutputChunk>();
         var tiles = new List<ScheduledTile>();
@@ -64,8 +63,7 @@ internal sealed class TileSchedule
         {
             int left = k * chunkWidth, width = Math.Min(chunkWidth, outWidth - left);
             var first = k < resumeAt.Chunk ? last : k == resumeAt.Chunk ? Math.Max(from, resumeAt.RowsDone) : from;
-            var columns = Enumerable.Range(0, plan.Columns).Where(c =>
-                plan.ColumnAxis.ReadStart(c) * scale < left + width && (plan.ColumnAxis.ReadStart(c) + plan.ReadWidth) * scale > left).ToList();
+            var columns = Enumerable.Range(0, plan.Columns).Where(c => Touches(plan.ColumnAxis, c, scale, left, left + width)).ToList();
             for (var r = 0; r < plan.Rows; r++)
             {
                 int top = plan.RowAxis.ReadStart(r) * scale, bottom = top + plan.ReadHeight * scale;
@@ -82,6 +80,20 @@ internal sealed class TileSchedule
         }
         return new TileSchedule(plan, scale, from, last, capacity, chunks, tiles, resumed);
     }
+
+    /// <summary>
+    /// Output columns per chunk: as many whole blocks as the strip budget holds at <paramref name="capacity"/> rows of
+    /// <paramref name="bands"/> bands (at least one block), at most the whole width.
+    /// </summary>
+    public static int ChunkWidth(int outputWidth, int bands, int capacity, int blockWidth, long stripBudgetBytes)
+    {
+        var perColumn = (long)bands * capacity * sizeof(float);
+        return (int)Math.Min(outputWidth, Math.Max(blockWidth, stripBudgetBytes / perColumn / blockWidth * blockWidth));
+    }
+
+    /// <summary>True when tile <paramref name="c"/>'s read window, at the output scale, reaches into output columns left..right.</summary>
+    public static bool Touches(TilePlan.Axis columns, int c, int scale, int left, int right) =>
+        columns.ReadStart(c) * scale < right && (columns.ReadStart(c) + columns.ReadLength) * scale > left;
 
     /// <summary>
     /// The output rows final once tile row <paramref name="row"/> is blended, cut to whole block rows (the last of the

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace SatSR.Tests.Shards;
+namespace SatSR.Tests;
 
-/// <summary>The built CLI as a separate process, the way a scheduler runs it.</summary>
+/// <summary>The built CLI as a separate process, the way a user's shell or a scheduler runs it.</summary>
 internal static class SatsrProcess
 {
     /// <summary>The command line that runs the built CLI: the runtime with its assembly.</summary>
