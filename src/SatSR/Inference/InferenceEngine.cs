@@ -145,12 +145,29 @@ public sealed class InferenceEngine : IDisposable
         }
     }
 
-    public void Run(CancellationToken cancellationToken = default)
+    public void Run(CancellationToken cancellationToken = default) => Run(_inputValue, _outputValue, cancellationToken);
+
+    /// <summary>
+    /// Runs one tile (an engine of <see cref="Batch"/> 1) from <paramref name="input"/> straight into
+    /// <paramref name="output"/>, both bound for this call only: a pipeline's own buffers, so the tile is not copied
+    /// into <see cref="Input"/> and its result out of <see cref="Output"/> (the result is 16 times the input at ×4).
+    /// </summary>
+    public void Run(float[] input, float[] output, CancellationToken cancellationToken = default)
+    {
+        if (Batch != 1) throw new InvalidOperationException($"binding one tile's buffers needs an engine of batch 1, not {Batch}");
+        ArgumentOutOfRangeException.ThrowIfNotEqual(input.Length, InputLength, nameof(input));
+        ArgumentOutOfRangeException.ThrowIfNotEqual(output.Length, OutputLength, nameof(output));
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, Channels, Height, Width]);
+        using var outputValue = OrtValue.CreateTensorValueFromMemory(output, [1, OutputChannels, Height * Scale, Width * Scale]);
+        Run(inputValue, outputValue, cancellationToken);
+    }
+
+    private void Run(OrtValue input, OrtValue output, CancellationToken cancellationToken)
     {
         using var _ = cancellationToken.Register(() => _runOptions.Terminate = true);
         try
         {
-            _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames, [_outputValue]);
+            _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {

@@ -8,7 +8,8 @@ public readonly record struct BandRange(double Low, double High)
 {
     public static BandRange Byte => new(0, 255);
 
-    private double Span => High > Low ? High - Low : 1;
+    /// <summary>The width of the range (1 for an empty one): a unit step.</summary>
+    public double Span => High > Low ? High - Low : 1;
 
     public float ToUnit(double value) => (float)((value - Low) / Span);
 

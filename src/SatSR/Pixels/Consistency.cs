@@ -71,8 +71,8 @@ public static class Consistency
     /// <paramref name="outputWindow"/> count. <paramref name="output"/> covers <paramref name="outputWindow"/> and
     /// <paramref name="input"/>/<paramref name="valid"/> cover <paramref name="inputWindow"/>, both row-major.
     /// </summary>
-    public static SquaredError Measure(ReadOnlySpan<double> output, Window outputWindow, ReadOnlySpan<double> input, Window inputWindow,
-        ReadOnlySpan<byte> valid, int s, BandRange range)
+    public static SquaredError Measure<T>(ReadOnlySpan<T> output, Window outputWindow, ReadOnlySpan<double> input, Window inputWindow,
+        ReadOnlySpan<byte> valid, int s, BandRange range) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         var error = new SquaredError(0, 0);
         for (var iy = 0; iy < inputWindow.Height; iy++)
@@ -87,7 +87,7 @@ public static class Consistency
                 double sum = 0;
                 for (var dy = 0; dy < s; dy++)
                 {
-                    foreach (var v in output.Slice((top + dy) * outputWindow.Width + left, s)) sum += v;
+                    foreach (var v in output.Slice((top + dy) * outputWindow.Width + left, s)) sum += double.CreateTruncating(v);
                 }
                 double d = range.ToUnit(sum / (s * s)) - range.ToUnit(input[i]);
                 error += new SquaredError(d * d, 1);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using SatSR.Raster;
 
 namespace SatSR.Pixels;
@@ -56,6 +57,49 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
             return _hasNodata && v == _nodata ? StepOffNodata(value, v) : v;
         }
 
+        /// <summary>
+        /// Encodes a row of valid pixels given in <paramref name="range"/>'s unit scale into samples of type
+        /// <typeparamref name="T"/>: <see cref="Encode"/> of <see cref="BandRange.FromUnit"/> for each, computed for
+        /// integer types four doubles at a time (the same IEEE operations lane by lane, so the same samples; a group
+        /// that meets nodata takes the scalar rule).
+        /// </summary>
+        public void EncodeUnits<T>(ReadOnlySpan<float> units, BandRange range, Span<T> destination) where T : unmanaged, INumberBase<T>
+        {
+            var x = 0;
+            if (_integer && Vector.IsHardwareAccelerated)
+            {
+                var width = Vector<float>.Count;
+                var half = Vector<double>.Count;
+                var (span, low, lo, hi, nodata) = (new Vector<double>(range.Span), new Vector<double>(range.Low), new Vector<double>(_lo),
+                    new Vector<double>(_hi), new Vector<double>(_nodata));
+                Span<double> lanes = stackalloc double[width];
+                for (; x <= units.Length - width; x += width)
+                {
+                    Vector.Widen(new Vector<float>(units[x..]), out var a, out var b);
+                    a = Vector.Min(Vector.Max(RoundAwayFromZero(a * span + low), lo), hi);
+                    b = Vector.Min(Vector.Max(RoundAwayFromZero(b * span + low), lo), hi);
+                    if (_hasNodata && (Vector.EqualsAny(a, nodata) || Vector.EqualsAny(b, nodata)))
+                    {
+                        for (var i = x; i < x + width; i++) destination[i] = T.CreateTruncating(Encode(range.FromUnit(units[i])));
+                        continue;
+                    }
+                    a.CopyTo(lanes);
+                    b.CopyTo(lanes[half..]);
+                    for (var i = 0; i < width; i++) destination[x + i] = T.CreateTruncating(lanes[i]);
+                }
+            }
+            for (; x < units.Length; x++) destination[x] = T.CreateTruncating(Encode(range.FromUnit(units[x])));
+        }
+
+        /// <summary>Math.Round(v, MidpointRounding.AwayFromZero) per lane: the integer part, plus the sign when the fraction is at least ½.</summary>
+        private static Vector<double> RoundAwayFromZero(Vector<double> v)
+        {
+            var whole = Vector.Truncate(v);
+            var up = Vector.GreaterThanOrEqual(Vector.Abs(v - whole), new Vector<double>(0.5));
+            var sign = Vector.ConditionalSelect(Vector.LessThan(v, Vector<double>.Zero), new Vector<double>(-1.0), Vector<double>.One);
+            return whole + Vector.ConditionalSelect(up, sign, Vector<double>.Zero);
+        }
+
         /// <summary>One representable value away from nodata, towards the side the unrounded value was on when possible.</summary>
         private double StepOffNodata(double value, double v)
         {
@@ -65,30 +109,5 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
             if (preferUp) return up <= _hi ? up : down;
             return down >= _lo ? down : up;
         }
-    }
-
-    /// <summary>
-    /// Stores encoded samples (<see cref="Encode"/>'s results: exact in <paramref name="type"/>) as that type's bytes,
-    /// native byte order, for a GDAL write that needs no conversion.
-    /// </summary>
-    public static void Store(ReadOnlySpan<double> samples, Span<byte> destination, RasterDataType type)
-    {
-        switch (type)
-        {
-            case RasterDataType.Byte: Cast<byte>(samples, destination); break;
-            case RasterDataType.UInt16: Cast<ushort>(samples, destination); break;
-            case RasterDataType.Int16: Cast<short>(samples, destination); break;
-            case RasterDataType.UInt32: Cast<uint>(samples, destination); break;
-            case RasterDataType.Int32: Cast<int>(samples, destination); break;
-            case RasterDataType.Float32: Cast<float>(samples, destination); break;
-            case RasterDataType.Float64: samples.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(destination)); break;
-            default: throw new ArgumentOutOfRangeException(nameof(type), type, "unsupported data type");
-        }
-    }
-
-    private static void Cast<T>(ReadOnlySpan<double> samples, Span<byte> destination) where T : unmanaged, System.Numerics.INumberBase<T>
-    {
-        var typed = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(destination);
-        for (var i = 0; i < samples.Length; i++) typed[i] = T.CreateTruncating(samples[i]);
     }
 }

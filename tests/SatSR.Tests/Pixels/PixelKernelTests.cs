@@ -123,4 +123,36 @@ public class SampleEncoderTests
         Assert.Equal(-9999 + 1.0 / 1024, SampleEncoder.For(RasterDataType.Float32, -9999).Encode(-9998.9999));
         Assert.Equal(-9999 - Math.Pow(2, -39), SampleEncoder.For(RasterDataType.Float64, -9999).Encode(-9999));
     }
+
+    /// <summary>
+    /// A row of valid pixels is encoded by the same rule as one value: rounding half away from zero, clamping and the
+    /// step off nodata, in every position of a row longer than two vector widths (its groups and its tail). Values are
+    /// multiples of 1/256 so the unit scale holds them exactly; expected samples worked out by hand.
+    /// </summary>
+    [Fact]
+    public void A_row_of_bytes_is_encoded_as_each_value_alone()
+    {
+        double[] values = [17.5, 0.25, 127.49609375, -3, 300, 254.5, 1.5, 0.5, 2.25, 99.5, 100.5, 42, 7.75, 8.25, 200.5, 255, 0, 16.5, 3.5, 250.5, 128.5, 64.25, 32.75, 12.5, 9.5];
+        double[] expected = [18, 1, 127, 1, 255, 255, 2, 1, 2, 100, 101, 42, 8, 8, 201, 255, 1, 17, 4, 251, 129, 64, 33, 13, 10];
+        Assert.Equal(expected, Row<byte>(RasterDataType.Byte, 0, new BandRange(0, 256), values));
+    }
+
+    [Fact]
+    public void A_row_of_negative_int16_rounds_half_away_from_zero_and_steps_off_nodata()
+    {
+        double[] values = [-17.5, -2.5, 2.5, -0.25, -256, -255.5, 0.5, -0.5, -1.5, 3.75, -3.75, 100.5, -100.5, 10, -10, 255.5, -128.5, 7.5, -7.5, 1.25];
+        // Nodata −256: −256 itself steps down to −257 (the clamp's low end is the type's, far below); −255.5 rounds onto
+        // it from above and steps up to −255.
+        double[] expected = [-18, -3, 3, 0, -257, -255, 1, -1, -2, 4, -4, 101, -101, 10, -10, 256, -129, 8, -8, 1];
+        Assert.Equal(expected, Row<short>(RasterDataType.Int16, -256, new BandRange(-256, 256), values));
+    }
+
+    private static double[] Row<T>(RasterDataType type, double nodata, BandRange range, double[] values) where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        var units = values.Select(v => range.ToUnit(v)).ToArray();
+        Assert.Equal(values, units.Select(range.FromUnit));
+        var samples = new T[values.Length];
+        SampleEncoder.For(type, nodata).Prepare().EncodeUnits<T>(units, range, samples);
+        return samples.Select(double.CreateTruncating).ToArray();
+    }
 }

@@ -67,6 +67,14 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
     private void RunBatch(int count)
     {
         int plane = engine.Height * engine.Width, side = engine.Width, outSide = side * engine.Scale, outPlane = outSide * outSide;
+        if (engine.Batch == 1 && !tta)
+        {
+            // One tile, no turns: the runtime reads the tile's own input and writes its own output buffer.
+            var (owner, g, _) = _inputs.Dequeue();
+            Infer(owner.Tile, () => engine.Run(owner.Tile.Inputs[g], owner.Outputs[g], ct));
+            owner.Remaining--;
+            return;
+        }
         var slots = new (Pending Owner, int Group, int Transform)[count];
         for (var s = 0; s < count; s++)
         {
@@ -76,20 +84,7 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
             if (!tta) source.CopyTo(slot);
             else for (var c = 0; c < engine.Channels; c++) Dihedral.Apply(source.Slice(c * plane, plane), slot.Slice(c * plane, plane), side, k);
         }
-        _busy.Start();
-        try
-        {
-            engine.Run(ct);
-        }
-        catch (InferenceException e)
-        {
-            var tile = slots[0].Owner.Tile.Scheduled.Tile;
-            throw new InferenceException($"{path}: tile {tile.Index} {tile.Read}: {e.Message}", e);
-        }
-        finally
-        {
-            _busy.Stop();
-        }
+        Infer(slots[0].Owner.Tile, () => engine.Run(ct));
         for (var s = 0; s < count; s++)
         {
             var (owner, g, k) = slots[s];
@@ -103,6 +98,25 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
                 result.CopyTo(owner.Outputs[g]);
             }
             owner.Remaining--;
+        }
+    }
+
+    /// <summary>Runs the runtime, timed; a failure names the (first) tile of the batch.</summary>
+    private void Infer(PreparedTile first, Action run)
+    {
+        _busy.Start();
+        try
+        {
+            run();
+        }
+        catch (InferenceException e)
+        {
+            var tile = first.Scheduled.Tile;
+            throw new InferenceException($"{path}: tile {tile.Index} {tile.Read}: {e.Message}", e);
+        }
+        finally
+        {
+            _busy.Stop();
         }
     }
 }

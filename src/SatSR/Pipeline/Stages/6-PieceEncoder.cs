@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using SatSR.Geometry;
 using SatSR.Pixels;
 using SatSR.Raster;
@@ -26,7 +28,7 @@ internal sealed class PieceEncoder : IDisposable
     private readonly BufferPool<byte> _masks;
     private readonly BufferPool<float> _pieces;
     private readonly int[] _allBands;
-    private double[] _values = [], _pixels = [];
+    private double[] _values = [];
     private byte[] _valid = [];
     private int[] _columns = [];
 
@@ -40,9 +42,21 @@ internal sealed class PieceEncoder : IDisposable
         _allBands = Enumerable.Range(1, _source.Profile.BandCount).ToArray();
     }
 
-    public WriteItem Encode(WriteItem item)
+    public WriteItem Encode(WriteItem item) => item is not StripPiece piece ? item : _type switch
     {
-        if (item is not StripPiece piece) return item;
+        RasterDataType.Byte => Encode<byte>(piece),
+        RasterDataType.UInt16 => Encode<ushort>(piece),
+        RasterDataType.Int16 => Encode<short>(piece),
+        RasterDataType.UInt32 => Encode<uint>(piece),
+        RasterDataType.Int32 => Encode<int>(piece),
+        RasterDataType.Float32 => Encode<float>(piece),
+        RasterDataType.Float64 => Encode<double>(piece),
+        _ => throw new ArgumentOutOfRangeException(nameof(item), _type, "unsupported data type"),
+    };
+
+    /// <summary>Encodes straight into the output's type (native byte order, for a GDAL write that needs no conversion).</summary>
+    private EncodedPiece Encode<T>(StripPiece piece) where T : unmanaged, INumberBase<T>
+    {
         var window = piece.Window;
         int scale = _scale;
         // Input pixels under this output window: nodata is restored nearest-neighbour from them.
@@ -53,12 +67,14 @@ internal sealed class PieceEncoder : IDisposable
         _source.Read<double>(input, _allBands, values);
         _validity.Evaluate(input, values, valid);
 
-        var pixels = Upscaler.Reuse(ref _pixels, _bands.Output.Length * plane);
+        var samples = _samples.Rent();
+        var pixels = MemoryMarshal.Cast<byte, T>(samples.AsSpan())[..(_bands.Output.Length * plane)];
         // The input column under each output column: nearest neighbour, computed once per piece.
         var columns = Upscaler.Reuse(ref _columns, window.Width);
         for (var x = 0; x < window.Width; x++) columns[x] = (window.Column + x) / scale - input.Column;
+        var under = input.Width == 0 ? default : (columns[0], columns[window.Width - 1] + 1);
         var mask = _mask ? _masks.Rent() : null;
-        var nodata = _validity.OutputNodata ?? 0;
+        var nodata = T.CreateTruncating(_validity.OutputNodata ?? 0);
         var error = default(SquaredError);
         for (var o = 0; o < _bands.Output.Length; o++)
         {
@@ -71,23 +87,22 @@ internal sealed class PieceEncoder : IDisposable
                 var row = piece.Values.AsSpan(o * plane + y * window.Width, window.Width);
                 var inRow = ((window.Row + y) / scale - input.Row) * input.Width;
                 var validRow = valid.AsSpan(inRow, input.Width);
-                var dst = pixels.AsSpan(o * plane + y * window.Width, window.Width);
+                var dst = pixels.Slice(o * plane + y * window.Width, window.Width);
                 if (carried)
                 {
                     var source = values.AsSpan(b * n + inRow, input.Width);
-                    for (var x = 0; x < dst.Length; x++) dst[x] = source[columns[x]];
+                    for (var x = 0; x < dst.Length; x++) dst[x] = T.CreateTruncating(source[columns[x]]);
                     continue;
                 }
-                for (var x = 0; x < dst.Length; x++) dst[x] = validRow[columns[x]] != 0 ? encoder.Encode(range.FromUnit(row[x])) : nodata;
+                if (!validRow[under.Item1..under.Item2].Contains((byte)0)) encoder.EncodeUnits(row, range, dst);
+                else for (var x = 0; x < dst.Length; x++) dst[x] = validRow[columns[x]] != 0 ? T.CreateTruncating(encoder.Encode(range.FromUnit(row[x]))) : nodata;
                 if (mask is null || o != 0) continue;
                 var maskRow = mask.AsSpan(y * window.Width, window.Width);
                 for (var x = 0; x < maskRow.Length; x++) maskRow[x] = validRow[columns[x]];
             }
             if (carried) continue;
-            error += Consistency.Measure(pixels.AsSpan(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
+            error += Consistency.Measure<T>(pixels.Slice(o * plane, plane), window, values.AsSpan(b * n, n), input, valid, scale, range);
         }
-        var samples = _samples.Rent();
-        SampleEncoder.Store(pixels.AsSpan(0, _bands.Output.Length * plane), samples, _type);
         _pieces.Return(piece.Values);
         return new EncodedPiece(window, samples, mask, error);
     }
