@@ -36,20 +36,41 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
 
     public TimeSpan Busy => _busy.Elapsed;
 
+    /// <summary>
+    /// Adds <paramref name="tile"/>; when it ends a tile row, the finished rows follow one piece at a time, each copied out
+    /// of the strip only when the one before was taken, so a flush holds no more pieces than the stage after it takes
+    /// (not a whole strip's worth).
+    /// </summary>
     public IEnumerable<WriteItem> Add(PredictedTile tile)
     {
         _busy.Start();
-        try
+        var strip = Blend(tile);
+        var bottom = tile.Scheduled.EndsRow ? schedule.FinalAfter(tile.Scheduled.Tile.GridRow, blockHeight) : 0;
+        _busy.Stop();
+        if (bottom <= strip.Top) yield break;
+
+        foreach (var window in Upscaler.Pieces(Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom), blockHeight, blockWidth))
         {
-            return AddCore(tile);
-        }
-        finally
-        {
+            _busy.Start();
+            var values = pieces.Rent();
+            var plane = window.Width * window.Height;
+            for (var o = 0; o < outputBands; o++)
+            {
+                for (var y = 0; y < window.Height; y++)
+                {
+                    strip.Row(o, window.Row + y).Slice(window.Column - strip.Left, window.Width).CopyTo(values.AsSpan(o * plane + y * window.Width, window.Width));
+                }
+            }
             _busy.Stop();
+            yield return new StripPiece(window, values);
         }
+        _busy.Start();
+        strip.Drop(bottom);
+        _busy.Stop();
+        yield return new Checkpoint(new ResumePoint(tile.Scheduled.Chunk, bottom));
     }
 
-    private List<WriteItem> AddCore(PredictedTile tile)
+    private OutputStrip Blend(PredictedTile tile)
     {
         var (k, t) = (tile.Scheduled.Chunk, tile.Scheduled.Tile);
         if (k != _chunk)
@@ -79,27 +100,6 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
             Skipped++;
         }
         blended.Report(1);
-        if (!tile.Scheduled.EndsRow) return [];
-        var bottom = schedule.FinalAfter(t.GridRow, blockHeight);
-        if (bottom <= strip.Top) return [];
-
-
-        var items = new List<WriteItem>();
-        foreach (var window in Upscaler.Pieces(Window.FromEdges(strip.Left, strip.Top, strip.Left + strip.Width, bottom), blockHeight, blockWidth))
-        {
-            var values = pieces.Rent();
-            var plane = window.Width * window.Height;
-            for (var o = 0; o < outputBands; o++)
-            {
-                for (var y = 0; y < window.Height; y++)
-                {
-                    strip.Row(o, window.Row + y).Slice(window.Column - strip.Left, window.Width).CopyTo(values.AsSpan(o * plane + y * window.Width, window.Width));
-                }
-            }
-            items.Add(new StripPiece(window, values));
-        }
-        strip.Drop(bottom);
-        items.Add(new Checkpoint(new ResumePoint(k, bottom)));
-        return items;
+        return strip;
     }
 }

@@ -93,15 +93,27 @@ internal sealed class StagedJob(int workers, int queueDepth)
             var prepareBlock = new TransformBlock<ReadTile, PreparedTile>(t => preparers.Use(p => p.Prepare(t)), Parallel(cancel.Token));
             var inferBlock = new TransformManyBlock<PreparedTile, InferredTile>(inferrer.Add, Serial(cancel.Token));
             var predictBlock = new TransformBlock<InferredTile, PredictedTile>(t => predictors.Use(p => p.Predict(t)), Parallel(cancel.Token));
-            var blendBlock = new TransformManyBlock<PredictedTile, WriteItem>(blender.Add, Serial(failed.Token));
             var encodeBlock = new TransformBlock<WriteItem, WriteItem>(i => encoderPool.Use(e => e.Encode(i)), Parallel(failed.Token));
+            // The blender sends its pieces itself, waiting for room in the encoders' queue before it copies out the next:
+            // a TransformManyBlock would hold all pieces of a flush at once (a whole strip's rows).
+            var blendBlock = new ActionBlock<PredictedTile>(async tile =>
+            {
+                foreach (var item in blender.Add(tile))
+                {
+                    if (!await encodeBlock.SendAsync(item, failed.Token).ConfigureAwait(false)) throw new OperationCanceledException(failed.Token);
+                }
+            }, Serial(failed.Token));
             var writeBlock = new ActionBlock<WriteItem>(writer.Write, Serial(failed.Token));
             var link = new DataflowLinkOptions { PropagateCompletion = true };
             readBlock.LinkTo(prepareBlock, link);
             prepareBlock.LinkTo(inferBlock, link);
             inferBlock.LinkTo(predictBlock, link);
             predictBlock.LinkTo(blendBlock, link);
-            blendBlock.LinkTo(encodeBlock, link);
+            blendBlock.Completion.ContinueWith(t =>
+            {
+                if (t.IsFaulted) ((IDataflowBlock)encodeBlock).Fault(t.Exception!.InnerException!);
+                else encodeBlock.Complete();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             encodeBlock.LinkTo(writeBlock, link);
             IDataflowBlock[] blocks = [readBlock, prepareBlock, inferBlock, predictBlock, blendBlock, encodeBlock, writeBlock];
             foreach (var block in blocks)
