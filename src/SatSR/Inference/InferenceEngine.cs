@@ -7,7 +7,8 @@ namespace SatSR.Inference;
 /// <summary>
 /// One ONNX Runtime session for one model and one tile shape, created once per job and reused for every batch of
 /// <see cref="Batch"/> tiles. The input and output tensors live in managed arrays pinned by their OrtValues for the
-/// engine's lifetime, so a batch costs no allocation: write <see cref="Input"/>, call <see cref="Run"/>, read <see cref="Output"/>.
+/// engine's lifetime, so a batch costs no allocation: write <see cref="Input"/>, call <see cref="Run"/>, read <see cref="Output"/>;
+/// or, one tile at a time, bind the caller's own arrays for a call (<see cref="Run(float[], float[], CancellationToken)"/>).
 /// Not thread-safe: one engine per worker.
 /// </summary>
 public sealed class InferenceEngine : IDisposable
@@ -15,10 +16,11 @@ public sealed class InferenceEngine : IDisposable
     private readonly SessionOptions _options;
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly float[] _input;
-    private readonly float[] _output;
-    private readonly OrtValue _inputValue;
-    private readonly OrtValue _outputValue;
+    // The engine's own batch buffers, made on first use: a pipeline running one tile at a time binds its own instead.
+    private float[]? _input;
+    private float[]? _output;
+    private OrtValue? _inputValue;
+    private OrtValue? _outputValue;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
@@ -34,9 +36,6 @@ public sealed class InferenceEngine : IDisposable
         Batch = batch;
         _inputNames = [session.InputMetadata.Keys.Single()];
         _outputNames = [session.OutputMetadata.Keys.First()];
-        _input = new float[(long)batch * channels * height * width];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [batch, channels, height, width]);
-
         // A first run tells the output shape (the graph may not declare it). A graph of free height and width is probed
         // with a small tile (64 px: a multiple of any power-of-two size rule), so a large tile's first run is not paid
         // before the job can even be cancelled; one that refuses it is probed at the tile's size.
@@ -64,8 +63,18 @@ public sealed class InferenceEngine : IDisposable
         {
             throw new InferenceException($"model '{model.Name}': declares scale {declared} but produces ×{Scale}");
         }
-        _output = new float[(long)batch * OutputChannels * height * Scale * width * Scale];
-        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [batch, OutputChannels, height * Scale, width * Scale]);
+    }
+
+    private (float[] Input, OrtValue InputValue, float[] Output, OrtValue OutputValue) Buffers()
+    {
+        if (_input is null)
+        {
+            _input = new float[(long)Batch * Channels * Height * Width];
+            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [Batch, Channels, Height, Width]);
+            _output = new float[(long)Batch * OutputChannels * Height * Scale * Width * Scale];
+            _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [Batch, OutputChannels, Height * Scale, Width * Scale]);
+        }
+        return (_input, _inputValue!, _output!, _outputValue!);
     }
 
     /// <summary>Side of the tile a graph of free size is first run with, to learn its output shape.</summary>
@@ -90,10 +99,10 @@ public sealed class InferenceEngine : IDisposable
     public int Batch { get; }
 
     /// <summary>The tiles to infer, one after another: <see cref="Channels"/> planes of <see cref="Height"/>×<see cref="Width"/> each, values 0..1.</summary>
-    public Span<float> Input => _input;
+    public Span<float> Input => Buffers().Input;
 
     /// <summary>The last results, tile after tile: <see cref="OutputChannels"/> planes of (Height·Scale)×(Width·Scale) each. Valid until the next <see cref="Run"/>.</summary>
-    public ReadOnlySpan<float> Output => _output;
+    public ReadOnlySpan<float> Output => Buffers().Output;
 
     /// <summary>Values of one tile's input (<see cref="Input"/> holds <see cref="Batch"/> of them).</summary>
     public int InputLength => Channels * Height * Width;
@@ -145,7 +154,11 @@ public sealed class InferenceEngine : IDisposable
         }
     }
 
-    public void Run(CancellationToken cancellationToken = default) => Run(_inputValue, _outputValue, cancellationToken);
+    public void Run(CancellationToken cancellationToken = default)
+    {
+        var (_, input, _, output) = Buffers();
+        Run(input, output, cancellationToken);
+    }
 
     /// <summary>
     /// Runs one tile (an engine of <see cref="Batch"/> 1) from <paramref name="input"/> straight into
@@ -181,7 +194,7 @@ public sealed class InferenceEngine : IDisposable
 
     public void Dispose()
     {
-        _inputValue.Dispose();
+        _inputValue?.Dispose();
         _outputValue?.Dispose();
         _session.Dispose();
         _runOptions.Dispose();
