@@ -4,6 +4,7 @@ using System.Globalization;
 using SatSR.Cli.Terminal;
 using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Pipeline;
 using Spectre.Console;
 
 namespace SatSR.Cli.Commands;
@@ -68,6 +69,7 @@ internal static class ModelsCommand
             grid.AddRow("[bold]scale[/]", $"×{ScaleOf(m)}");
             grid.AddRow("[bold]channels[/]", $"{m.InputChannels} in, {m.OutputChannels} out");
             grid.AddRow("[bold]parameters[/]", m.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
+            grid.AddRow("[bold]overlap[/]", $"{UpscaleOptions.DefaultOverlap(m)} px by default");
             if (m.Hyperparameters.Count > 0)
             {
                 grid.AddRow("[bold]hyper-parameters[/]", Markup.Escape(string.Join(", ", m.Hyperparameters.Select(p => $"{p.Key}={p.Value}"))));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Models.Onnx;
 using SatSR.Tiling;
 
 namespace SatSR.Pipeline;
@@ -125,14 +126,19 @@ public sealed record UpscaleOptions
     /// <summary>
     /// Overlap that covers the architecture's effective receptive field: the distance beyond which flipping one
     /// input pixel changes no output value by 0.01 (of 255) or more, measured with `bench reach` (docs/BENCHMARKS.md):
-    /// 24 px for realesr-general-x4v3, 81 px for RealESRGAN_x4plus. Models whose architecture is not known (ncnn,
-    /// .onnx) get the deep network's value: too much overlap costs time, too little shows seams.
+    /// 24 px for realesr-general-x4v3, 81 px for RealESRGAN_x4plus. A graph of unknown architecture (ncnn, .onnx) gets
+    /// its exact receptive field read off its operators when that is smaller than the deep network's value (a
+    /// pixel-repeat graph needs none; a shallow network its kernels' extent), else the deep network's: too much overlap
+    /// costs time, too little shows seams.
     /// </summary>
     public static int DefaultOverlap(ModelDescriptor model) => model.ArchitectureId switch
     {
         "SRVGGNetCompact" => 24,
-        _ => 80,
+        "RRDBNet" => DeepOverlap,
+        _ => GraphReach.Of(model.OnnxModel) is { } reach ? (int)Math.Min(DeepOverlap, Math.Ceiling(reach)) : DeepOverlap,
     };
+
+    private const int DeepOverlap = 80;
 
     /// <summary>Overviews smaller than this on their longer side are not worth a level.</summary>
     public const int SmallestOverview = 256;
