@@ -15,7 +15,17 @@ internal sealed class BufferPool<T>(long length)
         ? (int)length
         : throw new InsufficientMemoryException($"a buffer of {length:N0} values is too large; lower --tile or --batch");
 
-    public T[] Rent() => _free.TryTake(out var buffer) ? buffer : new T[Length];
+    private int _created;
+
+    /// <summary>Arrays made so far: the most that were out at once.</summary>
+    public int Created => Volatile.Read(ref _created);
+
+    public T[] Rent()
+    {
+        if (_free.TryTake(out var buffer)) return buffer;
+        Interlocked.Increment(ref _created);
+        return new T[Length];
+    }
 
     public void Return(T[]? buffer)
     {
