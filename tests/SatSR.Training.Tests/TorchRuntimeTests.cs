@@ -16,11 +16,14 @@ public partial class TorchRuntimeTests
         Assert.Equal(2f, sum.item<float>());
     }
 
-    /// <summary>OpenMP reads its wait policy from the C environment (not .NET's copy): libc's getenv must see PASSIVE.</summary>
+    /// <summary>
+    /// OpenMP reads its wait policy from the C environment (not .NET's copy): once the trainer's own code has made a
+    /// network (its assembly's initializer runs before any of its code), libc's getenv must see PASSIVE.
+    /// </summary>
     [Fact]
     public void OpenMP_wait_policy_is_passive_in_the_C_environment()
     {
-        using var _ = ones(1);   // any torch use: the trainer's assembly (and its initializer) is loaded
+        using var _ = TrainingFixtures.TinySrvgg.Create();
         var value = GetEnv("OMP_WAIT_POLICY");
         Assert.NotEqual(0, value);
         Assert.Equal("PASSIVE", Marshal.PtrToStringUTF8(value));
