@@ -42,6 +42,8 @@ public static class GraphReach
 
         foreach (var n in g.Node)
         {
+            // A malformed node is the runtime's to refuse, with its own message; here it only means nothing is known.
+            if (n.Output.Count == 0) return null;
             if (n.OpType == "Constant")
             {
                 if (n.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } value) constants[n.Output[0]] = value;
