@@ -12,6 +12,12 @@ public class PairedTests
     private static double HrValue(int band, int x, int y) => band switch { 1 => x + 1, 2 => y + 1, _ => (x * 5 + y * 3) % 200 + 1 };
     private static double LrValue(int band, int u, int v) => band switch { 1 => u + 101, 2 => v + 151, _ => (u * 7 + v * 11) % 150 + 1 };
 
+    /// <summary>A 128² HR file, its co-registered 32² LR file (values unrelated to the HR's) and a tiny base model.</summary>
+    private static (string Hr, string Lr, SatSR.Models.ModelDescriptor Model) Files(TempFolder temp) => (
+        TrainingFixtures.Raster(temp.File("hr.tif"), 128, 128, RasterDataType.Byte, Rgb, HrValue),
+        TrainingFixtures.Raster(temp.File("lr.tif"), 32, 32, RasterDataType.Byte, Rgb, LrValue),
+        TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth")));
+
     /// <summary>
     /// Each drawn HR patch's origin and flips are read back from its own pixels; its LR half is the LR file's 8×8
     /// pixels at origin/4, flipped the same way, /255 as 8-bit data is normalised.
@@ -20,9 +26,7 @@ public class PairedTests
     public void The_LR_half_is_the_LR_files_pixels_under_the_HR_patch()
     {
         using var temp = new TempFolder();
-        var hrPath = TrainingFixtures.Raster(temp.File("hr.tif"), 128, 128, RasterDataType.Byte, Rgb, HrValue);
-        var lrPath = TrainingFixtures.Raster(temp.File("lr.tif"), 32, 32, RasterDataType.Byte, Rgb, LrValue);
-        var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
+        var (hrPath, lrPath, model) = Files(temp);
         var options = TrainingFixtures.Options(model, hrPath, temp.File("out.pth")) with { PairsPath = lrPath, Batch = 8 };
         List<TrainingImage> images = [TrainingImage.Load(hrPath, 3)];
         var lowRes = TrainingImage.Load(lrPath, 3);
@@ -70,9 +74,7 @@ public class PairedTests
     public void A_paired_run_validates_on_the_LR_file()
     {
         using var temp = new TempFolder();
-        var hrPath = TrainingFixtures.Raster(temp.File("hr.tif"), 128, 128, RasterDataType.Byte, Rgb, HrValue);
-        var lrPath = TrainingFixtures.Raster(temp.File("lr.tif"), 32, 32, RasterDataType.Byte, Rgb, LrValue);
-        var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
+        var (hrPath, lrPath, model) = Files(temp);
         var synthetic = TrainingFixtures.Options(model, hrPath, temp.File("synthetic.pth")) with { Steps = 3 };
         var paired = synthetic with { OutputPath = temp.File("paired.pth"), PairsPath = lrPath };
 

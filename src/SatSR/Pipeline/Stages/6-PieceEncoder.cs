@@ -72,7 +72,8 @@ internal sealed class PieceEncoder : IDisposable
         // The input column under each output column: nearest neighbour, computed once per piece.
         var columns = Upscaler.Reuse(ref _columns, window.Width);
         for (var x = 0; x < window.Width; x++) columns[x] = (window.Column + x) / scale - input.Column;
-        var under = input.Width == 0 ? default : (columns[0], columns[window.Width - 1] + 1);
+        // The input columns under the piece: a row of them all valid is encoded in one go.
+        var under = columns[0]..(columns[window.Width - 1] + 1);
         var mask = _mask ? _masks.Rent() : null;
         var nodata = T.CreateTruncating(_validity.OutputNodata ?? 0);
         var error = default(SquaredError);
@@ -94,7 +95,7 @@ internal sealed class PieceEncoder : IDisposable
                     for (var x = 0; x < dst.Length; x++) dst[x] = T.CreateTruncating(source[columns[x]]);
                     continue;
                 }
-                if (!validRow[under.Item1..under.Item2].Contains((byte)0)) encoder.EncodeUnits(row, range, dst);
+                if (!validRow[under].Contains((byte)0)) encoder.EncodeUnits(row, range, dst);
                 else for (var x = 0; x < dst.Length; x++) dst[x] = validRow[columns[x]] != 0 ? T.CreateTruncating(encoder.Encode(range.FromUnit(row[x]))) : nodata;
                 if (mask is null || o != 0) continue;
                 var maskRow = mask.AsSpan(y * window.Width, window.Width);
