@@ -15,6 +15,7 @@ var steps = new Option<int>("--steps") { Description = "Optimisation steps", Def
 var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => 8 };
 var patch = new Option<int>("--patch") { Description = "HR patch side in pixels (a multiple of the scale)", DefaultValueFactory = _ => 128 };
 var rate = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-4 };
+var decay = new Option<LearningRateDecay>("--lr-decay") { Description = "The learning rate's course: none (constant) or cosine (annealed towards 0 at the last step)", DefaultValueFactory = _ => LearningRateDecay.None };
 var degradation = new Option<DegradationKind>("--degradation") { Description = "How LR patches are made: area (block mean), mtf (sensor blur, then block mean) or realesrgan", DefaultValueFactory = _ => DegradationKind.Area };
 var gain = new Option<double>("--mtf-gain") { Description = "MTF at Nyquist for --degradation mtf", DefaultValueFactory = _ => 0.3 };
 var pairs = new Option<string?>("--pairs") { Description = "A co-registered low-resolution raster (paired mode) instead of synthetic degradation" };
@@ -26,7 +27,7 @@ var resume = new Option<bool>("--resume") { Description = "Continue from OUTPUT.
 var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output" };
 var root = new RootCommand("Fine-tune a super-resolution model on your own high-resolution imagery (generator only, L1, Adam, EMA)")
 {
-    inputs, model, output, steps, batch, patch, rate, degradation, gain, pairs, validation, seed, every, logEvery, resume, overwrite,
+    inputs, model, output, steps, batch, patch, rate, decay, degradation, gain, pairs, validation, seed, every, logEvery, resume, overwrite,
 };
 root.HelpName = "satsr train";
 
@@ -82,6 +83,7 @@ root.SetAction(parse =>
             Batch = parse.GetValue(batch),
             Patch = parse.GetValue(patch),
             LearningRate = parse.GetValue(rate),
+            Decay = parse.GetValue(decay),
             Degradation = parse.GetValue(degradation),
             MtfGain = parse.GetValue(gain),
             PairsPath = parse.GetValue(pairs),
@@ -128,7 +130,7 @@ internal sealed class Log(int every) : IProgress<TrainingEvent>
         var line = value switch
         {
             TrainingStarted s => Format($"training: {s.Positions} patch positions, validation window {s.Validation.Column},{s.Validation.Row},{s.Validation.Width},{s.Validation.Height} held out{(s.ResumedFrom > 0 ? $", resumed at step {s.ResumedFrom}" : "")}, {s.Steps} steps"),
-            StepDone d when d.Step % every == 0 || d.Step == d.Steps => Format($"step {d.Step}/{d.Steps}  loss {d.Loss:F5}  ETA {d.Eta:hh\\:mm\\:ss}"),
+            StepDone d when d.Step % every == 0 || d.Step == d.Steps => Format($"step {d.Step}/{d.Steps}  loss {d.Loss:F5}  lr {d.Rate:G3}  ETA {d.Eta:hh\\:mm\\:ss}"),
             Validated v => Format($"validation at step {v.Step}: PSNR {v.Current.Psnr:F2} dB, SSIM {v.Current.Ssim:F4} (base {v.Base.Psnr:F2} dB / {v.Base.Ssim:F4}, bicubic {v.Bicubic.Psnr:F2} dB / {v.Bicubic.Ssim:F4})"),
             CheckpointSaved c => Format($"checkpoint at step {c.Step}: {c.Path}"),
             _ => null,

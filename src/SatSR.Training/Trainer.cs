@@ -70,13 +70,15 @@ public static class Trainer
             }
             step++;
             double loss;
+            var rate = o.RateAt(step);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
             using (var scope = NewDisposeScope())
             {
                 var (lr, hr) = Batch(o, sampler, images, lowRes, degradation, spec.Channels, scale, step);
                 loss = Step(model, optimizer, pairs, lr, hr, o.EmaDecay);
             }
             var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - first) * (o.Steps - step));
-            progress?.Report(new StepDone(step, o.Steps, loss, eta));
+            progress?.Report(new StepDone(step, o.Steps, loss, rate, eta));
             if (step % o.Every == 0 || step == o.Steps)
             {
                 last = new Validated(step, baseScore, validation.Model(ema), bicubic);
@@ -204,7 +206,7 @@ public static class Trainer
     /// <summary>What a checkpoint must agree on to be continued: everything that shapes the steps, except their number.</summary>
     private static string Fingerprint(TrainingOptions o) => string.Join("|",
         string.Join(";", o.Inputs.Select(Path.GetFullPath)), o.Base.Source, o.Base.ParameterCount.ToString(CultureInfo.InvariantCulture),
-        o.PairsPath ?? "", o.Batch, o.Patch, o.LearningRate.ToString("R", CultureInfo.InvariantCulture), o.Degradation,
+        o.PairsPath ?? "", o.Batch, o.Patch, o.LearningRate.ToString("R", CultureInfo.InvariantCulture), o.Decay, o.Degradation,
         o.MtfGain.ToString("R", CultureInfo.InvariantCulture), o.Validation?.ToString() ?? "", o.Seed, o.EmaDecay.ToString("R", CultureInfo.InvariantCulture));
 
     private static void SaveCheckpoint(string path, string fingerprint, long step, nn.Module model, nn.Module ema, OptimizerHelper optimizer)

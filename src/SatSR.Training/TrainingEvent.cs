@@ -10,7 +10,8 @@ public abstract record TrainingEvent;
 /// <param name="ResumedFrom">the checkpoint's step, 0 for a fresh run</param>
 public sealed record TrainingStarted(long Positions, Window Validation, long ResumedFrom, long Steps) : TrainingEvent;
 
-public sealed record StepDone(long Step, long Steps, double Loss, TimeSpan Eta) : TrainingEvent;
+/// <param name="Rate">the learning rate the step was taken with</param>
+public sealed record StepDone(long Step, long Steps, double Loss, double Rate, TimeSpan Eta) : TrainingEvent;
 
 /// <summary>Scores on the held-out window: the base model, the EMA weights now, and bicubic upsampling.</summary>
 public sealed record Validated(long Step, Score Base, Score Current, Score Bicubic) : TrainingEvent;

@@ -25,6 +25,9 @@ public sealed record TrainingOptions
     /// <summary>Adam's learning rate (Real-ESRGAN's fine-tuning value).</summary>
     public double LearningRate { get; init; } = 1e-4;
 
+    /// <summary>How the learning rate changes over the steps.</summary>
+    public LearningRateDecay Decay { get; init; } = LearningRateDecay.None;
+
     public DegradationKind Degradation { get; init; } = DegradationKind.Area;
 
     /// <summary>For <see cref="DegradationKind.Mtf"/>: the LR system's MTF at Nyquist.</summary>
@@ -51,4 +54,22 @@ public sealed record TrainingOptions
     public double EmaDecay { get; init; } = 0.999;
 
     public string CheckpointPath => OutputPath + ".checkpoint";
+
+    /// <summary>
+    /// The learning rate of step <paramref name="step"/> (1 … <see cref="Steps"/>): constant, or cosine-annealed from
+    /// <see cref="LearningRate"/> at the first step towards 0 after the last. A closed form, so a resumed run takes the
+    /// rate its step had without replaying a scheduler.
+    /// </summary>
+    public double RateAt(long step) => Decay switch
+    {
+        LearningRateDecay.Cosine => LearningRate * (1 + Math.Cos(Math.PI * (step - 1) / Steps)) / 2,
+        _ => LearningRate,
+    };
+}
+
+/// <summary>The learning rate's course: constant (Real-ESRNet's, whose decay comes after 10⁶ steps) or cosine annealing.</summary>
+public enum LearningRateDecay
+{
+    None,
+    Cosine,
 }
