@@ -25,15 +25,23 @@ public static class SatsrApp
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole error) =>
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole error)
+    {
         // Everything after "train" belongs to the trainer, a program of its own with its own options and help.
-        args is [TrainCommand.Name, .. var rest]
-            ? Task.FromResult(TrainCommand.Run(rest, Console.Error))
-            : Build(console, error).Parse(args).InvokeAsync(new InvocationConfiguration
-            {
-                EnableDefaultExceptionHandler = false,
-                // On Ctrl-C or SIGTERM a run stops within a tile and keeps its resume point; System.CommandLine's
-                // default of two seconds would kill a run on a busy machine before it got there (exit 143).
-                ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
-            });
+        if (args is [TrainCommand.Name, .. var rest]) return Task.FromResult(TrainCommand.Run(rest, Console.Error));
+        var parse = Build(console, error).Parse(args);
+        // A bare `satsr` still gets the help; a command line with a mistake gets one line like any other bad input.
+        if (args.Length > 0 && ParseErrorLine.For(parse) is { } line)
+        {
+            error.MarkupLineInterpolated($"[red]error:[/] {line}");
+            return Task.FromResult(ErrorRenderer.Failure);
+        }
+        return parse.InvokeAsync(new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            // On Ctrl-C or SIGTERM a run stops within a tile and keeps its resume point; System.CommandLine's
+            // default of two seconds would kill a run on a busy machine before it got there (exit 143).
+            ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+        });
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using SatSR;
+using SatSR.Cli.Terminal;
 using SatSR.Geometry;
 using SatSR.Models.Zoo;
 using SatSR.Training;
@@ -108,7 +109,13 @@ root.SetAction(parse =>
         return 1;
     }
 });
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (args.Length > 0 && ParseErrorLine.For(parsed) is { } mistake)
+{
+    Console.Error.WriteLine($"error: {mistake}");
+    return 1;
+}
+return parsed.Invoke();
 
 static Window? ParseWindow(string? text)
 {

@@ -80,4 +80,27 @@ public class BadInputTests
         };
         Refused(options, "--mtf-gain 0.7", "alone gives 0.653");
     }
+
+    /// <summary>The trainer's own program, as `satsr train` runs it: an option value it cannot parse is one line naming it.</summary>
+    [Theory]
+    [InlineData("--steps", "many", "--steps many: expected a whole number")]
+    [InlineData("--lr-decay", "linear", "--lr-decay linear: expected one of none, cosine")]
+    [InlineData("--degradation", "jpeg", "--degradation jpeg: expected one of area, mtf, realesrgan")]
+    public async Task An_option_value_the_trainer_cannot_parse(string option, string value, string line)
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("out.pth");
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in (string[])[System.IO.Path.Combine(AppContext.BaseDirectory, "SatSR.Training.dll"), TrainingFixtures.Crop,
+            "--base", "realesr-general-x4v3", "-o", output, option, value]) info.ArgumentList.Add(a);
+        using var trainer = System.Diagnostics.Process.Start(info)!;
+        var stdout = trainer.StandardOutput.ReadToEndAsync();
+        var error = await trainer.StandardError.ReadToEndAsync();
+        await trainer.WaitForExitAsync();
+
+        Assert.Equal(1, trainer.ExitCode);
+        Assert.Equal($"error: {line}; satsr train --help lists the options", error.TrimEnd('\n'));
+        Assert.Equal("", await stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
+    }
 }

@@ -330,6 +330,19 @@ public class BadInputTests
         AssertCleanFailure(exit, error, dir, [], mention, value);
     }
 
+    /// <summary>Values System.CommandLine cannot convert, and a stray option: one line, not its report and the whole help.</summary>
+    [Theory]
+    [InlineData("--tile", "abc", "--tile abc: expected a whole number")]
+    [InlineData("--outscale", "x2", "--outscale x2: expected a number")]
+    [InlineData("--precision", "int4", "--precision int4: expected one of fp32, fp16, int8")]
+    [InlineData("--tiles", "256", "'--tiles'")]
+    public async Task Unparseable_option_values(string option, string value, string mention)
+    {
+        var dir = TestFiles.TempDir();
+        var (exit, error) = await Run("upscale", TestFiles.Fixture(Fixture), Path.Combine(dir, "out.tif"), option, value);
+        AssertCleanFailure(exit, error, dir, [], mention, "satsr upscale --help lists the options");
+    }
+
     // ─── helpers ─────────────────────────────────────────────────────────────────────────────────────────────
 
     /// <summary>A VRT of the given size and type over band 1 of the 20×20 fixture.</summary>
