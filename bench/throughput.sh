@@ -2,7 +2,7 @@
 # The throughput comparisons of docs/BENCHMARKS.md ("Throughput"), each measured side by side in one run (alternating
 # rounds, medians; bench/side_by_side.py). Needs gdal-bin, python3-gdal and python3-torch (tools/ensure-deps --tests).
 #
-#   bench/throughput.sh SCENE.tif WORK_DIR [ROUNDS] [pipeline|models|all]
+#   bench/throughput.sh SCENE.tif WORK_DIR [ROUNDS] [pipeline|models|batch|all]
 #
 # SCENE: the CBERS-2B HRC scene (../shared/data/cbers2b_hrc_pan_2p5m.tif); its mosaic of 100 MP, the crops and all
 # outputs go to WORK_DIR. Weights of RealESRGAN_x4plus for both sides: $X4PLUS_PTH (an official .pth).
@@ -18,7 +18,7 @@ cmp=("$root/bench/side_by_side.py" --rounds "$rounds")
 co=(-co TILED=YES -co BLOCKXSIZE=512 -co BLOCKYSIZE=512 -co COMPRESS=DEFLATE -co PREDICTOR=2 -co BIGTIFF=IF_SAFER)
 threads=$(nproc)
 
-if [ "$what" != models ]; then
+if [ "$what" = pipeline ] || [ "$what" = all ]; then
   "${B[@]}" nearest-model "$work/nearest-x4.onnx"
   [ -f "$work/m100.tif" ] || "${B[@]}" mosaic "$scene" "$work/m100.tif" 100 >/dev/null
   for input in "$scene" "$work/m100.tif"; do
@@ -31,8 +31,8 @@ if [ "$what" != models ]; then
   done
 fi
 
-if [ "$what" != pipeline ]; then
-  gdal_translate -q -srcwin 965 893 1024 1024 "$scene" "$work/crop1024.tif"
+[ "$what" = pipeline ] || gdal_translate -q -srcwin 965 893 1024 1024 "$scene" "$work/crop1024.tif"
+if [ "$what" = models ] || [ "$what" = all ]; then
   gdal_translate -q -srcwin 1285 1213 384 384 "$scene" "$work/crop384.tif"
   echo "== realesr-general-x4v3, 1024² crop, $threads threads: SatSR (default options) vs PyTorch 1.13"
   "${cmp[@]}" \
@@ -44,4 +44,12 @@ if [ "$what" != pipeline ]; then
     --name pytorch -- /usr/bin/python3 "$root/bench/torch_upscale.py" "$work/crop384.tif" "$work/x-torch.tif" "$X4PLUS_PTH" rrdb "$threads"
   echo "== time split, realesr-general-x4v3 on the 1024² crop"
   "${B[@]}" run "$work/crop1024.tif" --model realesr-general-x4v3 --threads "$threads"
+fi
+
+if [ "$what" = batch ] || [ "$what" = all ]; then
+  # Batching needs tiles of one shape: the crop in 256² tiles (16, read 304²), as a GPU's default batch of 4 would run them.
+  echo "== realesr-general-x4v3, 1024² crop in 256² tiles, $threads threads: --batch 1 vs --batch 4"
+  "${cmp[@]}" \
+    --name batch1 -- "${S[@]}" upscale "$work/crop1024.tif" "$work/b1.tif" --model realesr-general-x4v3 --device cpu --tile 256 --batch 1 --overwrite \
+    --name batch4 -- "${S[@]}" upscale "$work/crop1024.tif" "$work/b4.tif" --model realesr-general-x4v3 --device cpu --tile 256 --batch 4 --overwrite
 fi

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SatSR.Pixels;
 
 /// <summary>
@@ -98,6 +100,7 @@ public static class NodataFill
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // per filled pixel; as TilePredictor.Mean
     private static float Bilinear(ReadOnlySpan<float> v, int w, int h, float fx, float fy)
     {
         fx = Math.Clamp(fx, 0, w - 1);

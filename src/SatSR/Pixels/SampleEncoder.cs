@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using SatSR.Raster;
 
 namespace SatSR.Pixels;
@@ -49,6 +50,7 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
             (_hasNodata, _nodata) = (encoder.Nodata.HasValue, encoder.Nodata ?? 0);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // per sample; as TilePredictor.Mean
         public double Encode(double value)
         {
             var v = _integer ? Math.Round(value, MidpointRounding.AwayFromZero) : value;
