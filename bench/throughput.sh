@@ -11,7 +11,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scene="$1"; work="$2"; rounds="${3:-5}"; what="${4:-all}"
 mkdir -p "$work"
 dotnet build "$root/bench/SatSR.Bench" -c Release -nologo -o "$root/out/bench" >/dev/null
-dotnet build "$root/src/SatSR.Cli" -c Release -nologo -o "$root/out/cli" >/dev/null
+"$root/satsr" --version >/dev/null   # the CLI as users run it (the launcher builds it when sources changed)
 B=(dotnet "$root/out/bench/SatSR.Bench.dll")
 S=(dotnet "$root/out/cli/SatSR.Cli.dll")
 cmp=("$root/bench/side_by_side.py" --rounds "$rounds")
