@@ -31,11 +31,7 @@ public static class SatsrApp
         if (args is [TrainCommand.Name, .. var rest]) return Task.FromResult(TrainCommand.Run(rest, Console.Error));
         var parse = Build(console, error).Parse(args);
         // A bare `satsr` still gets the help; a command line with a mistake gets one line like any other bad input.
-        if (args.Length > 0 && ParseErrorLine.For(parse) is { } line)
-        {
-            error.MarkupLineInterpolated($"[red]error:[/] {line}");
-            return Task.FromResult(ErrorRenderer.Failure);
-        }
+        if (args.Length > 0 && ParseErrorLine.For(parse) is { } line) return Task.FromResult(ErrorRenderer.Refuse(error, line));
         return parse.InvokeAsync(new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,

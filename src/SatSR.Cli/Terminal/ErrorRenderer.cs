@@ -16,8 +16,15 @@ internal static class ErrorRenderer
             return Cancelled;
         }
         var message = exception is SatSRException ? exception.Message : $"unexpected error: {exception.Message}";
-        error.MarkupLineInterpolated($"[red]error:[/] {OneLine(message)}");
+        Refuse(error, message);
         if (verbose) error.WriteException(exception);
+        return Failure;
+    }
+
+    /// <summary>Prints <paramref name="message"/> as the one "error: …" line; returns the failure exit code.</summary>
+    public static int Refuse(IAnsiConsole error, string message)
+    {
+        error.MarkupLineInterpolated($"[red]error:[/] {OneLine(message)}");
         return Failure;
     }
 
