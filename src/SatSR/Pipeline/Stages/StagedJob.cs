@@ -56,6 +56,7 @@ internal sealed class StagedJob(int workers, int queueDepth)
         var samples = new BufferPool<byte>(pieceLength * RasterDataset.SizeOf(outputs.Target.Profile.DataType));
         var masks = new BufferPool<byte>(pieceLength / bandCount);
 
+        EnsurePoolThreads(4 * Workers + 4);
         var readers = new List<TileReader>();
         var encoders = new List<PieceEncoder>();
         using var failed = new CancellationTokenSource();
@@ -145,6 +146,17 @@ internal sealed class StagedJob(int workers, int queueDepth)
             foreach (var r in readers) r.Dispose();
             foreach (var e in encoders) e.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Lets the thread pool run every stage's calls at once from the start: a call blocked in native code (ONNX Runtime,
+    /// GDAL's compression) holds its thread, and beyond its minimum (the core count) the pool adds threads only gradually
+    /// (a pixel-repeat scene 6–9 % slower with the default minimum; docs/BENCHMARKS.md, "Pipeline"). Only ever raised.
+    /// </summary>
+    private static void EnsurePoolThreads(int calls)
+    {
+        ThreadPool.GetMinThreads(out var worker, out var io);
+        if (worker < calls) ThreadPool.SetMinThreads(calls, io);
     }
 
     /// <summary>
