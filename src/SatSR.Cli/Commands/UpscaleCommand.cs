@@ -50,8 +50,12 @@ internal static class UpscaleCommand
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
+            // GDAL's and ONNX Runtime's libraries load (dynamic linking, ≈0.1 s each) on another core while the command line
+            // and the model are read (docs/BENCHMARKS.md, "Pipeline").
+            var native = Task.Run(LoadNativeLibraries, ct);
             var options = ToOptions(parse);
             options.Validate();
+            await native;
             var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
@@ -77,6 +81,12 @@ internal static class UpscaleCommand
 
     /// <summary>GDAL caches 5% of RAM by default; every output block is written once, so a small cache is enough.</summary>
     private const long GdalCacheBytes = 256L << 20;
+
+    private static void LoadNativeLibraries()
+    {
+        Gdal.SetCacheMax(GdalCacheBytes);
+        _ = InferenceEngine.AvailableProviders;
+    }
 
     internal static UpscaleResult Execute(UpscaleOptions options, IProgress<UpscaleProgress> progress, CancellationToken ct)
     {
