@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SatSR.Raster;
 
 namespace SatSR.Pixels;
@@ -62,7 +63,7 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
         /// <summary>
         /// Encodes a row of valid pixels given in <paramref name="range"/>'s unit scale into samples of type
         /// <typeparamref name="T"/>: <see cref="Encode"/> of <see cref="BandRange.FromUnit"/> for each, computed for
-        /// integer types four doubles at a time (the same IEEE operations lane by lane, so the same samples; a group
+        /// integer types a vector of doubles at a time (the same IEEE operations lane by lane, so the same samples; a group
         /// that meets nodata takes the scalar rule).
         /// </summary>
         public void EncodeUnits<T>(ReadOnlySpan<float> units, BandRange range, Span<T> destination) where T : unmanaged, INumberBase<T>
@@ -70,27 +71,85 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
             var x = 0;
             if (_integer && Vector.IsHardwareAccelerated)
             {
-                var width = Vector<float>.Count;
-                var half = Vector<double>.Count;
-                var (span, low, lo, hi, nodata) = (new Vector<double>(range.Span), new Vector<double>(range.Low), new Vector<double>(_lo),
-                    new Vector<double>(_hi), new Vector<double>(_nodata));
-                Span<double> lanes = stackalloc double[width];
-                for (; x <= units.Length - width; x += width)
-                {
-                    Vector.Widen(new Vector<float>(units[x..]), out var a, out var b);
-                    a = Vector.Min(Vector.Max(RoundAwayFromZero(a * span + low), lo), hi);
-                    b = Vector.Min(Vector.Max(RoundAwayFromZero(b * span + low), lo), hi);
-                    if (_hasNodata && (Vector.EqualsAny(a, nodata) || Vector.EqualsAny(b, nodata)))
-                    {
-                        for (var i = x; i < x + width; i++) destination[i] = T.CreateTruncating(Encode(range.FromUnit(units[i])));
-                        continue;
-                    }
-                    a.CopyTo(lanes);
-                    b.CopyTo(lanes[half..]);
-                    for (var i = 0; i < width; i++) destination[x + i] = T.CreateTruncating(lanes[i]);
-                }
+                var lanes = new Lanes(this, range);
+                x = typeof(T) == typeof(byte) || typeof(T) == typeof(ushort) || typeof(T) == typeof(short)
+                    ? EncodeNarrowed(lanes, units, range, destination)
+                    : EncodeLaneByLane(lanes, units, range, destination);
             }
             for (; x < units.Length; x++) destination[x] = T.CreateTruncating(Encode(range.FromUnit(units[x])));
+        }
+
+        /// <summary>
+        /// 8- and 16-bit samples, a vector of them per store: whole numbers of their range pass exactly through float
+        /// (below 2²⁴) and int32 and are narrowed lane by lane (two's complement keeps Int16's sign). Returns how many were
+        /// encoded.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // per sample; as TilePredictor.Mean
+        private int EncodeNarrowed<T>(in Lanes lanes, ReadOnlySpan<float> units, BandRange range, Span<T> destination) where T : unmanaged, INumberBase<T>
+        {
+            int width = Vector<float>.Count, group = Vector<T>.Count, x = 0;
+            for (; x <= units.Length - group; x += group)
+            {
+                var clean = lanes.Whole(units[x..], out var i0) & lanes.Whole(units[(x + width)..], out var i1);
+                var shorts = Vector.Narrow(Vector.AsVectorUInt32(i0), Vector.AsVectorUInt32(i1));
+                if (typeof(T) == typeof(byte))
+                {
+                    clean &= lanes.Whole(units[(x + 2 * width)..], out var i2) & lanes.Whole(units[(x + 3 * width)..], out var i3);
+                    var bytes = Vector.Narrow(shorts, Vector.Narrow(Vector.AsVectorUInt32(i2), Vector.AsVectorUInt32(i3)));
+                    if (clean) bytes.CopyTo(MemoryMarshal.AsBytes(destination)[x..]);
+                }
+                else if (clean)
+                {
+                    shorts.CopyTo(MemoryMarshal.Cast<T, ushort>(destination)[x..]);
+                }
+                if (!clean) for (var i = x; i < x + group; i++) destination[i] = T.CreateTruncating(Encode(range.FromUnit(units[i])));
+            }
+            return x;
+        }
+
+        /// <summary>32-bit integer samples: rounded a vector at a time, stored one by one. Returns how many were encoded.</summary>
+        private int EncodeLaneByLane<T>(in Lanes lanes, ReadOnlySpan<float> units, BandRange range, Span<T> destination) where T : unmanaged, INumberBase<T>
+        {
+            int width = Vector<float>.Count, half = Vector<double>.Count, x = 0;
+            Span<double> values = stackalloc double[width];
+            for (; x <= units.Length - width; x += width)
+            {
+                if (!lanes.Round(units[x..], out var a, out var b))
+                {
+                    for (var i = x; i < x + width; i++) destination[i] = T.CreateTruncating(Encode(range.FromUnit(units[i])));
+                    continue;
+                }
+                a.CopyTo(values);
+                b.CopyTo(values[half..]);
+                for (var i = 0; i < width; i++) destination[x + i] = T.CreateTruncating(values[i]);
+            }
+            return x;
+        }
+
+        /// <summary><see cref="Encode"/>'s rule for integer types on a vector of floats: scaled, rounded, clamped.</summary>
+        private readonly struct Lanes(Quantizer q, BandRange range)
+        {
+            private readonly Vector<double> _span = new(range.Span), _low = new(range.Low), _lo = new(q._lo), _hi = new(q._hi), _nodata = new(q._nodata);
+            private readonly bool _hasNodata = q._hasNodata;
+
+            /// <summary>The samples of <c>units[..Vector&lt;float&gt;.Count]</c> as two vectors of doubles; false when one is nodata.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public bool Round(ReadOnlySpan<float> units, out Vector<double> a, out Vector<double> b)
+            {
+                Vector.Widen(new Vector<float>(units), out a, out b);
+                a = Vector.Min(Vector.Max(RoundAwayFromZero(a * _span + _low), _lo), _hi);
+                b = Vector.Min(Vector.Max(RoundAwayFromZero(b * _span + _low), _lo), _hi);
+                return !(_hasNodata && (Vector.EqualsAny(a, _nodata) || Vector.EqualsAny(b, _nodata)));
+            }
+
+            /// <summary>As <see cref="Round"/>, as int32 (exact for 8- and 16-bit samples).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public bool Whole(ReadOnlySpan<float> units, out Vector<int> whole)
+            {
+                var clean = Round(units, out var a, out var b);
+                whole = Vector.ConvertToInt32(Vector.Narrow(a, b));
+                return clean;
+            }
         }
 
         /// <summary>Math.Round(v, MidpointRounding.AwayFromZero) per lane: the integer part, plus the sign when the fraction is at least ½.</summary>

@@ -147,6 +147,32 @@ public class SampleEncoderTests
         Assert.Equal(expected, Row<short>(RasterDataType.Int16, -256, new BandRange(-256, 256), values));
     }
 
+    /// <summary>
+    /// Rows longer than two vector groups (32 bytes or 16 shorts with AVX2): whole groups are stored a vector at a time,
+    /// a group that meets nodata takes the scalar rule, the tail goes one by one, and every sample comes out as it would
+    /// alone. Expected samples by the rule worked by hand: k + ½ rounds to k + 1 and −(k + ½) to −(k + 1) (half away
+    /// from zero); above the type's top it clamps; a value on nodata steps off it.
+    /// </summary>
+    [Fact]
+    public void Long_rows_of_8_and_16_bit_samples_are_encoded_as_each_value_alone()
+    {
+        var bytes = Enumerable.Range(0, 70).Select(k => k + 0.5).ToArray();
+        bytes[40] = 0;   // nodata 0: steps up to 1
+        var expectedBytes = Enumerable.Range(0, 70).Select(k => k == 40 ? 1.0 : k + 1).ToArray();
+        Assert.Equal(expectedBytes, Row<byte>(RasterDataType.Byte, 0, new BandRange(0, 256), bytes));
+
+        // Above 32767 (a lane narrowed with signed saturation would stop there) and past the top of UInt16.
+        var words = Enumerable.Range(0, 50).Select(k => 32767.5 + 400 * k).ToArray();
+        words[10] = 70000;
+        var expectedWords = Enumerable.Range(0, 50).Select(k => k == 10 ? 65535.0 : 32768 + 400 * k).ToArray();
+        Assert.Equal(expectedWords, Row<ushort>(RasterDataType.UInt16, 7, new BandRange(0, 131072), words));
+
+        var shorts = Enumerable.Range(0, 50).Select(k => -(1000.5 + k)).ToArray();
+        shorts[30] = -256;   // nodata −256: steps down to −257
+        var expectedShorts = Enumerable.Range(0, 50).Select(k => k == 30 ? -257.0 : -(1001.0 + k)).ToArray();
+        Assert.Equal(expectedShorts, Row<short>(RasterDataType.Int16, -256, new BandRange(-2048, 2048), shorts));
+    }
+
     private static double[] Row<T>(RasterDataType type, double nodata, BandRange range, double[] values) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         var units = values.Select(v => range.ToUnit(v)).ToArray();
