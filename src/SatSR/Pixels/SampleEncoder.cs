@@ -76,7 +76,13 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
                     ? EncodeNarrowed(lanes, units, range, destination)
                     : EncodeLaneByLane(lanes, units, range, destination);
             }
-            for (; x < units.Length; x++) destination[x] = T.CreateTruncating(Encode(range.FromUnit(units[x])));
+            EncodeEach(units, range, destination, x, units.Length);
+        }
+
+        /// <summary>The scalar rule for <c>units[from..to]</c>: a row's tail, or a vector group that meets nodata.</summary>
+        private void EncodeEach<T>(ReadOnlySpan<float> units, BandRange range, Span<T> destination, int from, int to) where T : unmanaged, INumberBase<T>
+        {
+            for (var x = from; x < to; x++) destination[x] = T.CreateTruncating(Encode(range.FromUnit(units[x])));
         }
 
         /// <summary>
@@ -102,7 +108,7 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
                 {
                     shorts.CopyTo(MemoryMarshal.Cast<T, ushort>(destination)[x..]);
                 }
-                if (!clean) for (var i = x; i < x + group; i++) destination[i] = T.CreateTruncating(Encode(range.FromUnit(units[i])));
+                if (!clean) EncodeEach(units, range, destination, x, x + group);
             }
             return x;
         }
@@ -116,7 +122,7 @@ public sealed record SampleEncoder(RasterDataType DataType, double? Nodata, doub
             {
                 if (!lanes.Round(units[x..], out var a, out var b))
                 {
-                    for (var i = x; i < x + width; i++) destination[i] = T.CreateTruncating(Encode(range.FromUnit(units[i])));
+                    EncodeEach(units, range, destination, x, x + width);
                     continue;
                 }
                 a.CopyTo(values);
