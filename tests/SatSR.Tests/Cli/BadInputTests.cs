@@ -403,7 +403,9 @@ internal sealed class Tmpfs : IDisposable
 
     public void Dispose()
     {
-        Command("umount", Path);
+        // Lazy: GDAL opens files without close-on-exec, so a process another test starts meanwhile may hold one of this
+        // mount's files until it exits ("target is busy"); the mount is detached now and freed when that file closes.
+        Command("umount", "--lazy", Path);
         Directory.Delete(Path);
     }
 
