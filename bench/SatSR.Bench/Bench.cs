@@ -27,6 +27,7 @@ internal static class Bench
                 TileSize = args.Contains("--tile") ? int.Parse(Arg(args, "--tile", "")) : null,
                 Batch = args.Contains("--batch") ? int.Parse(Arg(args, "--batch", "")) : null,
                 Threads = int.Parse(Arg(args, "--threads", "0")),
+                Precision = Enum.Parse<Precision>(Arg(args, "--precision", "Fp32"), ignoreCase: true),
                 Overlap = args.Contains("--overlap") ? int.Parse(Arg(args, "--overlap", "")) : null,
                 Scale = args.Contains("--scale") ? int.Parse(Arg(args, "--scale", "")) : null,
                 OutScale = args.Contains("--outscale") ? double.Parse(Arg(args, "--outscale", "")) : null,

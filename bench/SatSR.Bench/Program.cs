@@ -2,7 +2,7 @@ using System.Globalization;
 using SatSR.Bench;
 
 // SatSR benchmark harness. Modes:
-//   run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N]
+//   run INPUT [--model M] [--precision fp32|fp16|int8] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N]
 //       [--format gtiff|cog] [--overviews auto|none|2,4,…]         time one upscale: MP/s, read/infer/write/overviews/copy split, peak RSS
 //   mosaic SAMPLE OUTPUT MEGAPIXELS [--width W]                  build a large input by tiling a real scene
 //   overlap INPUT [--model M] [--tile N]                         PSNR of tiled vs whole-image runs for a sweep of overlaps
@@ -33,6 +33,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog] | precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--precision fp32|fp16|int8] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog] | precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]");
     return 2;
 }

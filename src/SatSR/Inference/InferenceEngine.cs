@@ -114,12 +114,18 @@ public sealed class InferenceEngine : IDisposable
     /// Creates a session for <paramref name="model"/> taking batches of <paramref name="batch"/> input tiles of exactly
     /// <paramref name="height"/>×<paramref name="width"/>.
     /// </summary>
-    /// <param name="precision">fp16 converts the graph (TensorRT: builds fp16 engines from the float32 one); an int8 graph is made by the caller, who has the calibration tiles.</param>
+    /// <param name="precision">fp16 converts the graph (TensorRT: builds fp16 engines from the float32 one); an int8 graph is made by the caller, who has the calibration tiles, and says so here.</param>
     public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0, int batch = 1,
         Precision precision = Precision.Fp32)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // An int8 graph stays in NCHW: at the highest level ONNX Runtime turns its integer convolutions to NHWC, where
+        // the float PReLU between them (per channel, no integer kernel) takes twice as long; a QDQ graph is fused into
+        // integer convolutions at the extended level already (docs/BENCHMARKS.md, "int8").
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = precision == Precision.Int8 ? GraphOptimizationLevel.ORT_ENABLE_EXTENDED : GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         try
         {
             if (threads > 0) options.IntraOpNumThreads = threads;

@@ -25,13 +25,13 @@ internal static class Int8Model
     /// The quantised model. <paramref name="prepared"/> are tensors of <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/>.
     /// The first and last convolutions stay float by default (see docs/BENCHMARKS.md, "int8").
     /// </summary>
-    public static ModelDescriptor Quantise(ModelDescriptor model, IEnumerable<float[]> prepared, int channels, int height, int width, CancellationToken ct)
+    public static ModelDescriptor Quantise(ModelDescriptor model, IEnumerable<float[]> prepared, int channels, int height, int width, int threads, CancellationToken ct)
     {
         var side = Math.Min(CropSide, Math.Min(height, width));
         var random = new Random(Seed);
         var crops = prepared.Select(tile => Crop(tile, channels, height, width, side, random.Next(height - side + 1), random.Next(width - side + 1))).ToList();
         if (crops.Count == 0) return model; // no valid pixel: no tile will be inferred
-        var ranges = Calibration.Measure(model.OnnxModel, QdqGraph.CalibrationTensors(model.OnnxModel), crops, channels, side, Tuning.Method, ct);
+        var ranges = Calibration.Measure(model.OnnxModel, QdqGraph.CalibrationTensors(model.OnnxModel), crops, channels, side, Tuning.Method, threads, ct);
         var convolutions = QdqGraph.Convolutions(model.OnnxModel).Count;
         var keep = Enumerable.Range(0, convolutions).Where(i => i < Tuning.KeepFirst || i >= convolutions - Tuning.KeepLast).ToHashSet();
         return model with { OnnxModel = QdqGraph.Quantize(model.OnnxModel, ranges, keep) };

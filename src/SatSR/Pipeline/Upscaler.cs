@@ -73,8 +73,8 @@ public static class Upscaler
         var inputs = new StageInputs(options.InputPath, profile, validity, bands, scales, encoders, options.Tta, options.Consistency, options.Blend);
         // --precision int8: the graph quantised with activation ranges from a fixed sample of this input's own tiles.
         using var int8 = options.Precision != Precision.Int8 ? null : InferenceEngine.Create(
-            Int8Model.Quantise(options.Model, Int8Model.PreparedSample(plan, inputs, engine), engine.Channels, engine.Height, engine.Width, cancellationToken),
-            device, engine.Height, engine.Width, options.Threads, batch);
+            Int8Model.Quantise(options.Model, Int8Model.PreparedSample(plan, inputs, engine), engine.Channels, engine.Height, engine.Width, options.Threads, cancellationToken),
+            device, engine.Height, engine.Width, options.Threads, batch, Precision.Int8);
         var network = int8 ?? engine;
         int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
         // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them.

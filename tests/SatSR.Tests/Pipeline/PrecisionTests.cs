@@ -12,11 +12,12 @@ public class PrecisionTests
 {
     /// <summary>
     /// int8 (calibrated on the crop's own tiles) stays within its stated 30 dB of fp32 on a CBERS RGB crop (34.4 dB
-    /// measured; RGB is int8's hardest case, see docs/BENCHMARKS.md, "int8"), and a second run gives the same pixels:
-    /// the calibration sample is fixed by its seed.
+    /// measured; RGB is int8's hardest case, see docs/BENCHMARKS.md, "int8"), and a second run on two threads gives
+    /// the same pixels: the calibration sample is fixed by its seed, and neither the ranges nor the integer
+    /// convolutions depend on the thread count.
     /// </summary>
     [Fact]
-    public void Int8_output_is_within_30_dB_of_fp32_on_a_real_crop_and_repeats_exactly()
+    public void Int8_output_is_within_30_dB_of_fp32_on_a_real_crop_and_the_same_on_any_thread_count()
     {
         var dir = TestFiles.TempDir();
         var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(300, 300, 96, 96), Path.Combine(dir, "in.tif"));
@@ -25,7 +26,7 @@ public class PrecisionTests
 
         var reference = TestRasters.ReadAll(Upscaler.Run(fp32).OutputPath, out _);
         var quantised = TestRasters.ReadAll(Upscaler.Run(int8).OutputPath, out _);
-        var again = TestRasters.ReadAll(Upscaler.Run(int8 with { OutputPath = Path.Combine(dir, "int8-again.tif") }).OutputPath, out _);
+        var again = TestRasters.ReadAll(Upscaler.Run(int8 with { OutputPath = Path.Combine(dir, "int8-again.tif"), Threads = 2 }).OutputPath, out _);
 
         Assert.InRange(TestRasters.Psnr(reference, quantised), 30, 60);   // quantised (not fp32 again), and within its bound
         Assert.Equal(quantised, again);
