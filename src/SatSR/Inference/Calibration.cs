@@ -40,7 +40,7 @@ public static class Calibration
         var ranges = new Dictionary<string, ActivationRange>();
         foreach (var group in tensors.Chunk(TensorsPerRun))
         {
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, LogSeverityLevel = InferenceEngine.Quiet };
             using var session = new InferenceSession(QdqGraph.WithOutputs(model, group), options);
             using var run = new RunOptions();
             var input = session.InputMetadata.Keys.Single();

@@ -125,6 +125,7 @@ public sealed class InferenceEngine : IDisposable
         var options = new SessionOptions
         {
             GraphOptimizationLevel = precision == Precision.Int8 ? GraphOptimizationLevel.ORT_ENABLE_EXTENDED : GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = Quiet,
         };
         try
         {
@@ -208,6 +209,13 @@ public sealed class InferenceEngine : IDisposable
     }
 
     /// <summary>The providers this ONNX Runtime build was compiled with (the CPU NuGet package has only the CPU one).</summary>
+    /// <summary>
+    /// ONNX Runtime's own log level for SatSR's sessions: errors only. Its warnings (an unused initializer, a node it
+    /// places on the CPU) went to the process's stderr; the library does not write to the console, and a failure
+    /// reaches the caller as an exception anyway.
+    /// </summary>
+    internal const OrtLoggingLevel Quiet = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+
     public static IReadOnlyList<string> AvailableProviders => OrtEnv.Instance().GetAvailableProviders();
 
     /// <summary>

@@ -31,4 +31,20 @@ public class PrecisionTests
         Assert.InRange(TestRasters.Psnr(reference, quantised), 30, 60);   // quantised (not fp32 again), and within its bound
         Assert.Equal(quantised, again);
     }
+
+    /// <summary>
+    /// ONNX Runtime's own warnings stay out of the output: the int8 graph's and calibration's sessions printed one
+    /// line per replaced weight, thousands for a deep network, in front of SatSR's own lines.
+    /// </summary>
+    [Fact]
+    public async Task Int8_run_of_the_cli_shows_no_ONNX_Runtime_log_lines()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 48, 48), Path.Combine(dir, "in.tif"));
+
+        var (exit, output) = await SatsrProcess.Run(["upscale", input, Path.Combine(dir, "out.tif"), "--precision", "int8", "--tile", "32", "--device", "cpu"]);
+
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("onnxruntime", output);
+    }
 }

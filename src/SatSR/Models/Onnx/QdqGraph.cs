@@ -104,6 +104,10 @@ public static class QdqGraph
         }
         g.Node.Clear();
         g.Node.AddRange(nodes);
+        // The float weights and biases the integer ones replace: ONNX Runtime would drop each with a warning.
+        var used = nodes.SelectMany(n => n.Input).ToHashSet();
+        var unused = g.Initializer.Where(t => !used.Contains(t.Name)).ToList();
+        foreach (var t in unused) g.Initializer.Remove(t);
         return m.ToByteArray();
 
         // One QuantizeLinear per activation, placed where the first Conv needs it (its producer comes before).
