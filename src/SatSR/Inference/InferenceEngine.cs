@@ -120,8 +120,8 @@ public sealed class InferenceEngine : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         // An int8 graph stays in NCHW: at the highest level ONNX Runtime turns its integer convolutions to NHWC, where
-        // the float PReLU between them (per channel, no integer kernel) takes twice as long; a QDQ graph is fused into
-        // integer convolutions at the extended level already (docs/BENCHMARKS.md, "int8").
+        // the float PReLU between them (per channel, no integer kernel) takes 1.4× as long, more than NHWC saves in the
+        // convolutions; a QDQ graph is fused into integer convolutions at the extended level already (docs/BENCHMARKS.md, "int8").
         var options = new SessionOptions
         {
             GraphOptimizationLevel = precision == Precision.Int8 ? GraphOptimizationLevel.ORT_ENABLE_EXTENDED : GraphOptimizationLevel.ORT_ENABLE_ALL,

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using SatSR.Geometry;
+using SatSR.Inference;
+using SatSR.Models.Onnx;
+using SatSR.Raster;
+
+namespace SatSR.Bench;
+
+/// <summary>
+/// Where ONNX Runtime spends one tile's time, per operator type, for the fp32 graph and its int8 graph (calibrated on 8
+/// seeded 96² crops of band 1, scaled by the image's range, as 3 channels; first and last Conv float, as the default),
+/// from ONNX Runtime's own profiler. The int8 graph runs at the level given (SatSR's: extended).
+/// </summary>
+internal static class OrtProfile
+{
+    public static int Run(string[] args)
+    {
+        var model = Bench.Model(Bench.Arg(args, "--model", "realesr-general-x4v3"));
+        var side = int.Parse(Bench.Arg(args, "--side", "304"));
+        var runs = int.Parse(Bench.Arg(args, "--runs", "3"));
+        var level = Bench.Arg(args, "--int8-level", "extended") == "all" ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+        using var ds = RasterDataset.Open(args[0]);
+        var p = ds.Profile;
+        if (side > Math.Min(p.Width, p.Height)) throw new ArgumentException($"{args[0]}: --side {side} is larger than the image ({p.Width}×{p.Height})");
+        var band = new double[p.Width * p.Height];
+        ds.Read<double>(new Window(0, 0, p.Width, p.Height), [1], band);
+        double lo = band.Min(), span = Math.Max(band.Max() - lo, 1);
+        float[] Crop(int top, int left, int size)
+        {
+            var c = new float[3 * size * size];
+            for (var i = 0; i < c.Length; i++)
+            {
+                var (y, x) = Math.DivRem(i % (size * size), size);
+                c[i] = (float)((band[(top + y) * p.Width + left + x] - lo) / span);
+            }
+            return c;
+        }
+        var random = new Random(1);
+        var crops = Enumerable.Range(0, 8).Select(_ => Crop(random.Next(p.Height - 96), random.Next(p.Width - 96), 96)).ToList();
+        var ranges = Calibration.Measure(model.OnnxModel, QdqGraph.CalibrationTensors(model.OnnxModel), crops, 3, 96, CalibrationMethod.MinMax);
+        var convolutions = QdqGraph.Convolutions(model.OnnxModel).Count;
+        var int8 = QdqGraph.Quantize(model.OnnxModel, ranges, new HashSet<int> { 0, convolutions - 1 });
+        var tile = Crop(0, 0, side);
+        var folder = Directory.CreateTempSubdirectory("satsr-profile-").FullName;
+        try
+        {
+            foreach (var (name, graph, graphLevel) in new[] { ("fp32", model.OnnxModel, GraphOptimizationLevel.ORT_ENABLE_ALL), ("int8", int8, level) })
+            {
+                using var options = new SessionOptions { GraphOptimizationLevel = graphLevel, EnableProfiling = true, ProfileOutputPathPrefix = Path.Combine(folder, name) };
+                using var session = new InferenceSession(graph, options);
+                using var value = OrtValue.CreateTensorValueFromMemory(tile, [1, 3, side, side]);
+                using var run = new RunOptions();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (var r = 0; r < runs; r++)
+                {
+                    using var result = session.Run(run, [session.InputMetadata.Keys.Single()], [value], [session.OutputMetadata.Keys.First()]);
+                }
+                Console.WriteLine($"{name} ({graphLevel}): {clock.Elapsed.TotalSeconds / runs:F3} s per {side}² tile (mean of {runs} runs, the first included)");
+                var perOp = new Dictionary<string, long>();
+                var events = JsonDocument.Parse(File.ReadAllText(session.EndProfiling())).RootElement.EnumerateArray()
+                    .Where(e => e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal));
+                foreach (var e in events)
+                {
+                    var op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                    perOp[op] = perOp.GetValueOrDefault(op) + e.GetProperty("dur").GetInt64();
+                }
+                foreach (var (op, us) in perOp.OrderByDescending(kv => kv.Value))
+                {
+                    Console.WriteLine($"  {op,-20} {us / runs / 1000.0,8:F1} ms per tile");
+                }
+            }
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
