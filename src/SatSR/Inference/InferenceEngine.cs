@@ -208,7 +208,6 @@ public sealed class InferenceEngine : IDisposable
         _options.Dispose();
     }
 
-    /// <summary>The providers this ONNX Runtime build was compiled with (the CPU NuGet package has only the CPU one).</summary>
     /// <summary>
     /// ONNX Runtime's own log level for SatSR's sessions: errors only. Its warnings (an unused initializer, a node it
     /// places on the CPU) went to the process's stderr; the library does not write to the console, and a failure
@@ -216,6 +215,7 @@ public sealed class InferenceEngine : IDisposable
     /// </summary>
     internal const OrtLoggingLevel Quiet = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
 
+    /// <summary>The providers this ONNX Runtime build was compiled with (the CPU NuGet package has only the CPU one).</summary>
     public static IReadOnlyList<string> AvailableProviders => OrtEnv.Instance().GetAvailableProviders();
 
     /// <summary>
