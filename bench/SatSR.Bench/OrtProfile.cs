@@ -1,16 +1,15 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using SatSR.Geometry;
-using SatSR.Inference;
-using SatSR.Models.Onnx;
+using SatSR.Pipeline;
 using SatSR.Raster;
 
 namespace SatSR.Bench;
 
 /// <summary>
-/// Where ONNX Runtime spends one tile's time, per operator type, for the fp32 graph and its int8 graph (calibrated on 8
-/// seeded 96² crops of band 1, scaled by the image's range, as 3 channels; first and last Conv float, as the default),
-/// from ONNX Runtime's own profiler. The int8 graph runs at the level given (SatSR's: extended).
+/// Where ONNX Runtime spends one tile's time, per operator type, for the fp32 graph and its int8 graph (calibrated as a
+/// job calibrates, on 8 seeded tiles of band 1 scaled by the image's range, as 3 channels), from ONNX Runtime's own
+/// profiler. The int8 graph runs at the level given (SatSR's: extended).
 /// </summary>
 internal static class OrtProfile
 {
@@ -36,11 +35,10 @@ internal static class OrtProfile
             }
             return c;
         }
+        // Eight tiles of the profiled size, quantised as a job quantises them (Int8Model: seeded crops, its float convolutions).
         var random = new Random(1);
-        var crops = Enumerable.Range(0, 8).Select(_ => Crop(random.Next(p.Height - 96), random.Next(p.Width - 96), 96)).ToList();
-        var ranges = Calibration.Measure(model.OnnxModel, QdqGraph.CalibrationTensors(model.OnnxModel), crops, 3, 96, CalibrationMethod.MinMax);
-        var convolutions = QdqGraph.Convolutions(model.OnnxModel).Count;
-        var int8 = QdqGraph.Quantize(model.OnnxModel, ranges, new HashSet<int> { 0, convolutions - 1 });
+        var tiles = Enumerable.Range(0, 8).Select(_ => Crop(random.Next(p.Height - side + 1), random.Next(p.Width - side + 1), side)).ToList();
+        var int8 = Int8Model.Quantise(model, tiles, 3, side, side, threads: 0, CancellationToken.None).OnnxModel;
         var tile = Crop(0, 0, side);
         var folder = Directory.CreateTempSubdirectory("satsr-profile-").FullName;
         try

@@ -114,7 +114,7 @@ public sealed class InferenceEngine : IDisposable
     /// Creates a session for <paramref name="model"/> taking batches of <paramref name="batch"/> input tiles of exactly
     /// <paramref name="height"/>×<paramref name="width"/>.
     /// </summary>
-    /// <param name="precision">fp16 converts the graph (TensorRT: builds fp16 engines from the float32 one); an int8 graph is made by the caller, who has the calibration tiles, and says so here.</param>
+    /// <param name="precision">fp16 converts the graph (TensorRT: builds fp16 engines from the float32 one); an int8 graph is made by the caller, who has the calibration tiles; here int8 only picks the optimisation level that suits it.</param>
     public static InferenceEngine Create(ModelDescriptor model, ExecutionDevice device, int height, int width, int threads = 0, int batch = 1,
         Precision precision = Precision.Fp32)
     {
