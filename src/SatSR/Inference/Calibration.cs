@@ -23,8 +23,8 @@ public static class Calibration
 {
     /// <summary>
     /// Exposed tensors per session. Each session runs the whole network again, so fewer are faster (RealESRGAN_x4plus's
-    /// 701 on a 96² crop: 21.7 s in six sessions of 128, 13.2 s in three of 256, 8.4 s in one), but all of a session's
-    /// tensors are held at once: calibrating in three sessions peaks at 1.6 GB of RSS (one: 3.0 GB), below the fp32 job's 2.4 GB.
+    /// 701 in three sessions instead of six: its int8 run of a 384² crop 46.5 → 31.9 s, docs/BENCHMARKS.md "int8"), but
+    /// a session holds all its tensors at once (x4plus's 701 at 96², by their channel counts, about 2 GB).
     /// realesr-general-x4v3's 68 take one session.
     /// </summary>
     private const int TensorsPerRun = 256;
