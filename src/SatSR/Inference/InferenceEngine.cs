@@ -119,9 +119,9 @@ public sealed class InferenceEngine : IDisposable
         Precision precision = Precision.Fp32)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        // An int8 graph stays in NCHW: at the highest level ONNX Runtime turns its integer convolutions to NHWC, where
-        // the float PReLU between them (per channel, no integer kernel) takes 1.4× as long, more than NHWC saves in the
-        // convolutions; a QDQ graph is fused into integer convolutions at the extended level already (docs/BENCHMARKS.md, "int8").
+        // An int8 graph stays in NCHW: at the highest level ONNX Runtime turns its integer convolutions to NHWC, which
+        // makes them faster but puts transposes around the PReLU table lookups between them, costing as much as it saves;
+        // a QDQ graph is fused into integer convolutions at the extended level already (docs/BENCHMARKS.md, "int8").
         var options = new SessionOptions
         {
             GraphOptimizationLevel = precision == Precision.Int8 ? GraphOptimizationLevel.ORT_ENABLE_EXTENDED : GraphOptimizationLevel.ORT_ENABLE_ALL,

@@ -58,4 +58,67 @@ public class QdqGraphTests
         Assert.Equal(["r1", "w2"], last.Input);
         Assert.Single(g.Node, n => n.OpType == "Conv" && n.Input[1] == "w1.int8.dq");
     }
+
+    private static readonly float[] Slopes = [0.25f, -1.5f, 1.9f];
+
+    /// <summary>input → conv(1→3, weights 1, bias −0.5) → PReLU(one slope per channel) → conv(3→3, identity).</summary>
+    private static byte[] PerChannelPrelu()
+    {
+        var g = new OnnxGraphBuilder("prelu");
+        var x = g.Input("input", 1);
+        var a = g.Conv(x, g.Initializer("w1", [1f, 1f, 1f], 3, 1, 1, 1), g.Initializer("b1", [-0.5f, -0.5f, -0.5f], 3), 1, "c1");
+        var p = g.PRelu(a, g.Initializer("slope", Slopes, 3, 1, 1), "p1");
+        g.Conv(p, g.Initializer("w2", [1f, 0, 0, 0, 1f, 0, 0, 0, 1f], 3, 3, 1, 1), null, 1, "output");
+        g.Output("output", 3);
+        return g.ToBytes();
+    }
+
+    private static readonly Dictionary<string, ActivationRange> PreluRanges = new()
+    {
+        ["input"] = new(0, 1), ["c1"] = new(-0.5f, 0.5f), ["p1"] = new(-0.95f, 0.75f), ["output"] = new(-0.95f, 0.75f),
+    };
+
+    [Fact]
+    public void A_per_channel_PReLU_between_quantised_convolutions_becomes_a_table_lookup_on_the_integer_values()
+    {
+        var optimised = Path.Combine(TestFiles.TempDir(), "optimised.onnx");
+        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = optimised })
+        using (new InferenceSession(QdqGraph.Quantize(PerChannelPrelu(), PreluRanges, new HashSet<int>()), options))
+        {
+        }
+        var ops = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimised)).Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Single(ops, op => op == "GatherElements");
+        Assert.DoesNotContain("PRelu", ops);
+        // Float values only at the graph's edges: the input's quantisation and the output's dequantisation.
+        Assert.Single(ops, op => op == "QuantizeLinear");
+        Assert.Single(ops, op => op == "DequantizeLinear");
+    }
+
+    [Fact]
+    public void Each_channel_of_a_quantised_PReLU_keeps_its_own_slope_in_every_tile_of_a_batch()
+    {
+        // Two tiles: 0, 0.05 … 1 and the same backwards, so a batch's second tile reading the first's values shows.
+        var ramp = Enumerable.Range(0, 21).Select(i => i / 20f).ToArray();
+        float[][] tiles = [ramp, [.. ramp.Reverse()]];
+        using var session = new InferenceSession(QdqGraph.Quantize(PerChannelPrelu(), PreluRanges, new HashSet<int>()),
+            new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED });
+        using var input = OrtValue.CreateTensorValueFromMemory(tiles.SelectMany(t => t).ToArray(), [2, 1, 1, ramp.Length]);
+        using var run = new RunOptions();
+        using var outputs = session.Run(run, ["input"], [input], ["output"]);
+        var y = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        for (var n = 0; n < 2; n++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                for (var i = 0; i < ramp.Length; i++)
+                {
+                    // By hand: v = x − 0.5, PReLU keeps v ≥ 0 and multiplies v < 0 by the channel's slope. Three uint8
+                    // roundings (steps 1/255, 1/255 and 1.7/255, the first two scaled by |slope| ≤ 1.9): well under 0.03;
+                    // another channel's slope would be off by ≥ 0.3 wherever v ≤ −0.1.
+                    var v = tiles[n][i] - 0.5f;
+                    Assert.Equal(v >= 0 ? v : Slopes[c] * v, y[(n * 3 + c) * ramp.Length + i], 0.03f);
+                }
+            }
+        }
+    }
 }
