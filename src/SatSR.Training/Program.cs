@@ -24,11 +24,12 @@ var validation = new Option<string?>("--validation") { Description = "Held-out w
 var seed = new Option<long>("--seed") { Description = "Seed of patch sampling and degradations", DefaultValueFactory = _ => 0 };
 var every = new Option<int>("--every") { Description = "Validate and checkpoint every this many steps", DefaultValueFactory = _ => 100 };
 var logEvery = new Option<int>("--log-every") { Description = "Print a step line every this many steps", DefaultValueFactory = _ => 10 };
+var noFlip = new Option<bool>("--no-flip") { Description = "Do not mirror the training patches at random (keeps the imagery's orientation, e.g. the side shadows fall on)" };
 var resume = new Option<bool>("--resume") { Description = "Continue from OUTPUT.checkpoint" };
 var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output" };
 var root = new RootCommand("Fine-tune a super-resolution model on your own high-resolution imagery (generator only, L1, Adam, EMA)")
 {
-    inputs, model, output, steps, batch, patch, rate, decay, degradation, gain, pairs, validation, seed, every, logEvery, resume, overwrite,
+    inputs, model, output, steps, batch, patch, rate, decay, degradation, gain, pairs, validation, seed, every, logEvery, noFlip, resume, overwrite,
 };
 root.HelpName = "satsr train";
 
@@ -86,6 +87,7 @@ root.SetAction(parse =>
             LearningRate = parse.GetValue(rate),
             Decay = parse.GetValue(decay),
             Degradation = parse.GetValue(degradation),
+            Flip = !parse.GetValue(noFlip),
             MtfGain = parse.GetValue(gain),
             PairsPath = parse.GetValue(pairs),
             Validation = ParseWindow(parse.GetValue(validation)),

@@ -176,14 +176,15 @@ public static class Trainer
         Degradation degradation, int channels, int scale, long step)
     {
         var patches = sampler.Draw(o.Seed, step, o.Batch);
-        var hr = Stack(patches, p => (images[p.Image], p.Window), channels);
+        var hr = Stack(patches, p => (images[p.Image], p.Window), channels, o.Flip);
         var lr = lowRes is null
             ? degradation.Apply(hr, PatchSampler.StepRandom(o.Seed, step, 1))
-            : Stack(patches, p => (lowRes, new Window(p.Window.Column / scale, p.Window.Row / scale, p.Window.Width / scale, p.Window.Height / scale)), channels);
+            : Stack(patches, p => (lowRes, new Window(p.Window.Column / scale, p.Window.Row / scale, p.Window.Width / scale, p.Window.Height / scale)), channels, o.Flip);
         return (lr, hr);
     }
 
-    private static Tensor Stack(Patch[] patches, Func<Patch, (TrainingImage Image, Window Window)> source, int channels)
+    // Without flips the patches are drawn exactly as with them (the same positions), and only not mirrored.
+    private static Tensor Stack(Patch[] patches, Func<Patch, (TrainingImage Image, Window Window)> source, int channels, bool flip)
     {
         var (_, first) = source(patches[0]);
         int w = first.Width, h = first.Height, n = w * h;
@@ -191,7 +192,7 @@ public static class Trainer
         var crop = new float[channels * n];
         for (var b = 0; b < patches.Length; b++)
         {
-            var patch = patches[b];
+            var patch = flip ? patches[b] : patches[b] with { FlipX = false, FlipY = false };
             var (image, window) = source(patch);
             image.Crop(patch.Group, window, channels, crop);
             var dst = data.AsSpan(b * channels * n, channels * n);
@@ -207,7 +208,7 @@ public static class Trainer
     private static string Fingerprint(TrainingOptions o) => string.Join("|",
         string.Join(";", o.Inputs.Select(Path.GetFullPath)), o.Base.Source, o.Base.ParameterCount.ToString(CultureInfo.InvariantCulture),
         o.PairsPath ?? "", o.Batch, o.Patch, o.LearningRate.ToString("R", CultureInfo.InvariantCulture), o.Decay, o.Degradation,
-        o.MtfGain.ToString("R", CultureInfo.InvariantCulture), o.Validation?.ToString() ?? "", o.Seed, o.EmaDecay.ToString("R", CultureInfo.InvariantCulture));
+        o.MtfGain.ToString("R", CultureInfo.InvariantCulture), o.Validation?.ToString() ?? "", o.Seed, o.EmaDecay.ToString("R", CultureInfo.InvariantCulture), o.Flip);
 
     private static void SaveCheckpoint(string path, string fingerprint, long step, nn.Module model, nn.Module ema, OptimizerHelper optimizer)
     {

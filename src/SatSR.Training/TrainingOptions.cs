@@ -30,6 +30,9 @@ public sealed record TrainingOptions
 
     public DegradationKind Degradation { get; init; } = DegradationKind.Area;
 
+    /// <summary>Random horizontal and vertical flips of the patches (Real-ESRNet's augmentation); off keeps the scene's own orientation (its shadows' side).</summary>
+    public bool Flip { get; init; } = true;
+
     /// <summary>For <see cref="DegradationKind.Mtf"/>: the LR system's MTF at Nyquist.</summary>
     public double MtfGain { get; init; } = 0.3;
 

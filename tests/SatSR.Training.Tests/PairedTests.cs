@@ -67,6 +67,47 @@ public class PairedTests
     }
 
     /// <summary>
+    /// <c>--no-flip</c>: the patches of each step are drawn at the same places as with flips, and none is mirrored, HR or
+    /// LR half: red grows to the right and green downwards in every one, and the LR half is the LR file's pixels as they lie.
+    /// </summary>
+    [Fact]
+    public void Without_flips_the_same_patches_come_in_the_images_own_orientation()
+    {
+        using var temp = new TempFolder();
+        var (hrPath, lrPath, model) = Files(temp);
+        var flipped = TrainingFixtures.Options(model, hrPath, temp.File("out.pth")) with { PairsPath = lrPath, Batch = 8 };
+        var plain = flipped with { Flip = false };
+        List<TrainingImage> images = [TrainingImage.Load(hrPath, 3)];
+        var lowRes = TrainingImage.Load(lrPath, 3);
+        var sampler = new PatchSampler(images, 32, 4, [null], lowRes);
+        var degradation = new Degradation(DegradationKind.Area, 4, 0.3);
+
+        for (var step = 1; step <= 10; step++)
+        {
+            var withFlips = Trainer.Batch(flipped, sampler, images, lowRes, degradation, 3, 4, step).Hr.data<float>().ToArray();
+            var (lrBatch, hrBatch) = Trainer.Batch(plain, sampler, images, lowRes, degradation, 3, 4, step);
+            var hr = hrBatch.data<float>().ToArray();
+            var lr = lrBatch.data<float>().ToArray();
+            for (var b = 0; b < 8; b++)
+            {
+                float H(float[] batch, int c, int y, int x) => batch[((b * 3 + c) * 32 + y) * 32 + x] * 255;
+                Assert.True(H(hr, 0, 0, 0) < H(hr, 0, 0, 31) && H(hr, 1, 0, 0) < H(hr, 1, 31, 0), $"step {step}, patch {b} is mirrored");
+                // The origin, from the smaller corner value: the same as the flipped run's patch.
+                Assert.Equal(Math.Min(H(withFlips, 0, 0, 0), H(withFlips, 0, 0, 31)), H(hr, 0, 0, 0));
+                Assert.Equal(Math.Min(H(withFlips, 1, 0, 0), H(withFlips, 1, 31, 0)), H(hr, 1, 0, 0));
+                int x0 = (int)Math.Round(H(hr, 0, 0, 0)) - 1, y0 = (int)Math.Round(H(hr, 1, 0, 0)) - 1;
+                for (var i = 0; i < 8; i++)
+                {
+                    for (var j = 0; j < 8; j++)
+                    {
+                        Assert.InRange(Math.Abs(LrValue(3, x0 / 4 + j, y0 / 4 + i) / 255 - lr[((b * 3 + 2) * 8 + i) * 8 + j]), 0, 1e-6);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// A paired run trains and writes its model, and its validation's LR is the file's too: bicubic from the LR file
     /// (whose values do not match the HR's) scores far below bicubic from the HR's own block means.
     /// </summary>
