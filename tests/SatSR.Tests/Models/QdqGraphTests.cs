@@ -24,6 +24,17 @@ public class QdqGraphTests
         ["input"] = new(0, 1), ["c1"] = new(-0.25f, 0.6f), ["r1"] = new(-0.05f, 0.6f), ["output"] = new(-0.2f, 0.6f),
     };
 
+    /// <summary>The operator types of <paramref name="model"/> as ONNX Runtime optimises it at <paramref name="level"/> (the graph it saves).</summary>
+    private static List<string> OptimisedOps(byte[] model, GraphOptimizationLevel level)
+    {
+        var optimised = Path.Combine(TestFiles.TempDir(), "optimised.onnx");
+        using (var options = new SessionOptions { GraphOptimizationLevel = level, OptimizedModelFilePath = optimised })
+        using (new InferenceSession(model, options))
+        {
+        }
+        return [.. ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimised)).Graph.Node.Select(n => n.OpType)];
+    }
+
     [Fact]
     public void Weights_are_int8_per_output_channel_with_symmetric_scales()
     {
@@ -40,12 +51,7 @@ public class QdqGraphTests
     [Fact]
     public void Onnx_runtime_fuses_every_quantised_convolution_into_an_integer_one()
     {
-        var optimised = Path.Combine(TestFiles.TempDir(), "optimised.onnx");
-        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimised })
-        using (new InferenceSession(QdqGraph.Quantize(TwoConvolutions(), Ranges, new HashSet<int>()), options))
-        {
-        }
-        var ops = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimised)).Graph.Node.Select(n => n.OpType).ToList();
+        var ops = OptimisedOps(QdqGraph.Quantize(TwoConvolutions(), Ranges, new HashSet<int>()), GraphOptimizationLevel.ORT_ENABLE_ALL);
         Assert.Equal(2, ops.Count(op => op == "QLinearConv"));
         Assert.DoesNotContain("Conv", ops);
     }
@@ -81,12 +87,7 @@ public class QdqGraphTests
     [Fact]
     public void A_per_channel_PReLU_between_quantised_convolutions_becomes_a_table_lookup_on_the_integer_values()
     {
-        var optimised = Path.Combine(TestFiles.TempDir(), "optimised.onnx");
-        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = optimised })
-        using (new InferenceSession(QdqGraph.Quantize(PerChannelPrelu(), PreluRanges, new HashSet<int>()), options))
-        {
-        }
-        var ops = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimised)).Graph.Node.Select(n => n.OpType).ToList();
+        var ops = OptimisedOps(QdqGraph.Quantize(PerChannelPrelu(), PreluRanges, new HashSet<int>()), GraphOptimizationLevel.ORT_ENABLE_EXTENDED);
         Assert.Single(ops, op => op == "GatherElements");
         Assert.DoesNotContain("PRelu", ops);
         // Float values only at the graph's edges: the input's quantisation and the output's dequantisation.

@@ -24,13 +24,6 @@ public static class QdqGraph
     public static IReadOnlyList<string> CalibrationTensors(byte[] model) =>
         [.. Convolutions(model).SelectMany(c => new[] { c.Input, c.Output }).Distinct()];
 
-    // A slope that broadcasts along NCHW's channel axis only: [C,1,1], [1,C,1,1], or one value.
-    private static bool PerChannel(TensorProto slope)
-    {
-        var d = slope.Dims.ToArray();
-        return d.Aggregate(1L, (a, b) => a * b) == 1 || (d.Length == 3 && d[1] == 1 && d[2] == 1) || (d.Length == 4 && d[0] == 1 && d[2] == 1 && d[3] == 1);
-    }
-
     /// <summary>The same graph with <paramref name="tensors"/> (float values) exposed as extra outputs, for calibration.</summary>
     public static byte[] WithOutputs(byte[] model, IEnumerable<string> tensors)
     {
@@ -192,5 +185,12 @@ public static class QdqGraph
             zeros[name + ".qzero"] = zero;
             return parameters[name] = (name + ".qscale", name + ".qzero", scale);
         }
+    }
+
+    // A slope that broadcasts along NCHW's channel axis only: [C,1,1], [1,C,1,1], or one value.
+    private static bool PerChannel(TensorProto slope)
+    {
+        var d = slope.Dims.ToArray();
+        return d.Aggregate(1L, (a, b) => a * b) == 1 || (d.Length == 3 && d[1] == 1 && d[2] == 1) || (d.Length == 4 && d[0] == 1 && d[2] == 1 && d[3] == 1);
     }
 }
