@@ -121,7 +121,7 @@ public static class QdqGraph
         // uint8 values through a table per channel (256 entries: exactly DQ → activation → Q of every code), instead of
         // dequantising, activating and quantising whole float tensors (≈40 % of an int8 SRVGG tile). ONNX Runtime has no
         // per-channel table op (its QLinearLeakyRelu takes one slope; one per channel, 2,112 nodes in realesr-general-x4v3,
-        // make the session take 7.6 s to create), so the table is read with GatherElements (opset 11): x as [N, C, H·W]
+        // make the session take seconds to create, an experiment not kept), so the table is read with GatherElements (opset 11): x as [N, C, H·W]
         // indexes row c of a [N, C, 256] table.
         bool Lookup(NodeProto node)
         {
