@@ -34,14 +34,15 @@ public static class Fp16Graph
         {
             var half = input.Name + ".fp16";
             Rename(g, input.Name, half, inputs: true);
-            head.Add(OnnxTensors.Node("Cast", half, [input.Name], [half], OnnxTensors.Int("to", OnnxTensors.Float16)));
+            head.Add(OnnxTensors.Node("Cast", "cast:" + half, [input.Name], [half], OnnxTensors.Int("to", OnnxTensors.Float16)));
         }
         foreach (var output in g.Output.Where(o => o.Type.TensorType.ElemType == OnnxTensors.Float))
         {
             var half = output.Name + ".fp16";
             Rename(g, output.Name, half, inputs: true);
             Rename(g, output.Name, half, inputs: false);
-            g.Node.Add(OnnxTensors.Node("Cast", output.Name, [half], [output.Name], OnnxTensors.Int("to", OnnxTensors.Float)));
+            // Named after the value it makes, not as it: the node that made the output is often named like it.
+            g.Node.Add(OnnxTensors.Node("Cast", "cast:" + output.Name, [half], [output.Name], OnnxTensors.Int("to", OnnxTensors.Float)));
         }
         for (var i = head.Count - 1; i >= 0; i--) g.Node.Insert(0, head[i]);
         return m.ToByteArray();
