@@ -13,7 +13,7 @@ mkdir -p "$work"
 dotnet build "$root/bench/SatSR.Bench" -c Release -nologo -o "$root/out/bench" >/dev/null
 "$root/satsr" --version >/dev/null   # the CLI as users run it (the launcher builds it when sources changed)
 B=(dotnet "$root/out/bench/SatSR.Bench.dll")
-S=(dotnet "$root/out/cli/SatSR.Cli.dll")
+S=("$root/out/cli/SatSR.Cli")   # the native program the launcher builds
 cmp=("$root/bench/side_by_side.py" --rounds "$rounds")
 co=(-co TILED=YES -co BLOCKXSIZE=512 -co BLOCKYSIZE=512 -co COMPRESS=DEFLATE -co PREDICTOR=2 -co BIGTIFF=IF_SAFER)
 threads=$(nproc)

@@ -5,15 +5,26 @@ namespace SatSR.Tests;
 /// <summary>The built CLI as a separate process, the way a user's shell or a scheduler runs it.</summary>
 internal static class SatsrProcess
 {
-    /// <summary>The command line that runs the built CLI: the runtime with its assembly.</summary>
-    public static string[] Command => ["dotnet", typeof(SatSR.Cli.SatsrApp).Assembly.Location];
+    /// <summary>
+    /// The command line that runs the CLI: the native program users run (<c>$SATSR_CLI</c>, which tools/test sets to
+    /// the launcher's build), else the runtime with the assembly built beside the tests.
+    /// </summary>
+    public static string[] Command => Environment.GetEnvironmentVariable("SATSR_CLI") is { Length: > 0 } native
+        ? [native]
+        : ["dotnet", typeof(SatSR.Cli.SatsrApp).Assembly.Location];
+
+    /// <summary>A start of the CLI with <paramref name="args"/>, its output and error redirected.</summary>
+    public static ProcessStartInfo Start(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(Command[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in Command.Skip(1).Concat(args)) info.ArgumentList.Add(a);
+        return info;
+    }
 
     /// <summary>Runs satsr with <paramref name="args"/> to its end (<paramref name="killAt"/>: where it kills itself); exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> Run(string[] args, string? killAt = null)
     {
-        var info = new ProcessStartInfo(Command[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add(Command[1]);
-        foreach (var a in args) info.ArgumentList.Add(a);
+        var info = Start(args);
         // No debugger or diagnostics pipes in the temp folder: a killed runtime would leave them there.
         info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.Environment.Remove("SATSR_TEST_KILL_AT");

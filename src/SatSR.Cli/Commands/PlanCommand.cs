@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SatSR.Cli.Terminal;
 using Spectre.Console;
 
@@ -12,7 +13,7 @@ namespace SatSR.Cli.Commands;
 /// <c>satsr plan INPUT OUTPUT --shards N --slurm FILE | --k8s FILE [-- UPSCALE OPTIONS…]</c>: writes a ready job for an
 /// existing scheduler that runs <c>upscale --shard i/N</c> on every shard and then <c>merge</c>.
 /// </summary>
-internal static class PlanCommand
+internal static partial class PlanCommand
 {
     private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster, as the shards see it (shared storage)" };
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF, as the shards see it (shared storage)" };
@@ -69,10 +70,21 @@ internal static class PlanCommand
             .Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
     }
 
-    /// <summary>How this very installation is run: the launcher when it started us, else the runtime with this assembly.</summary>
+    /// <summary>
+    /// How this very installation is run: the launcher when it started us, else this native program, else (an assembly
+    /// run by the runtime, as in the tests) the runtime with this assembly.
+    /// </summary>
     private static string ThisSatsr() => Environment.GetEnvironmentVariable("SATSR_ROOT") is { Length: > 0 } root
         ? Quote(Path.Combine(root, "satsr"))
-        : $"dotnet {Quote(typeof(PlanCommand).Assembly.Location)}";
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
+            ? $"dotnet {Quote(Path.Combine(AppContext.BaseDirectory, "SatSR.Cli.dll"))}"
+            : Quote(Environment.ProcessPath!);
+
+    // Serialisation code made at build time: the native CLI has no reflection-based JSON.
+    [JsonSerializable(typeof(string))]
+    private sealed partial class ScalarJsonContext : JsonSerializerContext;
+
+    private static readonly ScalarJsonContext ScalarJson = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>POSIX shell single quotes (a quote inside becomes '\'').</summary>
     internal static string Quote(string s) =>
@@ -117,8 +129,7 @@ internal static class PlanCommand
     /// </summary>
     private static string KubernetesManifest(ShardJob job, string satsr, string image, string claim, string mount)
     {
-        var json = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        string S(string s) => JsonSerializer.Serialize(s, json);
+        string S(string s) => JsonSerializer.Serialize(s, ScalarJson.String);
         var n = job.Count.ToString(CultureInfo.InvariantCulture);
         var parts = Path.Combine(job.Parts ?? Path.GetDirectoryName(job.Output)!, Path.GetFileNameWithoutExtension(job.Output));
         var wait = $"until [ \"$(ls {Quote(parts)}.part-*-of-*.tif 2>/dev/null | wc -l)\" -ge {n} ]; do sleep 10; done";

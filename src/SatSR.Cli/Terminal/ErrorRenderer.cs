@@ -17,7 +17,8 @@ internal static class ErrorRenderer
         }
         var message = exception is SatSRException ? exception.Message : $"unexpected error: {exception.Message}";
         Refuse(error, message);
-        if (verbose) error.WriteException(exception);
+        // Plain text: Spectre's exception formatter reads stack frames by reflection, which the native CLI does not have.
+        if (verbose) error.WriteLine(exception.ToString(), Style.Plain);
         return Failure;
     }
 

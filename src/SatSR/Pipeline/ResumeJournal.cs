@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace SatSR.Pipeline;
 
@@ -14,7 +15,7 @@ internal readonly record struct ResumePoint(int Chunk, int RowsDone);
 /// with a fingerprint of everything that decides the pixels. A resume with another input, model or pixel-affecting
 /// option is refused rather than mixing two jobs in one file.
 /// </summary>
-internal sealed class ResumeJournal(string path, string fingerprint)
+internal sealed partial class ResumeJournal(string path, string fingerprint)
 {
     public string Path { get; } = path;
 
@@ -84,7 +85,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
         Entry? entry;
         try
         {
-            entry = JsonSerializer.Deserialize<Entry>(File.ReadAllText(Path));
+            entry = JsonSerializer.Deserialize(File.ReadAllText(Path), EntryJson.Default.Entry);
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
@@ -113,7 +114,7 @@ internal sealed class ResumeJournal(string path, string fingerprint)
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
             {
-                JsonSerializer.Serialize(stream, new Entry(fingerprint, point.Chunk, point.RowsDone));
+                JsonSerializer.Serialize(stream, new Entry(fingerprint, point.Chunk, point.RowsDone), EntryJson.Default.Entry);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, Path, overwrite: true);
@@ -128,5 +129,9 @@ internal sealed class ResumeJournal(string path, string fingerprint)
 
     public void Delete() => File.Delete(Path);
 
-    private sealed record Entry(string Fingerprint, int Chunk, int RowsDone);
+    internal sealed record Entry(string Fingerprint, int Chunk, int RowsDone);
+
+    // Serialisation code made at build time: the native (AOT) CLI has no reflection-based JSON.
+    [JsonSerializable(typeof(Entry))]
+    internal sealed partial class EntryJson : JsonSerializerContext;
 }

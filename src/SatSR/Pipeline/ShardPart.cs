@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using SatSR.Geometry;
 using SatSR.Raster;
@@ -81,8 +82,8 @@ internal sealed partial record ShardPart(
         FormattableString.Invariant($"HEIGHT={Height}"),
         $"FORMAT={Format}",
         $"OVERVIEWS={string.Join(',', Overviews)}",
-        $"STREAMED={JsonSerializer.Serialize(Streamed)}",
-        $"COPY={(Copy is null ? "" : JsonSerializer.Serialize(Copy))}",
+        $"STREAMED={JsonSerializer.Serialize(Streamed, ItemsJson.Default.IReadOnlyDictionaryStringString)}",
+        $"COPY={(Copy is null ? "" : JsonSerializer.Serialize(Copy, ItemsJson.Default.IReadOnlyDictionaryStringString))}",
     ];
 
     /// <summary>The record <paramref name="profile"/> carries; null when it is no SatSR part (or an unreadable one).</summary>
@@ -98,12 +99,17 @@ internal sealed partial record ShardPart(
                 Enum.Parse<OutputFormat>(d["FORMAT"]),
                 // GDAL drops items with empty values: no overviews, no COG options.
                 d.GetValueOrDefault("OVERVIEWS", "") is { Length: > 0 } overviews ? overviews.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList() : [],
-                JsonSerializer.Deserialize<Dictionary<string, string>>(d["STREAMED"])!,
-                d.GetValueOrDefault("COPY", "") is { Length: > 0 } copy ? JsonSerializer.Deserialize<Dictionary<string, string>>(copy) : null);
+                JsonSerializer.Deserialize(d["STREAMED"], ItemsJson.Default.DictionaryStringString)!,
+                d.GetValueOrDefault("COPY", "") is { Length: > 0 } copy ? JsonSerializer.Deserialize(copy, ItemsJson.Default.DictionaryStringString) : null);
         }
         catch (Exception e) when (e is KeyNotFoundException or FormatException or IndexOutOfRangeException or JsonException or ArgumentException or InvalidOptionsException)
         {
             return null;
         }
     }
+
+    // Serialisation code made at build time: the native (AOT) CLI has no reflection-based JSON.
+    [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+    [JsonSerializable(typeof(Dictionary<string, string>))]
+    private sealed partial class ItemsJson : JsonSerializerContext;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using SatSR.Geometry;
 using SatSR.Pipeline;
@@ -40,7 +41,7 @@ public sealed record ComparePageResult(string PagePath, Window Region, IReadOnly
 /// through the two geotransforms (or, when neither file has one, by assuming they cover the same extent). Both
 /// images get the same display stretch, AFTER's; nodata is transparent.
 /// </summary>
-public static class ComparePage
+public static partial class ComparePage
 {
     public static ComparePageResult Write(CompareOptions options)
     {
@@ -168,26 +169,28 @@ public static class ComparePage
             ? $"{shown}, 8-bit as stored"
             : $"{shown}, stretched {DisplayStretch.LowPercent:0}–{DisplayStretch.HighPercent:0} %: " +
               string.Join("; ", stretches.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Low:G6}–{s.High:G6}")));
-        var config = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["width"] = region.Width,
-            ["height"] = region.Height,
-            ["column"] = region.Column,
-            ["row"] = region.Row,
-            ["transform"] = after.Transform?.ToArray(),
-            ["crs"] = after.CrsName,
-            ["beforeLabel"] = $"before: {Path.GetFileName(options.BeforePath)} (nearest)",
-            ["afterLabel"] = $"after: {Path.GetFileName(options.AfterPath)}",
-            ["stretch"] = stretch,
-        }, JsonOptions);
+        var config = JsonSerializer.Serialize(new PageConfig(region.Width, region.Height, region.Column, region.Row, after.Transform?.ToArray(),
+            after.CrsName, $"before: {Path.GetFileName(options.BeforePath)} (nearest)", $"after: {Path.GetFileName(options.AfterPath)}", stretch),
+            Json.PageConfig);
         return Template.Value
             .Replace("{{CONFIG}}", config, StringComparison.Ordinal)
             .Replace("{{BEFORE}}", "data:image/png;base64," + Convert.ToBase64String(beforePng), StringComparison.Ordinal)
             .Replace("{{AFTER}}", "data:image/png;base64," + Convert.ToBase64String(afterPng), StringComparison.Ordinal);
     }
 
-    // Readable non-ASCII text (file names, dashes); '<', '>' and '&' stay escaped, so no value can close the script.
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+    /// <summary>What the page's script reads.</summary>
+    internal sealed record PageConfig(int Width, int Height, int Column, int Row, double[]? Transform, string? Crs, string BeforeLabel,
+        string AfterLabel, string Stretch);
+
+    // Serialisation code made at build time (the native CLI has no reflection-based JSON). Readable non-ASCII text (file
+    // names, dashes) is written as it is, while '<', '>' and '&' stay escaped, so no value can close the script.
+    [JsonSerializable(typeof(PageConfig))]
+    internal sealed partial class PageJson : JsonSerializerContext;
+
+    private static readonly PageJson Json = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    });
 
     private static readonly Lazy<string> Template = new(() =>
     {

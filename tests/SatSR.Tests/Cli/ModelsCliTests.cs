@@ -22,9 +22,7 @@ public class ModelsCliTests
     /// </summary>
     private static async Task<(int Exit, string Output, string Error)> RunIn(string cache, Uri registry, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(SatsrApp).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
+        var start = SatsrProcess.Start(args);
         start.Environment["SATSR_CACHE_DIR"] = cache;
         start.Environment["SATSR_NPM_REGISTRY"] = registry.ToString();
         using var cli = Process.Start(start)!;

@@ -19,7 +19,7 @@ public class PresentationTests
 
     /// <summary>The real program with its output in a pipe.</summary>
     private static Task<(int Exit, string Output, string Error)> RunSatsr(params string[] args) =>
-        RunProcess("dotnet", [typeof(SatSR.Cli.SatsrApp).Assembly.Location, .. args]);
+        RunProcess(SatsrProcess.Command[0], [.. SatsrProcess.Command.Skip(1), .. args]);
 
     [Fact]
     public async Task Help_names_the_program_satsr_not_the_assembly()

@@ -39,13 +39,8 @@ public partial class SignalTests
             """);
         var output = Path.Combine(dir, "out.tif");
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var a in new[] { typeof(SatsrApp).Assembly.Location, "upscale", input, output, "--device", "cpu" }) start.ArgumentList.Add(a);
+        var start = SatsrProcess.Start(["upscale", input, output, "--device", "cpu"]);
+        start.RedirectStandardInput = true;
         using var cli = Process.Start(start)!;
         try
         {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using Razorvine.Pickle;
 
 namespace SatSR.Models.Pth;
@@ -36,6 +37,8 @@ internal static class SafeUnpickler
     }
 
     /// <param name="file">the file name errors start with</param>
+    // Razorvine finds __setstate__ by reflection: the native CLI's trimmer must keep it.
+    [DynamicDependency(nameof(PickledOrderedDict.__setstate__), typeof(PickledOrderedDict))]
     public static object Load(byte[] pickle, string file)
     {
         new PickleScanner(pickle, file, Allowed).Check();
