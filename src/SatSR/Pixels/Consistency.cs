@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SatSR.Geometry;
 
 namespace SatSR.Pixels;
@@ -27,30 +31,75 @@ public static class Consistency
     /// (w·s)×(h·s); returns the squared error over the pixels of <paramref name="measured"/> (w×h coordinates) that
     /// are valid.
     /// </summary>
+    // Optimised from the first call: it runs once per tile over every output pixel (see TilePredictor.Mean).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SquaredError Residual(ReadOnlySpan<float> prediction, ReadOnlySpan<float> input, int w, int h, int s,
         ReadOnlySpan<byte> valid, Window measured, Span<float> residual)
     {
         var error = new SquaredError(0, 0);
         var ow = w * s;
+        var rented = ArrayPool<double>.Shared.Rent(ow);
+        var columns = rented.AsSpan(0, ow);
         for (var y = 0; y < h; y++)
         {
+            // Each output column summed down the block's s rows (in double, a vector at a time), then s columns a block.
+            columns.Clear();
+            for (var dy = 0; dy < s; dy++) AddWidened(prediction.Slice((y * s + dy) * ow, ow), columns);
+            var rowMeasured = y >= measured.Row && y < measured.Bottom;
             for (var x = 0; x < w; x++)
             {
                 double sum = 0;
-                for (var dy = 0; dy < s; dy++)
-                {
-                    var row = prediction.Slice((y * s + dy) * ow + x * s, s);
-                    foreach (var v in row) sum += v;
-                }
+                foreach (var v in columns.Slice(x * s, s)) sum += v;
                 var r = input[y * w + x] - (float)(sum / (s * s));
                 residual[y * w + x] = r;
-                if (valid[y * w + x] != 0 && x >= measured.Column && x < measured.Right && y >= measured.Row && y < measured.Bottom)
+                if (rowMeasured && valid[y * w + x] != 0 && x >= measured.Column && x < measured.Right)
                 {
                     error += new SquaredError((double)r * r, 1);
                 }
             }
         }
+        ArrayPool<double>.Shared.Return(rented);
         return error;
+    }
+
+    /// <summary><paramref name="sums"/>[i] += <paramref name="values"/>[i], widened to double (8-bit output, the common case).</summary>
+    private static void AddWidened(ReadOnlySpan<byte> values, Span<double> sums)
+    {
+        var width = Vector<byte>.Count;
+        var lane = Vector<double>.Count;
+        var i = 0;
+        for (; i <= values.Length - width; i += width)
+        {
+            Vector.Widen(new Vector<byte>(values[i..]), out var low, out var high);
+            var k = i;
+            foreach (var shorts in (ReadOnlySpan<Vector<ushort>>)[low, high])
+            {
+                Vector.Widen(shorts, out var a, out var b);
+                foreach (var ints in (ReadOnlySpan<Vector<uint>>)[a, b])
+                {
+                    Vector.Widen(ints, out var c, out var d);
+                    (new Vector<double>(sums[k..]) + Vector.ConvertToDouble(c)).CopyTo(sums[k..]);
+                    (new Vector<double>(sums[(k + lane)..]) + Vector.ConvertToDouble(d)).CopyTo(sums[(k + lane)..]);
+                    k += 2 * lane;
+                }
+            }
+        }
+        for (; i < values.Length; i++) sums[i] += values[i];
+    }
+
+    /// <summary><paramref name="sums"/>[i] += <paramref name="values"/>[i], widened to double.</summary>
+    private static void AddWidened(ReadOnlySpan<float> values, Span<double> sums)
+    {
+        var width = Vector<float>.Count;
+        var half = Vector<double>.Count;
+        var i = 0;
+        for (; i <= values.Length - width; i += width)
+        {
+            Vector.Widen(new Vector<float>(values[i..]), out var low, out var high);
+            (new Vector<double>(sums[i..]) + low).CopyTo(sums[i..]);
+            (new Vector<double>(sums[(i + half)..]) + high).CopyTo(sums[(i + half)..]);
+        }
+        for (; i < values.Length; i++) sums[i] += values[i];
     }
 
     /// <summary>Adds each residual pixel to its s×s block of <paramref name="prediction"/>: afterwards it averages back to the input exactly.</summary>
@@ -71,28 +120,38 @@ public static class Consistency
     /// <paramref name="outputWindow"/> count. <paramref name="output"/> covers <paramref name="outputWindow"/> and
     /// <paramref name="input"/>/<paramref name="valid"/> cover <paramref name="inputWindow"/>, both row-major.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SquaredError Measure<T>(ReadOnlySpan<T> output, Window outputWindow, ReadOnlySpan<double> input, Window inputWindow,
         ReadOnlySpan<byte> valid, int s, BandRange range) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         var error = new SquaredError(0, 0);
+        var ow = outputWindow.Width;
+        var rented = ArrayPool<double>.Shared.Rent(ow);
+        var columns = rented.AsSpan(0, ow);
         for (var iy = 0; iy < inputWindow.Height; iy++)
         {
             var top = (inputWindow.Row + iy) * s - outputWindow.Row;
             if (top < 0 || top + s > outputWindow.Height) continue;
+            // Each output column summed down the block's s rows, then s columns a block (exact for integer samples).
+            columns.Clear();
+            for (var dy = 0; dy < s; dy++)
+            {
+                var row = output.Slice((top + dy) * ow, ow);
+                if (typeof(T) == typeof(byte)) AddWidened(MemoryMarshal.Cast<T, byte>(row), columns);
+                else for (var x = 0; x < ow; x++) columns[x] += double.CreateTruncating(row[x]);
+            }
             for (var ix = 0; ix < inputWindow.Width; ix++)
             {
                 var left = (inputWindow.Column + ix) * s - outputWindow.Column;
                 var i = iy * inputWindow.Width + ix;
-                if (left < 0 || left + s > outputWindow.Width || valid[i] == 0) continue;
+                if (left < 0 || left + s > ow || valid[i] == 0) continue;
                 double sum = 0;
-                for (var dy = 0; dy < s; dy++)
-                {
-                    foreach (var v in output.Slice((top + dy) * outputWindow.Width + left, s)) sum += double.CreateTruncating(v);
-                }
+                foreach (var v in columns.Slice(left, s)) sum += v;
                 double d = range.ToUnit(sum / (s * s)) - range.ToUnit(input[i]);
                 error += new SquaredError(d * d, 1);
             }
         }
+        ArrayPool<double>.Shared.Return(rented);
         return error;
     }
 }
