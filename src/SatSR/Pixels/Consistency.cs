@@ -78,8 +78,7 @@ public static class Consistency
                 foreach (var ints in (ReadOnlySpan<Vector<uint>>)[a, b])
                 {
                     Vector.Widen(ints, out var c, out var d);
-                    (new Vector<double>(sums[k..]) + Vector.ConvertToDouble(c)).CopyTo(sums[k..]);
-                    (new Vector<double>(sums[(k + lane)..]) + Vector.ConvertToDouble(d)).CopyTo(sums[(k + lane)..]);
+                    AddPair(sums[k..], Vector.ConvertToDouble(c), Vector.ConvertToDouble(d));
                     k += 2 * lane;
                 }
             }
@@ -87,17 +86,23 @@ public static class Consistency
         for (; i < values.Length; i++) sums[i] += values[i];
     }
 
+    /// <summary>Adds <paramref name="low"/> and then <paramref name="high"/> to the start of <paramref name="sums"/>.</summary>
+    private static void AddPair(Span<double> sums, Vector<double> low, Vector<double> high)
+    {
+        var lane = Vector<double>.Count;
+        (new Vector<double>(sums) + low).CopyTo(sums);
+        (new Vector<double>(sums[lane..]) + high).CopyTo(sums[lane..]);
+    }
+
     /// <summary><paramref name="sums"/>[i] += <paramref name="values"/>[i], widened to double.</summary>
     private static void AddWidened(ReadOnlySpan<float> values, Span<double> sums)
     {
         var width = Vector<float>.Count;
-        var half = Vector<double>.Count;
         var i = 0;
         for (; i <= values.Length - width; i += width)
         {
             Vector.Widen(new Vector<float>(values[i..]), out var low, out var high);
-            (new Vector<double>(sums[i..]) + low).CopyTo(sums[i..]);
-            (new Vector<double>(sums[(i + half)..]) + high).CopyTo(sums[(i + half)..]);
+            AddPair(sums[i..], low, high);
         }
         for (; i < values.Length; i++) sums[i] += values[i];
     }
