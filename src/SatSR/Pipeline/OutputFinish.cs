@@ -12,7 +12,9 @@ internal static class OutputFinish
     public static void BuildOverviews(string path, IReadOnlyList<int> factors, IProgress<double> progress, CancellationToken ct)
     {
         if (factors.Count == 0) return;
-        using var written = RasterDataset.OpenForUpdate(path);
+        // On all cores, as the full-resolution blocks were: the overview blocks compress on GDAL's threads, and the
+        // blocks read back decompress on them.
+        using var written = RasterDataset.OpenForUpdate(path, "NUM_THREADS=ALL_CPUS");
         var resampling = written.Profile.Bands
             .Select(b => b.ColorInterpretation == ColorInterpretation.Alpha ? OverviewResampling.Nearest : OverviewResampling.Average).ToList();
         written.BuildOverviews(factors, resampling, progress, ct);
