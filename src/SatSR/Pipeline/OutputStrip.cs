@@ -4,7 +4,8 @@ namespace SatSR.Pipeline;
 
 /// <summary>
 /// Blended output rows of one column chunk, band-major, waiting until every tile touching them is done.
-/// Tiles add their weighted predictions; finished rows leave from the top (<see cref="Drop"/>) and the rest move up.
+/// Tiles add their weighted predictions; finished rows leave from the top (<see cref="Drop"/>), and their storage,
+/// cleared, holds the rows that come next at the bottom: the rows live in a ring, so none is ever moved.
 /// <code>
 ///   Top ─► ┌───────────────┐  rows final → flushed in whole output blocks
 ///          │ ░░░░░░░░░░░░░ │  rows the next tile row still adds to
@@ -14,6 +15,9 @@ namespace SatSR.Pipeline;
 internal sealed class OutputStrip
 {
     private readonly float[] _sums;
+
+    /// <summary>Where row <see cref="Top"/> lies in each band's ring of <see cref="Capacity"/> rows.</summary>
+    private int _first;
 
     /// <param name="storage">reused between chunks when large enough (does not take ownership); cleared here</param>
     public OutputStrip(int bands, int left, int width, int capacity, int top = 0, float[]? storage = null)
@@ -57,7 +61,7 @@ internal sealed class OutputStrip
         {
             var wy = rows[y];
             var src = prediction.Slice(y * area.Width + x0 - area.Column, count);
-            var dst = plane.Slice((area.Row + y - Top) * Width + x0 - Left, count);
+            var dst = plane.Slice(Slot(area.Row + y) * Width + x0 - Left, count);
             // (row weight · column weight) · value, added lane by lane: the scalar arithmetic, bit for bit.
             var x = 0;
             var row = new System.Numerics.Vector<float>(wy);
@@ -71,20 +75,25 @@ internal sealed class OutputStrip
     }
 
     /// <summary>Row <paramref name="y"/> (absolute output row) of band <paramref name="band"/>.</summary>
-    public ReadOnlySpan<float> Row(int band, int y) => _sums.AsSpan(band * Width * Capacity + (y - Top) * Width, Width);
+    public ReadOnlySpan<float> Row(int band, int y) => _sums.AsSpan(band * Width * Capacity + Slot(y) * Width, Width);
 
-    /// <summary>Forgets rows above <paramref name="newTop"/> and moves the rest up.</summary>
+    /// <summary>The ring position of absolute output row <paramref name="y"/> (Top ≤ y &lt; Top + Capacity).</summary>
+    private int Slot(int y) => (_first + (y - Top)) % Capacity;
+
+    /// <summary>Forgets rows above <paramref name="newTop"/>; their storage, cleared, becomes the rows below the last.</summary>
     public void Drop(int newTop)
     {
-        var count = newTop - Top;
+        var count = Math.Min(newTop - Top, Capacity);
         if (count <= 0) return;
-        var keep = Capacity - count;
         for (var b = 0; b < Bands; b++)
         {
             var plane = _sums.AsSpan(b * Width * Capacity, Width * Capacity);
-            if (keep > 0) plane.Slice(count * Width, keep * Width).CopyTo(plane);
-            plane.Slice(Math.Max(keep, 0) * Width).Clear();
+            // The dropped rows: from _first to the ring's end, then from its start.
+            var head = Math.Min(count, Capacity - _first);
+            plane.Slice(_first * Width, head * Width).Clear();
+            plane[..((count - head) * Width)].Clear();
         }
+        _first = (_first + count) % Capacity;
         Top = newTop;
     }
 }
