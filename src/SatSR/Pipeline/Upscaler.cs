@@ -76,6 +76,8 @@ public static class Upscaler
             Int8Model.Quantise(options.Model, Int8Model.PreparedSample(plan, inputs, engine), engine.Channels, engine.Height, engine.Width, options.Threads, cancellationToken),
             device, engine.Height, engine.Width, options.Threads, batch, Precision.Int8);
         var network = int8 ?? engine;
+        // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
+        if (int8 is not null) engine.Dispose();
         int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
         // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them.
         var rows = options.Shard is { } s ? ShardPlan.Rows(height, blockHeight, s) : new RowRange(0, height);
@@ -166,7 +168,7 @@ public static class Upscaler
             throw;
         }
         return new UpscaleResult(output.FinalPath, width, height, (double)width / plan.Width, (double)height / plan.Height,
-            figures.Inferred, figures.Skipped, engine.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
+            figures.Inferred, figures.Skipped, network.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
         {
             StageTimes = figures.Busy,
             ConsistencyBefore = figures.Before.Psnr,
