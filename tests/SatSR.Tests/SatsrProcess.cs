@@ -21,10 +21,18 @@ internal static class SatsrProcess
         return info;
     }
 
-    /// <summary>Runs satsr with <paramref name="args"/> to its end (<paramref name="killAt"/>: where it kills itself); exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> Run(string[] args, string? killAt = null)
+    /// <summary>
+    /// Runs satsr with <paramref name="args"/> to its end (<paramref name="killAt"/>: where it kills itself;
+    /// <paramref name="environment"/>: variables set, or removed where null); exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> Run(string[] args, string? killAt = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = Start(args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
         // No debugger or diagnostics pipes in the temp folder: a killed runtime would leave them there.
         info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.Environment.Remove("SATSR_TEST_KILL_AT");

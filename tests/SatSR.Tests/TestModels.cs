@@ -5,7 +5,7 @@ using SatSR.Pipeline;
 
 namespace SatSR.Tests;
 
-/// <summary>Models the tests run: the real default network (small and fast enough on a CPU).</summary>
+/// <summary>Models the tests run: the real default network (small and fast enough on a CPU), and a pixel repeat.</summary>
 internal static class TestModels
 {
     private static readonly Lazy<byte[]> GeneralX4Bytes = new(() =>
@@ -14,6 +14,23 @@ internal static class TestModels
     /// <summary>realesr-general-x4v3 as exported by PyTorch (SRVGGNetCompact, ×4).</summary>
     public static ModelDescriptor GeneralX4 => new(
         "realesr-general-x4v3", "SRVGGNetCompact", 4, 3, 3, SizeRequirements.Any, GeneralX4Bytes.Value, 1_213_296, "test fixture");
+
+    /// <summary>A graph that only repeats pixels ×4 (3 channels): its 8-bit output area-averages back to exactly the input.</summary>
+    public static byte[] PixelRepeatX4()
+    {
+        var g = new SatSR.Models.Onnx.OnnxGraphBuilder("nearest-x4");
+        g.ResizeNearest(g.Input("input", 3), 4, "output");
+        g.Output("output", 3);
+        return g.ToBytes();
+    }
+
+    /// <summary><see cref="PixelRepeatX4"/> as <c>nearest-x4.onnx</c> in <paramref name="dir"/>; its path.</summary>
+    public static string WritePixelRepeatX4(string dir)
+    {
+        var path = Path.Combine(dir, "nearest-x4.onnx");
+        File.WriteAllBytes(path, PixelRepeatX4());
+        return path;
+    }
 
     /// <summary>A run of the default network on the CPU with every other option at its default.</summary>
     public static UpscaleOptions GeneralX4OnCpu(string input, string output) => new()

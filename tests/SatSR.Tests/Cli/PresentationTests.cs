@@ -49,11 +49,7 @@ public class PresentationTests
     {
         var dir = TestFiles.TempDir();
         // A graph that only repeats pixels: its ×4 output, once written as 8-bit, area-averages back to exactly the input.
-        var g = new SatSR.Models.Onnx.OnnxGraphBuilder("nearest-x4");
-        g.ResizeNearest(g.Input("input", 3), 4, "output");
-        g.Output("output", 3);
-        var model = Path.Combine(dir, "nearest-x4.onnx");
-        File.WriteAllBytes(model, g.ToBytes());
+        var model = TestModels.WritePixelRepeatX4(dir);
 
         var (exit, text, error) = await CliTests.Run("upscale", TestFiles.Fixture("cbers2b_pan_town_256.tif"), Path.Combine(dir, "out.tif"),
             "--device", "cpu", "--model", model);

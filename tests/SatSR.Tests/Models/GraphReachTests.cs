@@ -15,10 +15,7 @@ public class GraphReachTests
     [Fact]
     public void A_pixel_repeat_graph_reaches_nothing_and_gets_no_overlap()
     {
-        var g = new OnnxGraphBuilder();
-        g.ResizeNearest(g.Input("input", 3), 4, "output");
-        g.Output("output", 3);
-        var bytes = g.ToBytes();
+        var bytes = TestModels.PixelRepeatX4();
         Assert.Equal(0, GraphReach.Of(bytes));
         var model = new ModelDescriptor("repeat", "onnx", 4, 3, 3, SizeRequirements.Any, bytes, 0, "test");
         Assert.Equal(0, UpscaleOptions.DefaultOverlap(model));
