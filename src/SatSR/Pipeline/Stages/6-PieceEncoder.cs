@@ -72,7 +72,7 @@ internal sealed class PieceEncoder : IDisposable
         // The input column under each output column: nearest neighbour, computed once per piece.
         var columns = Upscaler.Reuse(ref _columns, window.Width);
         for (var x = 0; x < window.Width; x++) columns[x] = (window.Column + x) / scale - input.Column;
-        // The input columns under the piece: a row of them all valid is encoded in one go.
+        // The input columns under the piece, whose nodata pixels are restored after a row is encoded.
         var under = columns[0]..(columns[window.Width - 1] + 1);
         var mask = _mask ? _masks.Rent() : null;
         var nodata = T.CreateTruncating(_validity.OutputNodata ?? 0);
@@ -95,8 +95,15 @@ internal sealed class PieceEncoder : IDisposable
                     for (var x = 0; x < dst.Length; x++) dst[x] = T.CreateTruncating(source[columns[x]]);
                     continue;
                 }
-                if (!validRow[under].Contains((byte)0)) encoder.EncodeUnits(row, range, dst);
-                else for (var x = 0; x < dst.Length; x++) dst[x] = validRow[columns[x]] != 0 ? T.CreateTruncating(encoder.Encode(range.FromUnit(row[x]))) : nodata;
+                // The whole row a vector at a time (a pixel's sample depends on its value alone), then nodata where the input was.
+                encoder.EncodeUnits(row, range, dst);
+                for (var ix = under.Start.Value; ix < under.End.Value; ix++)
+                {
+                    if (validRow[ix] != 0) continue;
+                    var left = Math.Max(0, (input.Column + ix) * scale - window.Column);
+                    var right = Math.Min(window.Width, (input.Column + ix + 1) * scale - window.Column);
+                    dst[left..right].Fill(nodata);
+                }
                 if (mask is null || o != 0) continue;
                 var maskRow = mask.AsSpan(y * window.Width, window.Width);
                 for (var x = 0; x < maskRow.Length; x++) maskRow[x] = validRow[columns[x]];
