@@ -94,20 +94,26 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
         var n = destination.Length;
         var width = Vector<float>.Count;
         var divisor = new Vector<float>(channels);
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        var finite = true;
         var x = 0;
         for (; x <= n - width; x += width)
         {
             var sum = new Vector<float>(output.AsSpan(offset + x, width));
             for (var c = 1; c < channels; c++) sum += new Vector<float>(output.AsSpan(c * plane + offset + x, width));
-            (sum / divisor).CopyTo(destination[x..]);
+            var mean = sum / divisor;
+            mean.CopyTo(destination[x..]);
+            // As AllFinite, while the values are at hand rather than in a second pass over the row.
+            finite &= Vector.LessThanAll(Vector.Abs(mean), infinity);
         }
         for (; x < n; x++)
         {
             var v = output[offset + x];
             for (var c = 1; c < channels; c++) v += output[c * plane + offset + x];
             destination[x] = v / channels;
+            finite &= float.IsFinite(destination[x]);
         }
-        return AllFinite(destination);
+        return finite;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
