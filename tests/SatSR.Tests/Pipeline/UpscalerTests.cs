@@ -104,12 +104,16 @@ public class UpscalerTests(ITestOutputHelper output)
         Assert.Contains(after, v => v == 1);
     }
 
-    [Fact]
-    public void Footprint_edge_gets_no_dark_fringe_and_nodata_stays_nodata()
+    /// <param name="stripBudget">the default, or so small that the 2048-pixel output is blended in 512-pixel column chunks,
+    /// whose pieces start right of column 0</param>
+    [Theory]
+    [InlineData(256L << 20)]
+    [InlineData(1L)]
+    public void Footprint_edge_gets_no_dark_fringe_and_nodata_stays_nodata(long stripBudget)
     {
         var dir = TestFiles.TempDir();
         var input = TestFiles.Fixture("cbers2b_pan_edge_512.tif");
-        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")));
+        var result = Upscaler.Run(Options(input, Path.Combine(dir, "out.tif")) with { StripBudgetBytes = stripBudget });
         var src = TestRasters.ReadAll(input, out var p);
         var dst = TestRasters.ReadAll(result.OutputPath, out var q);
         int w = p.Width, h = p.Height, s = 4, ow = q.Width, oh = q.Height;
