@@ -130,18 +130,23 @@ public static class Consistency
     public static SquaredError Measure<T>(ReadOnlySpan<T> output, Window outputWindow, ReadOnlySpan<double> input, Window inputWindow,
         ReadOnlySpan<byte> valid, int s, BandRange range) where T : unmanaged, System.Numerics.INumberBase<T>
     {
-        var error = new SquaredError(0, 0);
+        double squares = 0;
+        long count = 0;
         var ow = outputWindow.Width;
         var rented = ArrayPool<double>.Shared.Rent(ow);
         var columns = rented.AsSpan(0, ow);
         var shorts = typeof(T) == typeof(byte) && s <= 257 ? ArrayPool<ushort>.Shared.Rent(ow) : null;
+        var sums = shorts.AsSpan(0, shorts is null ? 0 : ow);
+        // The input columns whose whole block lies inside the output window.
+        var first = Math.Max(0, (outputWindow.Column + s - 1) / s - inputWindow.Column);
+        var end = Math.Min(inputWindow.Width, (outputWindow.Column + ow) / s - inputWindow.Column);
         for (var iy = 0; iy < inputWindow.Height; iy++)
         {
             var top = (inputWindow.Row + iy) * s - outputWindow.Row;
             if (top < 0 || top + s > outputWindow.Height) continue;
             // Each output column summed down the block's s rows, then s columns a block (exact for integer samples).
             var block = output.Slice(top * ow, s * ow);
-            if (shorts is not null) SumRows(MemoryMarshal.Cast<T, byte>(block), s, shorts.AsSpan(0, ow));
+            if (shorts is not null) SumRows(MemoryMarshal.Cast<T, byte>(block), s, sums);
             else
             {
                 columns.Clear();
@@ -151,20 +156,22 @@ public static class Consistency
                     for (var x = 0; x < ow; x++) columns[x] += double.CreateTruncating(row[x]);
                 }
             }
-            for (var ix = 0; ix < inputWindow.Width; ix++)
+            var inputRow = input.Slice(iy * inputWindow.Width, inputWindow.Width);
+            var validRow = valid.Slice(iy * inputWindow.Width, inputWindow.Width);
+            for (var ix = first; ix < end; ix++)
             {
+                if (validRow[ix] == 0) continue;
                 var left = (inputWindow.Column + ix) * s - outputWindow.Column;
-                var i = iy * inputWindow.Width + ix;
-                if (left < 0 || left + s > ow || valid[i] == 0) continue;
                 double sum = 0;
-                if (shorts is not null) foreach (var v in shorts.AsSpan(left, s)) sum += v;
-                else foreach (var v in columns.Slice(left, s)) sum += v;
-                double d = range.ToUnit(sum / (s * s)) - range.ToUnit(input[i]);
-                error += new SquaredError(d * d, 1);
+                if (shorts is not null) for (var k = left; k < left + s; k++) sum += sums[k];
+                else for (var k = left; k < left + s; k++) sum += columns[k];
+                double d = range.ToUnit(sum / (s * s)) - range.ToUnit(inputRow[ix]);
+                squares += d * d;
+                count++;
             }
         }
         ArrayPool<double>.Shared.Return(rented);
         if (shorts is not null) ArrayPool<ushort>.Shared.Return(shorts);
-        return error;
+        return new SquaredError(squares, count);
     }
 }
