@@ -36,7 +36,8 @@ public static class Consistency
     public static SquaredError Residual(ReadOnlySpan<float> prediction, ReadOnlySpan<float> input, int w, int h, int s,
         ReadOnlySpan<byte> valid, Window measured, Span<float> residual)
     {
-        var error = new SquaredError(0, 0);
+        double squares = 0;
+        long count = 0;
         var ow = w * s;
         var rented = ArrayPool<double>.Shared.Rent(ow);
         var columns = rented.AsSpan(0, ow);
@@ -45,21 +46,26 @@ public static class Consistency
             // Each output column summed down the block's s rows (in double, a vector at a time), then s columns a block.
             columns.Clear();
             for (var dy = 0; dy < s; dy++) AddWidened(prediction.Slice((y * s + dy) * ow, ow), columns);
-            var rowMeasured = y >= measured.Row && y < measured.Bottom;
+            var inputRow = input.Slice(y * w, w);
+            var residualRow = residual.Slice(y * w, w);
             for (var x = 0; x < w; x++)
             {
                 double sum = 0;
-                foreach (var v in columns.Slice(x * s, s)) sum += v;
-                var r = input[y * w + x] - (float)(sum / (s * s));
-                residual[y * w + x] = r;
-                if (rowMeasured && valid[y * w + x] != 0 && x >= measured.Column && x < measured.Right)
-                {
-                    error += new SquaredError((double)r * r, 1);
-                }
+                for (var k = x * s; k < x * s + s; k++) sum += columns[k];
+                residualRow[x] = inputRow[x] - (float)(sum / (s * s));
+            }
+            if (y < measured.Row || y >= measured.Bottom) continue;
+            var validRow = valid.Slice(y * w, w);
+            for (var x = measured.Column; x < measured.Right; x++)
+            {
+                if (validRow[x] == 0) continue;
+                double r = residualRow[x];
+                squares += r * r;
+                count++;
             }
         }
         ArrayPool<double>.Shared.Return(rented);
-        return error;
+        return new SquaredError(squares, count);
     }
 
     /// <summary>
