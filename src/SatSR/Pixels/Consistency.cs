@@ -93,23 +93,17 @@ public static class Consistency
         }
     }
 
-    /// <summary>Adds <paramref name="low"/> and then <paramref name="high"/> to the start of <paramref name="sums"/>.</summary>
-    private static void AddPair(Span<double> sums, Vector<double> low, Vector<double> high)
-    {
-        var lane = Vector<double>.Count;
-        (new Vector<double>(sums) + low).CopyTo(sums);
-        (new Vector<double>(sums[lane..]) + high).CopyTo(sums[lane..]);
-    }
-
     /// <summary><paramref name="sums"/>[i] += <paramref name="values"/>[i], widened to double.</summary>
     private static void AddWidened(ReadOnlySpan<float> values, Span<double> sums)
     {
         var width = Vector<float>.Count;
+        var lane = Vector<double>.Count;
         var i = 0;
         for (; i <= values.Length - width; i += width)
         {
             Vector.Widen(new Vector<float>(values[i..]), out var low, out var high);
-            AddPair(sums[i..], low, high);
+            (new Vector<double>(sums[i..]) + low).CopyTo(sums[i..]);
+            (new Vector<double>(sums[(i + lane)..]) + high).CopyTo(sums[(i + lane)..]);
         }
         for (; i < values.Length; i++) sums[i] += values[i];
     }
@@ -139,10 +133,11 @@ public static class Consistency
         double squares = 0;
         long count = 0;
         var ow = outputWindow.Width;
-        var rented = ArrayPool<double>.Shared.Rent(ow);
-        var columns = rented.AsSpan(0, ow);
+        // 8-bit output sums its columns as 16-bit integers, other types as doubles.
         var shorts = typeof(T) == typeof(byte) && s <= 257 ? ArrayPool<ushort>.Shared.Rent(ow) : null;
+        var rented = shorts is null ? ArrayPool<double>.Shared.Rent(ow) : null;
         var sums = shorts.AsSpan(0, shorts is null ? 0 : ow);
+        var columns = rented.AsSpan(0, rented is null ? 0 : ow);
         // The input columns whose whole block lies inside the output window.
         var first = Math.Max(0, (outputWindow.Column + s - 1) / s - inputWindow.Column);
         var end = Math.Min(inputWindow.Width, (outputWindow.Column + ow) / s - inputWindow.Column);
@@ -176,7 +171,7 @@ public static class Consistency
                 count++;
             }
         }
-        ArrayPool<double>.Shared.Return(rented);
+        if (rented is not null) ArrayPool<double>.Shared.Return(rented);
         if (shorts is not null) ArrayPool<ushort>.Shared.Return(shorts);
         return new SquaredError(squares, count);
     }
