@@ -131,7 +131,11 @@ public sealed class InferenceEngine : IDisposable
         {
             if (threads > 0) options.IntraOpNumThreads = threads;
             var name = AddProvider(options, device, precision == Precision.Fp16);
-            var graph = precision == Precision.Fp16 && name != "tensorrt" ? Fp16Graph.Convert(model.OnnxModel) : model.OnnxModel;
+            // PReLU leaves the CPU provider's blocked layout; its rewrite stays in it. Not for int8, whose PReLUs are table
+            // lookups, nor for GPUs, which have no such layout.
+            var graph = precision == Precision.Fp16 && name != "tensorrt" ? Fp16Graph.Convert(model.OnnxModel)
+                : precision == Precision.Fp32 && name == "cpu" ? DepthwisePRelu.Rewrite(model.OnnxModel)
+                : model.OnnxModel;
             var session = new InferenceSession(graph, options);
             if (session.InputMetadata.Count != 1)
             {

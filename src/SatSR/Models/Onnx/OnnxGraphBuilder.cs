@@ -154,12 +154,7 @@ public sealed class OnnxGraphBuilder(string name = "satsr")
         return n;
     }
 
-    private static AttributeProto Ints(string name, int[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values.Select(i => (long)i));
-        return a;
-    }
+    private static AttributeProto Ints(string name, int[] values) => OnnxTensors.Ints(name, [.. values.Select(i => (long)i)]);
 
     private static ValueInfoProto Value(string name, int channels)
     {

@@ -1,0 +1,71 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Onnx;
+using SatSR.Models;
+using SatSR.Models.Onnx;
+
+namespace SatSR.Tests.Models;
+
+public class DepthwisePReluTests
+{
+    [Fact]
+    public void Each_PReLU_becomes_depthwise_convolutions_that_compute_its_values_for_any_slope()
+    {
+        // Slopes below 0, between 0 and 1, and above 1 (realesr-general-x4v3 has all three).
+        float[] slopes = [-1.6f, -0.5f, -0.01f, 0f, 0.01f, 0.1f, 0.25f, 0.5f, 0.75f, 0.99f, 1f, 1.01f, 1.25f, 1.5f, 1.9f, 0.3f];
+        var graph = PReluGraph(slopes);
+        var random = new Random(7);
+        var input = new DenseTensor<float>([1, 16, 5, 7]);
+        for (var i = 0; i < input.Length; i++) input.SetValue(i, (float)(random.NextDouble() * 8 - 4));
+
+        var rewritten = DepthwisePRelu.Rewrite(graph);
+        var actual = OnnxRunner.Run(rewritten, input);
+
+        var nodes = ModelProto.Parser.ParseFrom(rewritten).Graph.Node;
+        Assert.DoesNotContain(nodes, n => n.OpType == "PRelu");
+        Assert.Equal(2, nodes.Count(n => n.OpType == "Conv" && n.Attribute.Any(a => a.Name == "group" && a.I == 16)));
+        var worst = 0.0;
+        for (var c = 0; c < 16; c++)
+        for (var i = 0; i < 35; i++)
+        {
+            var y = input.GetValue(c * 35 + i);
+            var expected = y >= 0 ? y : slopes[c] * y;   // PReLU's definition
+            worst = Math.Max(worst, Math.Abs(expected - actual.GetValue(c * 35 + i)));
+        }
+        Assert.InRange(worst, 0, 1e-5);
+    }
+
+    [Fact]
+    public void A_PReLU_over_channels_the_runtime_cannot_block_is_left_as_it_is()
+    {
+        var graph = PReluGraph([0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.1f, 1.2f, 1.3f]);
+
+        Assert.Equal(graph, DepthwisePRelu.Rewrite(graph));
+    }
+
+    [Fact]
+    public void The_default_network_rewritten_computes_what_its_pytorch_export_computes()
+    {
+        var model = ModelLoader.Load(PthFixtures.File("realesr-general-x4v3.pth"));
+        var export = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "realesr-general-x4v3.onnx"));
+        var input = new DenseTensor<float>([1, 3, 24, 24]);
+        for (var i = 0; i < input.Length; i++) input.SetValue(i, 0.5f + 0.4f * MathF.Sin(0.37f * i));
+
+        var rewritten = DepthwisePRelu.Rewrite(model.OnnxModel);
+
+        var nodes = ModelProto.Parser.ParseFrom(rewritten).Graph.Node;
+        Assert.DoesNotContain(nodes, n => n.OpType == "PRelu");
+        // SRVGGNetCompact: a PReLU after the first convolution and after each of its 32 body convolutions.
+        Assert.Equal(2 * 33, nodes.Count(n => n.OpType == "Conv" && n.Attribute.Any(a => a.Name == "group" && a.I == 64)));
+        Assert.InRange(PthFixtures.MaxAbsDifference(OnnxRunner.Run(export, input), OnnxRunner.Run(rewritten, input)), 0, 1e-4);
+    }
+
+    /// <summary>"input" → PRelu with one slope per channel ([C, 1, 1], as torch exports it) → "output".</summary>
+    private static byte[] PReluGraph(float[] slopes)
+    {
+        var g = new OnnxGraphBuilder("prelu");
+        var slope = g.Initializer("slope", slopes, slopes.Length, 1, 1);
+        g.PRelu(g.Input("input", slopes.Length), slope, "output");
+        g.Output("output", slopes.Length);
+        return g.ToBytes();
+    }
+}
