@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
+using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Models.Onnx;
 
@@ -57,6 +58,21 @@ public class DepthwisePReluTests
         // SRVGGNetCompact: a PReLU after the first convolution and after each of its 32 body convolutions.
         Assert.Equal(2 * 33, nodes.Count(n => n.OpType == "Conv" && n.Attribute.Any(a => a.Name == "group" && a.I == 64)));
         Assert.InRange(PthFixtures.MaxAbsDifference(OnnxRunner.Run(export, input), OnnxRunner.Run(rewritten, input)), 0, 1e-4);
+    }
+
+    [Fact]
+    public void The_cpu_engine_which_runs_the_rewrite_computes_what_the_pytorch_export_computes()
+    {
+        var input = new DenseTensor<float>([1, 3, 24, 24]);
+        for (var i = 0; i < input.Length; i++) input.SetValue(i, 0.5f + 0.4f * MathF.Cos(0.23f * i));
+        using var engine = InferenceEngine.Create(TestModels.GeneralX4, ExecutionDevice.Cpu, 24, 24, threads: 1);
+        input.Buffer.Span.CopyTo(engine.Input);
+
+        engine.Run();
+
+        var expected = OnnxRunner.Run(TestModels.GeneralX4.OnnxModel, input);   // PyTorch's export, PReLUs as they are
+        Assert.Equal(expected.Length, engine.OutputLength);
+        Assert.InRange(expected.Buffer.Span.ToArray().Zip(engine.Output.ToArray(), (a, b) => Math.Abs(a - b)).Max(), 0, 1e-4);
     }
 
     /// <summary>"input" → PRelu with one slope per channel ([C, 1, 1], as torch exports it) → "output".</summary>
