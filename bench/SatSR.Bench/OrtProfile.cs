@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using SatSR.Geometry;
+using SatSR.Models.Onnx;
 using SatSR.Pipeline;
 using SatSR.Raster;
 
 namespace SatSR.Bench;
 
 /// <summary>
-/// Where ONNX Runtime spends one tile's time, per operator type, for the fp32 graph and its int8 graph (calibrated as a
+/// Where ONNX Runtime spends one tile's time, per operator type, for the fp32 graph (as the CPU engine runs it, and with
+/// its PReLUs as they are) and its int8 graph (calibrated as a
 /// job calibrates, on 8 seeded tiles of band 1 scaled by the image's range, as 3 channels), from ONNX Runtime's own
 /// profiler. The int8 graph runs at the level given (SatSR's: extended).
 /// </summary>
@@ -43,7 +45,13 @@ internal static class OrtProfile
         var folder = Directory.CreateTempSubdirectory("satsr-profile-").FullName;
         try
         {
-            foreach (var (name, graph, graphLevel) in new[] { ("fp32", model.OnnxModel, GraphOptimizationLevel.ORT_ENABLE_ALL), ("int8", int8, level) })
+            // fp32 as the CPU engine runs it (PReLUs as depthwise convolutions), and as the model has it.
+            foreach (var (name, graph, graphLevel) in new[]
+                     {
+                         ("fp32", DepthwisePRelu.Rewrite(model.OnnxModel), GraphOptimizationLevel.ORT_ENABLE_ALL),
+                         ("fp32 with PRelu", model.OnnxModel, GraphOptimizationLevel.ORT_ENABLE_ALL),
+                         ("int8", int8, level),
+                     })
             {
                 using var options = new SessionOptions { GraphOptimizationLevel = graphLevel, EnableProfiling = true, ProfileOutputPathPrefix = Path.Combine(folder, name) };
                 using var session = new InferenceSession(graph, options);
