@@ -7,7 +7,7 @@ namespace SatSR.Models.Onnx;
 /// Rewrites each PReLU whose slopes are a constant per channel as y + (1 − a)·Relu(−y): a depthwise 1×1 convolution
 /// by −1 with the Relu fused, a depthwise 1×1 convolution by 1 − a, and the Add, which ONNX Runtime's CPU provider
 /// folds into that convolution. All of it stays in the runtime's blocked channel layout (NCHWc), which has no PReLU:
-/// a PReLU there costs a layout change before and after it. realesr-general-x4v3 on one 304² tile: 1.41 → 1.32 s
+/// a PReLU there costs a layout change before and after it. realesr-general-x4v3 on one 304² tile: 1.48 → 1.28 s
 /// (docs/BENCHMARKS.md, "PReLU in the blocked layout"). The values are the PReLU's up to float rounding.
 /// </summary>
 public static class DepthwisePRelu
