@@ -44,6 +44,23 @@ public class DepthwisePReluTests
     }
 
     [Fact]
+    public void Slopes_listed_among_the_graph_inputs_as_old_files_do_are_not_left_as_inputs_to_feed()
+    {
+        var model = ModelProto.Parser.ParseFrom(PReluGraph([.. Enumerable.Range(0, 16).Select(c => c / 10f)]));
+        var slope = model.Graph.Initializer.Single();
+        model.Graph.Input.Add(new ValueInfoProto { Name = slope.Name, Type = model.Graph.Input[0].Type });   // ONNX IR < 4
+        var input = new DenseTensor<float>([1, 16, 2, 3]);
+        for (var i = 0; i < input.Length; i++) input.SetValue(i, i % 2 == 0 ? -1f : 1f);
+
+        var rewritten = ModelProto.Parser.ParseFrom(DepthwisePRelu.Rewrite(Google.Protobuf.MessageExtensions.ToByteArray(model)));
+
+        Assert.Equal(["input"], rewritten.Graph.Input.Select(v => v.Name));
+        Assert.DoesNotContain(rewritten.Graph.Initializer, t => t.Name == slope.Name);
+        var output = OnnxRunner.Run(Google.Protobuf.MessageExtensions.ToByteArray(rewritten), input);
+        Assert.Equal(-0.5f, output[0, 5, 0, 0], 1e-6f);   // channel 5's slope 0.5 times −1
+    }
+
+    [Fact]
     public void The_default_network_rewritten_computes_what_its_pytorch_export_computes()
     {
         var model = ModelLoader.Load(PthFixtures.File("realesr-general-x4v3.pth"));

@@ -20,7 +20,7 @@ public static class DepthwisePRelu
         var m = ModelProto.Parser.ParseFrom(model);
         var g = m.Graph;
         var initializers = g.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var rewritten = false;
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < g.Node.Count; i++)
         {
             var n = g.Node[i];
@@ -37,11 +37,14 @@ public static class DepthwisePRelu
             g.Node.Insert(i + 2, Depthwise($"{output}.prelu_negative_part", scale, $"{output}.prelu_scaled", channels));
             g.Node.Insert(i + 3, OnnxTensors.Node("Add", $"{output}.prelu_add", [y, $"{output}.prelu_scaled"], [output]));
             i += 3;
-            rewritten = true;
+            replaced.Add(slope.Name);
         }
-        if (!rewritten) return model;
-        var used = g.Node.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
-        foreach (var t in g.Initializer.Where(t => !used.Contains(t.Name)).ToList()) g.Initializer.Remove(t);
+        if (replaced.Count == 0) return model;
+        // Slopes no node reads any more go, and with them their entries among the graph's inputs, where files from
+        // before ONNX IR 4 list every initializer: left there, they would become inputs the caller has to feed.
+        replaced.ExceptWith(g.Node.SelectMany(n => n.Input));
+        foreach (var t in g.Initializer.Where(t => replaced.Contains(t.Name)).ToList()) g.Initializer.Remove(t);
+        foreach (var v in g.Input.Where(v => replaced.Contains(v.Name)).ToList()) g.Input.Remove(v);
         return m.ToByteArray();
     }
 
