@@ -53,7 +53,8 @@ internal static class OrtProfile
                          ("int8", int8, level),
                      })
             {
-                using var options = new SessionOptions { GraphOptimizationLevel = graphLevel, EnableProfiling = true, ProfileOutputPathPrefix = Path.Combine(folder, name) };
+                // The prefix first: setting EnableProfiling starts the profile with the prefix it finds then.
+                using var options = new SessionOptions { GraphOptimizationLevel = graphLevel, ProfileOutputPathPrefix = Path.Combine(folder, name), EnableProfiling = true };
                 using var session = new InferenceSession(graph, options);
                 using var value = OrtValue.CreateTensorValueFromMemory(tile, [1, 3, side, side]);
                 using var run = new RunOptions();
