@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 using SatSR.Inference;
@@ -52,11 +53,11 @@ public class DepthwisePReluTests
         var input = new DenseTensor<float>([1, 16, 2, 3]);
         for (var i = 0; i < input.Length; i++) input.SetValue(i, i % 2 == 0 ? -1f : 1f);
 
-        var rewritten = ModelProto.Parser.ParseFrom(DepthwisePRelu.Rewrite(Google.Protobuf.MessageExtensions.ToByteArray(model)));
+        var rewritten = ModelProto.Parser.ParseFrom(DepthwisePRelu.Rewrite(model.ToByteArray()));
 
         Assert.Equal(["input"], rewritten.Graph.Input.Select(v => v.Name));
         Assert.DoesNotContain(rewritten.Graph.Initializer, t => t.Name == slope.Name);
-        var output = OnnxRunner.Run(Google.Protobuf.MessageExtensions.ToByteArray(rewritten), input);
+        var output = OnnxRunner.Run(rewritten.ToByteArray(), input);
         Assert.Equal(-0.5f, output[0, 5, 0, 0], 1e-6f);   // channel 5's slope 0.5 times −1
     }
 
