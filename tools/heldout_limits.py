@@ -38,7 +38,8 @@ def lanczos3(x):
 
 
 def enlarge(image, scale, kernel, radius):
-    """Separable enlargement on pixel centres, edges replicated, taps normalised to sum 1."""
+    """Separable enlargement on pixel centres, edges replicated, taps normalised to sum 1. By hand, not PIL's
+    resampler (tools/quality_reference.py): this tool needs only the test suite's python3-torch and python3-gdal."""
     for axis in (0, 1):
         n = image.shape[axis]
         centres = (np.arange(n * scale) + 0.5) / scale - 0.5
