@@ -11,7 +11,9 @@ does, it prints:
   white noise, 15/16 of the variance is what no estimate from 4x4 block means can recover;
 - for each model given (SRVGGNetCompact .pth, EMA weights): its PSNR, and, next to bicubic's, the squared error in
   the window's four activity quarters (LR gradient), and split into the error of the 4x4 block means (what
-  `--consistency` would remove) and the error within blocks.
+  `--consistency` would remove) and the error within blocks (an exact split where every pixel of the window is valid).
+
+8-bit, one band; 0 counts as nodata. Bad input is one line on stderr and exit 1; the tool writes nothing.
 
 Usage: /usr/bin/python3 tools/heldout_limits.py HR.tif [MODEL.pth …] [--window x,y,w,h]
 """
@@ -55,6 +57,11 @@ def enlarge(image, scale, kernel, radius):
     return image
 
 
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("hr")
@@ -63,15 +70,28 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(2)
     gdal.UseExceptions()
-    source = gdal.Open(a.hr)  # held while its band is read
+    try:
+        source = gdal.Open(a.hr)  # held while its band is read
+    except RuntimeError as e:
+        fail(f"{a.hr}: not a raster GDAL can open ({e})")
     band = source.GetRasterBand(1)
-    levels = np.nonzero(np.bincount(band.ReadAsArray().ravel().astype(np.int64)))[0]
+    if band.DataType != gdal.GDT_Byte:
+        fail(f"{a.hr}: is {gdal.GetDataTypeName(band.DataType)}; this tool reads 8-bit rasters")
+    x, y, w, h = a.window
+    w, h = w // 4 * 4, h // 4 * 4
+    if min(x, y) < 0 or w < 4 or h < 4 or x + w > source.RasterXSize or y + h > source.RasterYSize:
+        fail(f"--window {x},{y},{w},{h}: lies outside {a.hr} ({source.RasterXSize}×{source.RasterYSize}) or holds no 4×4 block")
+    nets = []
+    for path in a.models:  # all loaded before anything is printed, so a bad one stops the tool at once
+        try:
+            nets.append((path, load(path)))
+        except Exception as e:  # a file torch.load or the state dict refuses, however it fails
+            fail(f"{path}: not an SRVGGNetCompact ×4 .pth this tool can load ({type(e).__name__}: {e})")
+    levels = np.nonzero(band.GetHistogram(-0.5, 255.5, 256, include_out_of_range=0, approx_ok=0))[0]
     steps = np.diff(levels[levels > 0])
     print(f"scene: {len(levels)} distinct values ({levels.min()}..{levels.max()}), spacing of the non-zero ones "
           f"{steps.min()}..{steps.max()} (mean {steps.mean():.2f})")
 
-    x, y, w, h = a.window
-    w, h = w // 4 * 4, h // 4 * 4
     hr = band.ReadAsArray(x, y, w, h).astype(np.float64)
     valid = hr > 0
     lr = hr.reshape(h // 4, 4, w // 4, 4).mean(axis=(1, 3))
@@ -106,8 +126,7 @@ def main():
 
     rows = [("bicubic", torch_bicubic)]
     with torch.no_grad():
-        for path in a.models:
-            net = load(path)
+        for path, net in nets:
             rows.append((os.path.basename(path), net(torch.from_numpy(lr / 255).float()[None, None].expand(1, 3, -1, -1)).mean(1)[0].double().numpy() * 255))
     for name, estimate in rows:
         block, within = block_split(estimate)
