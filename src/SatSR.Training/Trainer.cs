@@ -29,17 +29,33 @@ public static class Trainer
         var spec = NetworkSpec.From(o.Base);
         var scale = spec.Scale;
         Check(o, scale);
-        var images = o.Inputs.Select(p => TrainingImage.Load(p, spec.Channels)).ToList();
+        var corpus = Corpus.Resolve(o.Inputs, o.Weights, o.HeldOut);
+        if (o.PairsPath is not null && corpus.Count != 1) throw new TrainingException("--pairs: pairs one LR raster with one HR raster; give one input file");
+        var images = corpus.Select(f => TrainingImage.Load(f.Path, spec.Channels)).ToList();
+        foreach (var (file, image) in corpus.Zip(images))
+            foreach (var w in file.HeldOut)
+                if (!image.Bounds.Contains(w) || w.IsEmpty) throw new TrainingException($"--hold-out {file.Path}={Text(w)}: lies outside the {image.Width}×{image.Height} image");
         var lowRes = o.PairsPath is null ? null : LoadPair(o.PairsPath, images[0], spec.Channels, scale);
         var window = ValidationWindow(o, images[0], scale);
-        var sampler = new PatchSampler(images, o.Patch, scale, images.Select((_, i) => i == 0 ? window : (Window?)null).ToList(), lowRes);
-        if (sampler.PositionCount == 0)
-            throw new TrainingException($"{string.Join(", ", o.Inputs)}: no {o.Patch}×{o.Patch} patch lies wholly in valid (non-nodata) pixels outside the validation window {Text(window)}");
+        var sampler = new PatchSampler(images, o.Patch, scale,
+            corpus.Select((f, i) => (IReadOnlyList<Window>)(i == 0 ? [window, .. f.HeldOut] : f.HeldOut)).ToList(),
+            corpus.Select(f => f.Weight).ToList(), lowRes);
+        // Each file was asked for: one that cannot give a single patch is a mistake to report, not to skip.
+        for (var i = 0; i < images.Count; i++)
+        {
+            if (sampler.PositionsOf(i) == 0)
+            {
+                var outside = i == 0 ? $" outside the validation window {Text(window)}" : "";
+                throw new TrainingException($"{corpus[i].Path}: no {o.Patch}×{o.Patch} patch lies wholly in valid (non-nodata) pixels{outside} and its held-out windows");
+            }
+        }
         if (File.Exists(o.CheckpointPath) && !o.Resume)
             throw new TrainingException($"{o.CheckpointPath}: a checkpoint of an unfinished run exists; add --resume to continue it, or remove it to start again");
 
-        var degradation = new Degradation(o.Degradation, scale, o.MtfGain);
-        using var validation = new Validation(images[0], lowRes, window, spec.Channels, scale, degradation, o.Seed);
+        var degradation = new Degradation(o.Degradation, scale, o.MtfGain, o.Mix);
+        // A mixed run is validated by Wald's protocol (block mean), one fixed reference rather than a random draw.
+        var validationDegradation = o.Degradation == DegradationKind.Mixed ? new Degradation(DegradationKind.Area, scale, o.MtfGain) : degradation;
+        using var validation = new Validation(images[0], lowRes, window, spec.Channels, scale, validationDegradation, o.Seed);
         using var model = spec.Create();
         using var ema = spec.Create();
         Weights.LoadInto(model, o.Base);
@@ -53,7 +69,7 @@ public static class Trainer
         long step = 0;
         if (o.Resume && File.Exists(o.CheckpointPath)) step = LoadCheckpoint(o.CheckpointPath, fingerprint, model, ema, optimizer);
         if (step > o.Steps) throw new TrainingException($"{o.CheckpointPath}: is at step {step}, past --steps {o.Steps}");
-        progress?.Report(new TrainingStarted(sampler.PositionCount, window, step, o.Steps));
+        progress?.Report(new TrainingStarted(sampler.PositionCount, images.Count, window, step, o.Steps));
         var last = new Validated(step, baseScore, validation.Model(ema), bicubic);
         progress?.Report(last);
 
@@ -136,6 +152,9 @@ public static class Trainer
         var box = Degradation.BoxGainAtNyquist(scale);
         if (o.Degradation == DegradationKind.Mtf && o.MtfGain >= box)
             throw new TrainingException(FormattableString.Invariant($"--mtf-gain {o.MtfGain}: block averaging by {scale} alone gives {box:F3} at Nyquist; ask for less"));
+        if (o.Degradation == DegradationKind.Mixed && o.Mix is var m &&
+            (m.AreaShare is < 0 or > 1 || !(m.MinGain > 0) || m.MaxGain < m.MinGain || m.MaxGain >= Degradation.BoxGainAtNyquist(scale) || m.MaxNoise < 0))
+            throw new TrainingException(FormattableString.Invariant($"mixed degradation {m}: needs 0 ≤ area share ≤ 1, 0 < gains < {Degradation.BoxGainAtNyquist(scale):F3}, noise ≥ 0"));
         if (o.PairsPath is not null && o.Inputs.Count != 1) throw new TrainingException("--pairs: pairs one LR raster with one HR raster; give one input");
         if (File.Exists(o.OutputPath) && !o.Overwrite) throw new TrainingException($"{o.OutputPath}: exists; choose another name or add --overwrite");
         var folder = Path.GetDirectoryName(Path.GetFullPath(o.OutputPath))!;
@@ -206,7 +225,10 @@ public static class Trainer
 
     /// <summary>What a checkpoint must agree on to be continued: everything that shapes the steps, except their number.</summary>
     private static string Fingerprint(TrainingOptions o) => string.Join("|",
-        string.Join(";", o.Inputs.Select(Path.GetFullPath)), o.Base.Source, o.Base.ParameterCount.ToString(CultureInfo.InvariantCulture),
+        string.Join(";", o.Inputs.Select(Path.GetFullPath)),
+        string.Join(";", o.Weights.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => FormattableString.Invariant($"{Path.GetFullPath(w.Key)}={w.Value:R}"))),
+        string.Join(";", o.HeldOut.Select(h => $"{Path.GetFullPath(h.Path)}={Text(h.Window)}")), o.Degradation == DegradationKind.Mixed ? o.Mix.ToString() : "",
+        o.Base.Source, o.Base.ParameterCount.ToString(CultureInfo.InvariantCulture),
         o.PairsPath ?? "", o.Batch, o.Patch, o.LearningRate.ToString("R", CultureInfo.InvariantCulture), o.Decay, o.Degradation,
         o.MtfGain.ToString("R", CultureInfo.InvariantCulture), o.Validation?.ToString() ?? "", o.Seed, o.EmaDecay.ToString("R", CultureInfo.InvariantCulture), o.Flip);
 

@@ -7,8 +7,9 @@ namespace SatSR.Training;
 public abstract record TrainingEvent;
 
 /// <param name="Positions">how many distinct patch positions may be drawn</param>
+/// <param name="Files">how many rasters they lie in</param>
 /// <param name="ResumedFrom">the checkpoint's step, 0 for a fresh run</param>
-public sealed record TrainingStarted(long Positions, Window Validation, long ResumedFrom, long Steps) : TrainingEvent;
+public sealed record TrainingStarted(long Positions, int Files, Window Validation, long ResumedFrom, long Steps) : TrainingEvent;
 
 /// <param name="Rate">the learning rate the step was taken with</param>
 public sealed record StepDone(long Step, long Steps, double Loss, double Rate, TimeSpan Eta) : TrainingEvent;

@@ -7,8 +7,14 @@ namespace SatSR.Training;
 /// <summary>A fine-tuning run, as the user asked for it. <see cref="Trainer.Run"/> checks it before any file is written.</summary>
 public sealed record TrainingOptions
 {
-    /// <summary>The high-resolution rasters patches are drawn from.</summary>
+    /// <summary>The high-resolution rasters patches are drawn from: files, or folders whose rasters are all taken (<see cref="Corpus"/>).</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
+
+    /// <summary>Sampling weight by input file or folder (default 1 each): how often a patch comes from it relative to the others.</summary>
+    public IReadOnlyDictionary<string, double> Weights { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Windows of input files no training patch may touch (kept for scoring), in each file's pixels.</summary>
+    public IReadOnlyList<(string Path, Window Window)> HeldOut { get; init; } = [];
 
     /// <summary>The model fine-tuned (SRVGGNetCompact or RRDBNet, any hyper-parameters).</summary>
     public required ModelDescriptor Base { get; init; }
@@ -29,6 +35,9 @@ public sealed record TrainingOptions
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.None;
 
     public DegradationKind Degradation { get; init; } = DegradationKind.Area;
+
+    /// <summary>What <see cref="DegradationKind.Mixed"/> draws per patch.</summary>
+    public DegradationMix Mix { get; init; } = DegradationMix.Default;
 
     /// <summary>Random horizontal and vertical flips of the patches (Real-ESRNet's augmentation); off keeps the scene's own orientation (its shadows' side).</summary>
     public bool Flip { get; init; } = true;

@@ -30,7 +30,7 @@ public class PairedTests
         var options = TrainingFixtures.Options(model, hrPath, temp.File("out.pth")) with { PairsPath = lrPath, Batch = 8 };
         List<TrainingImage> images = [TrainingImage.Load(hrPath, 3)];
         var lowRes = TrainingImage.Load(lrPath, 3);
-        var sampler = new PatchSampler(images, 32, 4, [null], lowRes);
+        var sampler = new PatchSampler(images, 32, 4, [[]], lowRes: lowRes);
         var degradation = new Degradation(DegradationKind.Area, 4, 0.3);
 
         var flips = new HashSet<(bool, bool)>();
@@ -79,7 +79,7 @@ public class PairedTests
         var plain = flipped with { Flip = false };
         List<TrainingImage> images = [TrainingImage.Load(hrPath, 3)];
         var lowRes = TrainingImage.Load(lrPath, 3);
-        var sampler = new PatchSampler(images, 32, 4, [null], lowRes);
+        var sampler = new PatchSampler(images, 32, 4, [[]], lowRes: lowRes);
         var degradation = new Degradation(DegradationKind.Area, 4, 0.3);
 
         for (var step = 1; step <= 10; step++)

@@ -17,7 +17,7 @@ public class SamplingTests
         var path = TrainingFixtures.Raster(temp.File("holes.tif"), 160, 120, Value);
         var image = TrainingImage.Load(path, channels: 3);
         var held = new Window(0, 100, 160, 20);
-        var sampler = new PatchSampler([image], 16, 4, [held]);
+        var sampler = new PatchSampler([image], 16, 4, [[held]]);
         Assert.True(sampler.PositionCount > 0);
 
         var above = 0;

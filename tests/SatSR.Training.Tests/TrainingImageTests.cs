@@ -49,7 +49,7 @@ public class TrainingImageTests
         }
 
         // Both groups are drawn for training.
-        var sampler = new PatchSampler([image], 16, 4, [null]);
+        var sampler = new PatchSampler([image], 16, 4, [[]]);
         var drawn = Enumerable.Range(1, 20).SelectMany(step => sampler.Draw(1, step, 4)).Select(p => p.Group.Length).ToHashSet();
         Assert.Equal([1, 3], drawn.Order());
     }

@@ -14,12 +14,32 @@ public enum DegradationKind
 
     /// <summary>Real-ESRGAN's second-order blur / resize / noise / JPEG pipeline.</summary>
     RealEsrgan,
+
+    /// <summary>
+    /// Per patch, area or an MTF-matched blur of a random gain, then mild noise (<see cref="DegradationMix"/>): a model
+    /// for sensors it has not seen, which neither learns one kernel nor sharpens area-averaged input into ringing.
+    /// </summary>
+    Mixed,
+}
+
+/// <summary>
+/// The choices <see cref="DegradationKind.Mixed"/> draws for each patch: block averaging alone with probability
+/// <see cref="AreaShare"/>, otherwise a Gaussian blur whose MTF at the LR Nyquist is uniform in
+/// [<see cref="MinGain"/>, <see cref="MaxGain"/>] before it; then Gaussian noise of σ uniform in [0, <see cref="MaxNoise"/>]
+/// (units of the 0..1 range) on the LR patch.
+/// </summary>
+public sealed record DegradationMix(double AreaShare, double MinGain, double MaxGain, double MaxNoise)
+{
+    /// <summary>Gains around a real sensor's 0.2–0.4 (satsr eval's mtf uses 0.3); noise up to two 8-bit levels.</summary>
+    public static readonly DegradationMix Default = new(0.35, 0.15, 0.5, 2.0 / 255);
 }
 
 /// <summary>HR patches [B, C, H, W] in 0..1 → their LR versions [B, C, H/scale, W/scale]. Random choices come from the
 /// generator given, so a step's degradation is fixed by (seed, step).</summary>
-internal sealed class Degradation(DegradationKind kind, int scale, double mtfGain)
+internal sealed class Degradation(DegradationKind kind, int scale, double mtfGain, DegradationMix? mix = null)
 {
+    private readonly DegradationMix _mix = mix ?? DegradationMix.Default;
+
     public Tensor Apply(Tensor hr, Random rng)
     {
         using var scope = NewDisposeScope();
@@ -27,6 +47,7 @@ internal sealed class Degradation(DegradationKind kind, int scale, double mtfGai
         {
             DegradationKind.Area => F.avg_pool2d(hr, scale),
             DegradationKind.Mtf => F.avg_pool2d(Blur(hr, Gaussian(MtfSigma(scale, mtfGain), 0, 0)), scale),
+            DegradationKind.Mixed => Mixed(hr, rng),
             _ => SecondOrder(hr, rng),
         };
         return lr.MoveToOuterDisposeScope();
@@ -93,6 +114,24 @@ internal sealed class Degradation(DegradationKind kind, int scale, double mtfGai
         x = Jpeg.Compress(x.clamp(0, 1), Uniform(rng, 30, 95));
         // Real-ESRGAN rounds to 8-bit levels at the end, as a saved LR image would be.
         return (x * 255).round() / 255;
+    }
+
+    /// <summary>Each patch of the batch degraded by its own draw of <see cref="DegradationMix"/>, in batch order.</summary>
+    private Tensor Mixed(Tensor hr, Random rng)
+    {
+        var patches = new Tensor[hr.shape[0]];
+        for (var b = 0; b < patches.Length; b++)
+        {
+            var patch = hr[b..(b + 1)];
+            var blurred = rng.NextDouble() < _mix.AreaShare
+                ? patch
+                : Blur(patch, Gaussian(MtfSigma(scale, Uniform(rng, _mix.MinGain, _mix.MaxGain)), 0, 0));
+            var lr = F.avg_pool2d(blurred, scale);
+            var sigma = Uniform(rng, 0, _mix.MaxNoise);
+            var generator = new Generator((ulong)rng.NextInt64(long.MaxValue));
+            patches[b] = (lr + randn(lr.shape, generator: generator) * sigma).clamp(0, 1);
+        }
+        return cat(patches, 0);
     }
 
     private static Tensor RandomResize(Tensor x, Random rng, long h, long w, double up, double down)
