@@ -89,4 +89,49 @@ public class DegradationTests
         var meanDifference = av.Zip(area.data<float>().ToArray()).Average(p => Math.Abs(p.First - p.Second));
         Assert.True(meanDifference > 0.01, $"mean |realesrgan − area| = {meanDifference:F4}");
     }
+
+    /// <summary>
+    /// Mixed draws per patch: the same HR patch 24 times in one batch, noise off, comes out as the exact block mean
+    /// (worked here by hand) for some patches and blurrier for others (a smaller spread of values: the blur takes
+    /// contrast), in both cases. The same generator seed gives the same batch; another seed another one.
+    /// </summary>
+    [Fact]
+    public void Mixed_draws_area_or_a_blur_per_patch_and_is_seeded()
+    {
+        using var one = Texture()[..1];
+        using var hr = one.expand(24, 3, 64, 64).contiguous();
+        var noiseless = new Degradation(DegradationKind.Mixed, 4, 0.3, DegradationMix.Default with { MaxNoise = 0 });
+        using var lr = noiseless.Apply(hr, new Random(5));
+        Assert.Equal([24L, 3, 16, 16], lr.shape);
+        var h = one.data<float>().ToArray();
+        var mean = new double[3 * 256];
+        for (var c = 0; c < 3; c++)
+            for (var y = 0; y < 16; y++)
+                for (var x = 0; x < 16; x++)
+                {
+                    double sum = 0;
+                    for (var dy = 0; dy < 4; dy++)
+                        for (var dx = 0; dx < 4; dx++) sum += h[c * 4096 + (4 * y + dy) * 64 + 4 * x + dx];
+                    mean[c * 256 + y * 16 + x] = sum / 16;
+                }
+        static double Spread(IEnumerable<double> v) { var a = v.ToArray(); var m = a.Average(); return Math.Sqrt(a.Average(x => (x - m) * (x - m))); }
+        var l = lr.data<float>().ToArray();
+        int area = 0, blurred = 0;
+        for (var p = 0; p < 24; p++)
+        {
+            var patch = l.AsSpan(p * 768, 768).ToArray();
+            var worst = patch.Select((v, i) => Math.Abs(v - mean[i])).Max();
+            if (worst < 1e-6) area++;
+            else if (Spread(patch.Select(v => (double)v)) < 0.95 * Spread(mean)) blurred++;
+        }
+        Assert.True(area > 0 && blurred > 0 && area + blurred == 24, $"{area} block means, {blurred} blurred, of 24");
+
+        var noisy = new Degradation(DegradationKind.Mixed, 4, 0.3);
+        using var a = noisy.Apply(hr, new Random(8));
+        using var b = noisy.Apply(hr, new Random(8));
+        using var c2 = noisy.Apply(hr, new Random(9));
+        Assert.Equal(a.data<float>().ToArray(), b.data<float>().ToArray());
+        Assert.NotEqual(a.data<float>().ToArray(), c2.data<float>().ToArray());
+        Assert.All(a.data<float>().ToArray(), v => Assert.InRange(v, 0f, 1f));
+    }
 }

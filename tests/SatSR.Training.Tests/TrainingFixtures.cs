@@ -40,10 +40,11 @@ internal static class TrainingFixtures
 
     /// <summary>A GeoTIFF of <paramref name="type"/> with one band per colour interpretation; value(band, x, y), band 1-based.</summary>
     public static string Raster(string path, int width, int height, RasterDataType type, ColorInterpretation[] bands,
-        Func<int, int, int, double> value, IReadOnlyDictionary<string, string>? creationOptions = null)
+        Func<int, int, int, double> value, IReadOnlyDictionary<string, string>? creationOptions = null, GeoTransform? transform = null)
     {
         var profile = new RasterProfile
         {
+            Transform = transform,
             Width = width,
             Height = height,
             DataType = type,
