@@ -12,7 +12,7 @@ namespace SatSR.Cli.Commands;
 /// <summary><c>satsr models list|fetch|info|convert</c> and the resolution of <c>--model</c>.</summary>
 internal static class ModelsCommand
 {
-    public const string DefaultModel = "realesr-general-x4v3";
+    public const string DefaultModel = "satsr-sat-x4";
 
     private static readonly Argument<string> Name = new("NAME") { Description = "Zoo model name" };
     private static readonly Argument<string> ModelFile = new("MODEL") { Description = "Zoo name or model file (.pth, ncnn .param, .onnx)" };

@@ -6,14 +6,20 @@ namespace SatSR.Pipeline;
 /// <summary>The output dataset's profile: the input's, on a finer grid of the same extent.</summary>
 internal static class OutputProfile
 {
+    /// <summary>The metadata item (default domain) naming the model an output was made with.</summary>
+    public const string ModelItem = "SATSR_MODEL=";
+
     /// <summary>
     /// The output of <paramref name="width"/>×<paramref name="height"/> pixels over the input's extent: the georeference
     /// is scaled by the real factors width/W across and height/H down. <paramref name="bands"/>: the input bands
-    /// (1-based) the output has, in order; each keeps its description and colour.
+    /// (1-based) the output has, in order; each keeps its description and colour. The default metadata domain
+    /// gains <c>SATSR_MODEL=<paramref name="model"/></c>, so a file says which network made it.
     /// </summary>
-    public static RasterProfile For(RasterProfile input, int width, int height, double? nodata, IReadOnlyList<int> bands)
+    public static RasterProfile For(RasterProfile input, int width, int height, double? nodata, IReadOnlyList<int> bands, string model)
     {
         double fx = (double)width / input.Width, fy = (double)height / input.Height;
+        var metadata = input.Metadata.ToDictionary(kv => kv.Key, kv => kv.Key == "RPC" ? ScaleRpc(kv.Value, fx, fy) : kv.Value);
+        metadata[""] = [.. metadata.GetValueOrDefault("", []).Where(item => !item.StartsWith(ModelItem, StringComparison.Ordinal)), ModelItem + model];
         return input with
         {
             Width = width,
@@ -22,9 +28,7 @@ internal static class OutputProfile
             Bands = bands.Select(b => input.Bands[b - 1] with { Nodata = nodata, MaskFlags = MaskFlags.Nodata }).ToList(),
             // GCP pixel/line are corner-based like the geotransform: they scale directly.
             Gcps = input.Gcps.Select(g => g with { Pixel = g.Pixel * fx, Line = g.Line * fy }).ToList(),
-            Metadata = input.Metadata.ToDictionary(
-                kv => kv.Key,
-                kv => kv.Key == "RPC" ? ScaleRpc(kv.Value, fx, fy) : kv.Value),
+            Metadata = metadata,
             DriverName = "GTiff",
         };
     }

@@ -84,7 +84,7 @@ public static class Upscaler
         var part = options.Shard is { } p
             ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
             : null;
-        var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output);
+        var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output, options.Model.Name);
         var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
@@ -99,7 +99,7 @@ public static class Upscaler
             throw ResumeJournal.OtherJob(options.OutputPath, other);
         }
         var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
-        var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
+        var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output, options.Model.Name) : outputProfile;
         var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale) + (part is null ? "" : $"/shard {part.Shard}"));
         var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
         // The network's rows: the output's, or with --outscale the stage rows its kernels read (written into a stage

