@@ -11,6 +11,14 @@ internal static class TestModels
     private static readonly Lazy<byte[]> GeneralX4Bytes = new(() =>
         File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "realesr-general-x4v3.onnx")));
 
+    private static readonly Lazy<byte[]> SatX4Bytes = new(() =>
+        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "satsr-sat-x4.onnx")));
+
+    /// <summary>satsr-sat-x4, the CLI's default (SRVGGNetCompact, ×4), described as the zoo describes it: for tests that
+    /// compare a library run with a CLI run that names no model.</summary>
+    public static ModelDescriptor SatX4 => new(
+        "satsr-sat-x4", "SRVGGNetCompact", 4, 3, 3, SizeRequirements.Any, SatX4Bytes.Value, 1_213_296, "test fixture");
+
     /// <summary>realesr-general-x4v3 as exported by PyTorch (SRVGGNetCompact, ×4).</summary>
     public static ModelDescriptor GeneralX4 => new(
         "realesr-general-x4v3", "SRVGGNetCompact", 4, 3, 3, SizeRequirements.Any, GeneralX4Bytes.Value, 1_213_296, "test fixture");

@@ -85,7 +85,7 @@ public class BadInputTests
     [Theory]
     [InlineData("--steps", "many", "--steps many: expected a whole number")]
     [InlineData("--lr-decay", "linear", "--lr-decay linear: expected one of none, cosine")]
-    [InlineData("--degradation", "jpeg", "--degradation jpeg: expected one of area, mtf, realesrgan")]
+    [InlineData("--degradation", "jpeg", "--degradation jpeg: expected one of area, mtf, realesrgan, mixed")]
     public async Task An_option_value_the_trainer_cannot_parse(string option, string value, string line)
     {
         using var temp = new TempFolder();

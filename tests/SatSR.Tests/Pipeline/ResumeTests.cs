@@ -23,7 +23,7 @@ public partial class ResumeTests
     {
         InputPath = input,
         OutputPath = output,
-        Model = TestModels.GeneralX4,
+        Model = TestModels.SatX4,
         Device = SatSR.Inference.ExecutionDevice.Cpu,
         TileSize = 16,
         Overlap = 8,

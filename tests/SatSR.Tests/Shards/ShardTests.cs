@@ -28,7 +28,7 @@ public class ShardTests
     {
         InputPath = input,
         OutputPath = output,
-        Model = TestModels.GeneralX4,
+        Model = TestModels.SatX4,
         Device = SatSR.Inference.ExecutionDevice.Cpu,
         TileSize = 16,
         Overlap = 8,
