@@ -25,7 +25,10 @@ internal sealed partial class OutputTarget
     public string PartialPath { get; }
     public string JournalPath { get; }
 
-    /// <summary>True when an interrupted run's partial output and journal are there and the caller asked to resume.</summary>
+    /// <summary>
+    /// True when an interrupted run's journal is there and the caller asked to resume. Its partial output may be missing
+    /// (killed after the journal began, before the file was made): the journal is written first (<see cref="ResumeJournal.Begin"/>).
+    /// </summary>
     public bool Resuming { get; }
 
     /// <summary>
@@ -49,7 +52,7 @@ internal sealed partial class OutputTarget
         var folder = Path.GetDirectoryName(output)!;
         if (!Directory.Exists(folder)) throw new InvalidOptionsException($"{outputPath}: folder {folder} does not exist");
 
-        var target = new OutputTarget(output, overwrite, resume, resume && File.Exists(output + ".partial") && File.Exists(output + ".partial.journal"));
+        var target = new OutputTarget(output, overwrite, resume, resume && File.Exists(output + ".partial.journal"));
         if (resume && redoable && !target.Resuming) target.Abandon();
         if (File.Exists(target.PartialPath) && !target.Resuming)
         {
@@ -61,7 +64,9 @@ internal sealed partial class OutputTarget
         {
             try
             {
-                using (File.Create(target.PartialPath, 1, FileOptions.DeleteOnClose)) { }
+                // Under the journal's name, which every end of a run removes: a kill in between leaves no partial file
+                // without a journal, which a resume would refuse as not its own.
+                using (File.Create(target.JournalPath + ".probe", 1, FileOptions.DeleteOnClose)) { }
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
@@ -88,20 +93,36 @@ internal sealed partial class OutputTarget
     [GeneratedRegex(@"^\.(x[0-9]+|gtiff)\.partial\.journal$")]
     private static partial Regex StageJournal();
 
-    /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
+    /// <summary>
+    /// Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; then drops the journal,
+    /// so a kill in between leaves the partial file with its journal (resumable), never without.
+    /// </summary>
     public void Commit()
     {
-        File.Delete(JournalPath);
         foreach (var (partial, final) in Sidecars()) File.Move(partial, final, _overwrite);
         File.Move(PartialPath, FinalPath, _overwrite);
+        DeleteJournal();
     }
 
     /// <summary>Removes whatever this run wrote.</summary>
     public void Abandon()
     {
+        Restart();
+        DeleteJournal();
+    }
+
+    /// <summary>Removes the partial file and its sidecars, keeping the journal: the file is about to be made anew.</summary>
+    public void Restart()
+    {
         File.Delete(PartialPath);
-        File.Delete(JournalPath);
         foreach (var (partial, _) in Sidecars()) File.Delete(partial);
+    }
+
+    /// <summary>The journal and its temp files (a kill while one was written leaves it behind).</summary>
+    private void DeleteJournal()
+    {
+        var folder = Path.GetDirectoryName(JournalPath)!;
+        foreach (var file in Directory.EnumerateFiles(folder, Path.GetFileName(JournalPath) + "*")) File.Delete(file);
     }
 
     private IEnumerable<(string Partial, string Final)> Sidecars()

@@ -156,6 +156,7 @@ public static class PartMerge
                     source.ReadMask(piece, 1, m);
                     target.WriteMask(at, m);
                 }
+                KillPoint.Pass(KillPoint.Merge);
                 progress?.Report(new UpscaleProgress(at.Bottom, whole.Height, (double)at.Bottom / whole.Height * megapixels, megapixels, clock.Elapsed) { Stage = UpscaleStage.Copy });
             }
         }

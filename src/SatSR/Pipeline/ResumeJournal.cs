@@ -106,10 +106,27 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             $"{outputPath}: cannot resume: {partial} was made from another input, model or options; remove it and {partial}.journal to start over");
     }
 
+    /// <summary>
+    /// The journal's first entry, nothing done, written before the partial file is made: from then on any partial file
+    /// beside it is this job's (whole, half-made or empty), so a run killed at any instant can be resumed, while a
+    /// partial file with no journal is not SatSR's and is never taken over. Its own temp name: the one of
+    /// <see cref="Record"/> is where tests intercept the first record of pixels.
+    /// </summary>
+    public void Begin()
+    {
+        Write(new ResumePoint(0, 0), Path + ".new");
+        KillPoint.Pass(KillPoint.Begin);
+    }
+
     /// <summary>Replaces the journal atomically (write beside, flush to disk, rename).</summary>
     public void Record(ResumePoint point)
     {
-        var temp = Path + ".tmp";
+        Write(point, Path + ".tmp");
+        KillPoint.Pass(KillPoint.Record);
+    }
+
+    private void Write(ResumePoint point, string temp)
+    {
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
@@ -124,7 +141,6 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             File.Delete(temp);
             throw new SatSRException($"{Path}: cannot record progress; is the disk full? ({e.Message})", e);
         }
-        KillPoint.Pass(KillPoint.Record);
     }
 
     public void Delete() => File.Delete(Path);

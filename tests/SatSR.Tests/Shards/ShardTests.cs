@@ -121,8 +121,16 @@ public class ShardTests
         Assert.DoesNotContain("GDAL_STRUCTURAL_METADATA", Encoding.ASCII.GetString(File.ReadAllBytes(Path.Combine(dir, "out.part-00-of-02.tif")).AsSpan(0, 200)));
     }
 
-    [Fact]
-    public async Task A_shard_killed_with_SIGKILL_and_rerun_with_resume_changes_nothing()
+    /// <summary>
+    /// Shard 1 (rows 64–128) killed before it wrote anything (journal begun; partial part made) or after its first
+    /// record, then rerun as the scripts of `satsr plan` rerun a requeued task (--resume --overwrite): the merged output
+    /// is the one run's.
+    /// </summary>
+    [Theory]
+    [InlineData("begin:1")]
+    [InlineData("created:1")]
+    [InlineData("record:1")]
+    public async Task A_shard_killed_with_SIGKILL_and_rerun_with_resume_changes_nothing(string killAt)
     {
         var dir = TestFiles.TempDir();
         var input = Input(dir);
@@ -133,18 +141,40 @@ public class ShardTests
         var part = Path.Combine(dir, "out.part-01-of-03.tif");
         File.Delete(part);
 
-        // Shard 1 writes rows 64–128: killed right after its first durable record, its partial part and journal stay.
-        var (killed, output1) = await SatsrProcess.Run([.. upscale, "--shard", "1/3"], killAt: "record:1");
+        var (killed, output1) = await SatsrProcess.Run([.. upscale, "--shard", "1/3"], killAt);
         Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL: {output1}");
         Assert.True(File.Exists(part + ".partial.journal"));
+        Assert.Equal(killAt != KillPoint.Begin + ":1", File.Exists(part + ".partial"));
         Assert.False(File.Exists(part));
-        var (resumed, output2) = await SatsrProcess.Run([.. upscale, "--shard", "1/3", "--resume"]);
+        var (resumed, output2) = await SatsrProcess.Run([.. upscale, "--shard", "1/3", "--resume", "--overwrite"]);
         Assert.True(resumed == 0, output2);
         Assert.False(File.Exists(part + ".partial.journal"));
 
         var (merged, text) = await SatsrProcess.Run(["merge", output]);
         Assert.True(merged == 0, text);
         AssertSameOutput(reference, output);
+    }
+
+    /// <summary>A merge killed while it copies the parts (or builds the overviews) leaves only its partial output; run again, it writes the one run's file.</summary>
+    [Theory]
+    [InlineData("merge:3")]
+    [InlineData("overviews:2")]
+    public async Task A_merge_killed_with_SIGKILL_and_run_again_gives_the_one_run(string killAt)
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"))).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        await RunShards(UpscaleArgs(input, output, null), 3);
+        var parts = Snapshot(dir);
+
+        var (killed, text) = await SatsrProcess.Run(["merge", output], killAt);
+        Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL: {text}");
+        Assert.Equal(parts.Keys.Append("out.tif.partial").Order(StringComparer.Ordinal), Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var (merged, log) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, log);
+        AssertSameOutput(reference, output);
+        Assert.Equal(parts, new SortedDictionary<string, string>(Snapshot(dir).Where(kv => kv.Key != "out.tif").ToDictionary(), StringComparer.Ordinal));
     }
 
     [Fact]
