@@ -23,7 +23,7 @@ public static class Upscaler
         var cog = options.Format == OutputFormat.Cog && options.Shard is null;
         var outputPath = options.Shard is { } shard ? ShardPart.PathFor(options.OutputPath, options.PartsFolder, shard) : options.OutputPath;
         // The output of a COG (the copy) and of --outscale (the resample pass) has no journal: it is redone whole.
-        var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
+        using var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
@@ -92,14 +92,14 @@ public static class Upscaler
         var resampled = width != profile.Width * scale || height != profile.Height * scale;
         // The files, in the order they are written: the network's stage (resumable), the GeoTIFF that gets the
         // overviews, and the output. Some are the same file.
-        var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
+        using var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
         // The interrupted job wrote another stage (another --scale or --outscale, or none): nothing of it is reusable,
         // and starting over beside it would leave it behind.
         if (options.Resume && output.InterruptedJournals().FirstOrDefault(j => j != stage.JournalPath) is { } other)
         {
             throw ResumeJournal.OtherJob(options.OutputPath, other);
         }
-        var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
+        using var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output) : outputProfile;
         var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale) + (part is null ? "" : $"/shard {part.Shard}"));
         var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);

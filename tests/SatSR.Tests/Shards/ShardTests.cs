@@ -74,8 +74,9 @@ public class ShardTests
         Assert.False(other.Metadata.ContainsKey(ShardPart.Domain), "the merged file carries the parts' shard metadata");
     }
 
+    /// <summary>Every file in <paramref name="dir"/> with the SHA-256 of its bytes; a lock file by name alone (a held one cannot be read).</summary>
     private static SortedDictionary<string, string> Snapshot(string dir) =>
-        new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+        new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => f.EndsWith(".lock", StringComparison.Ordinal) ? "" : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
 
     [Theory]
     [InlineData(1, null)]
@@ -152,6 +153,57 @@ public class ShardTests
 
         var (merged, text) = await SatsrProcess.Run(["merge", output]);
         Assert.True(merged == 0, text);
+        AssertSameOutput(reference, output);
+    }
+
+    /// <summary>
+    /// Two copies of one shard at once (Slurm requeued a task whose first copy still runs): the first holds its part
+    /// (stopped by SATSR_TEST_HOLD_AT once its partial part is made); the second is refused in one line naming the
+    /// part and changes no file. The first, killed, is resumed, and the merge equals the one run.
+    /// </summary>
+    [Fact]
+    public async Task A_second_copy_of_a_running_shard_is_refused_and_changes_nothing()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"))).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        string[] shard1 = [.. UpscaleArgs(input, output, null), "--shard", "1/3", "--resume", "--overwrite"];
+        await RunShards(UpscaleArgs(input, output, null), 3);
+        var part = Path.Combine(dir, "out.part-01-of-03.tif");
+        File.Delete(part);
+        var mark = Path.Combine(dir, "held");
+
+        var first = SatsrProcess.Start(shard1);
+        first.Environment["SATSR_TEST_HOLD_AT"] = "created:1";
+        first.Environment["SATSR_TEST_MARK_FILE"] = mark;
+        first.Environment["DOTNET_EnableDiagnostics"] = "0";
+        using var held = System.Diagnostics.Process.Start(first)!;
+        try
+        {
+            var stderr = held.StandardError.ReadToEndAsync();
+            while (!File.Exists(mark))
+            {
+                if (held.HasExited) Assert.Fail($"the first copy ended before it held its part: {await stderr}");
+                await Task.Delay(50);
+            }
+            var files = Snapshot(dir);
+
+            var (exit, text) = await SatsrProcess.Run(shard1);
+            Assert.Equal(1, exit);
+            Assert.Equal($"error: {part}: another satsr run is writing it ({part}.partial.journal.lock is locked); wait for it to end or stop it", text.TrimEnd());
+            Assert.Equal(files, Snapshot(dir));
+        }
+        finally
+        {
+            held.Kill();
+            await held.WaitForExitAsync();
+        }
+
+        var (resumed, log) = await SatsrProcess.Run(shard1);
+        Assert.True(resumed == 0, log);
+        var (merged, mergeLog) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, mergeLog);
         AssertSameOutput(reference, output);
     }
 
