@@ -21,6 +21,9 @@ internal static class KillPoint
     /// <summary>After the partial file is made, before any pixel is written to it.</summary>
     public const string Created = "created";
 
+    /// <summary>After a tile's output is blended into the strip (in memory; not yet durable).</summary>
+    public const string Tile = "tile";
+
     /// <summary>After the resume journal records a point (its file is in place).</summary>
     public const string Record = "record";
 

@@ -273,5 +273,9 @@ public static class Upscaler
 /// <summary>Calls back once per tile blended.</summary>
 internal sealed class TileCounter(Action tileDone) : IProgress<int>
 {
-    public void Report(int value) => tileDone();
+    public void Report(int value)
+    {
+        KillPoint.Pass(KillPoint.Tile);
+        tileDone();
+    }
 }
