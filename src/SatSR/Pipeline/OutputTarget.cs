@@ -63,7 +63,7 @@ internal sealed partial class OutputTarget : IDisposable
         {
             held = FileLock.TryTake(lockPath);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        catch (IOException e)
         {
             throw new InvalidOptionsException($"{outputPath}: cannot write in folder {folder} ({e.Message})");
         }

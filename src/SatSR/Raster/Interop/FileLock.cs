@@ -22,13 +22,13 @@ internal sealed partial class FileLock : IDisposable
         for (var attempt = 0; ; attempt++)
         {
             var fd = Open(path, OReadWrite | OCreate | OCloseOnExec, 0b110_100_100);   // rw-r--r--
-            if (fd < 0) throw new IOException($"cannot open {path} (errno {Marshal.GetLastPInvokeError()})");
+            if (fd < 0) throw new IOException($"cannot open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             if (Flock(fd, LockExclusive | LockNonBlocking) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 _ = Close(fd);
                 if (errno == EWouldBlock) return null;
-                throw new IOException($"cannot lock {path} (errno {errno})");
+                throw new IOException($"cannot lock {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
             if (SameFile(fd, path)) return new FileLock(path, fd);
             _ = Close(fd);
