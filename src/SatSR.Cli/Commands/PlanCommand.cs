@@ -19,7 +19,7 @@ internal static partial class PlanCommand
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF, as the shards see it (shared storage)" };
     private static readonly Argument<string[]> Extra = new("UPSCALE-OPTIONS") { Description = "Options for every shard's upscale, after --, e.g. -- --model realesrgan-x4plus --outscale 2.5", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<int> Shards = new("--shards") { Description = "Number of shards N", Required = true };
-    private static readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm array script here (bash FILE submits the shards and the dependent merge)" };
+    private static readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm array script here (sbatch FILE: the shards, the last of which merges)" };
     private static readonly Option<string?> K8s = new("--k8s") { Description = "Write a Kubernetes manifest here: an Indexed Job of the shards and a merge Job" };
     private static readonly Option<string?> Satsr = new("--satsr") { Description = "The command that runs satsr on the nodes (default: this installation; in a container: satsr)" };
     private static readonly Option<string> Image = new("--image") { Description = "Container image with satsr (Kubernetes)", DefaultValueFactory = _ => "satsr:latest" };
@@ -91,19 +91,26 @@ internal static partial class PlanCommand
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-=,:+@%".Contains(c)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
-    /// One file for both roles: run by hand (<c>bash FILE</c>) it submits itself as the array and the merge with
-    /// <c>--dependency=afterok</c> on the whole array; run by Slurm as array task i it is shard i.
+    /// One file, submitted either way (<c>sbatch FILE</c>, or <c>bash FILE</c>, which submits it): array task i is
+    /// shard i, and the last task to finish merges. Tasks end at once, so under a lock (flock on a file beside the
+    /// logs, shared storage) each looks: the one that finds all N parts committed and the output missing or older than
+    /// one of them merges; the others find a part missing (its task, still running, merges) or the output already there.
+    /// A failed task's part stays missing, so nothing merges until that task is rerun, which then merges.
     /// </summary>
     private static string SlurmScript(ShardJob job, string satsr)
     {
         var logs = Path.Combine(job.Parts ?? Path.GetDirectoryName(job.Output)!, Path.GetFileNameWithoutExtension(job.Output));
         var n = job.Count.ToString(CultureInfo.InvariantCulture);
+        // The part names of ShardPart.PathFor: the numbers have N's digits, two at least.
+        var digits = Math.Max(2, n.Length).ToString(CultureInfo.InvariantCulture);
+        var part = $"{logs.Replace("%", "%%", StringComparison.Ordinal)}.part-%0{digits}d-of-{job.Count.ToString("D" + digits, CultureInfo.InvariantCulture)}.tif";
         return $$"""
             #!/bin/bash
-            # Written by `satsr plan`: {{n}} shards of {{job.Output}} as a Slurm job array, then `satsr merge`.
-            #   bash THIS_FILE     submits the array and the merge, which starts only when every shard succeeded (afterok)
-            #   sbatch THIS_FILE   submits the shards alone (merge later with the command below)
-            # Every shard resumes its own part (--resume): a task killed and requeued continues where it stopped.
+            # Written by `satsr plan`: {{n}} shards of {{job.Output}} as a Slurm job array; the last shard to finish merges them.
+            #   sbatch THIS_FILE   submits the array (bash THIS_FILE does the same)
+            # Every shard resumes its own part (--resume): a task killed and requeued continues where it stopped; a second
+            # copy of a shard started while the first still runs is refused (the part is locked). A failed task leaves its
+            # part missing and nothing is merged: rerun it (sbatch --array=I THIS_FILE) and it merges when done.
             #SBATCH --job-name={{job.Name}}
             #SBATCH --array=0-{{job.Count - 1}}
             #SBATCH --output={{logs}}.shard-%a.log
@@ -111,13 +118,21 @@ internal static partial class PlanCommand
             set -euo pipefail
             if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
               shards=$(sbatch --parsable "$0")
-              shards=${shards%%;*}
-              merge=$(sbatch --parsable --job-name={{job.Name}}-merge --dependency=afterok:"$shards" --kill-on-invalid-dep=yes \
-                --output={{logs}}.merge.log --wrap={{Quote(job.Merge(satsr))}})
-              echo "submitted shards as job $shards, merge as job ${merge%%;*}"
+              echo "submitted shards as job ${shards%%;*}; the last to finish merges them"
               exit 0
             fi
-            exec {{job.Upscale(satsr, "$SLURM_ARRAY_TASK_ID")}}
+            {{job.Upscale(satsr, "$SLURM_ARRAY_TASK_ID")}}
+            # Merge if this is the last shard: under the lock, every part committed and the output older than one of them.
+            exec 9>>{{Quote(logs + ".merge.lock")}}
+            flock 9
+            merged=yes
+            for ((i = 0; i < {{n}}; i++)); do
+              printf -v part {{Quote(part)}} "$i"
+              if [ ! -f "$part" ]; then echo "shard $SLURM_ARRAY_TASK_ID done; $part is not yet (its shard merges)"; exit 0; fi
+              [ {{Quote(job.Output)}} -nt "$part" ] || merged=no
+            done
+            if [ "$merged" = yes ]; then echo "shard $SLURM_ARRAY_TASK_ID done; the output is merged already"; exit 0; fi
+            {{job.Merge(satsr)}}
 
             """;
     }

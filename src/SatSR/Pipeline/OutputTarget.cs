@@ -1,15 +1,18 @@
 using System.Text.RegularExpressions;
+using SatSR.Raster.Interop;
 
 namespace SatSR.Pipeline;
 
 /// <summary>
 /// The output path, its partial twin and the resume journal beside it. Pixels go to <see cref="PartialPath"/> in the
 /// same folder; only a complete, closed file is renamed to <see cref="FinalPath"/>, so the final path never holds
-/// a half-written file.
+/// a half-written file. While the target exists it holds <see cref="LockPath"/>, so two runs never write one partial
+/// file (two copies of one shard, started by a requeue while the first still runs): the second is refused.
 /// </summary>
-internal sealed partial class OutputTarget
+internal sealed partial class OutputTarget : IDisposable
 {
     private readonly bool _overwrite, _resume;
+    private FileLock? _lock;
 
     private OutputTarget(string finalPath, bool overwrite, bool resume, bool resuming)
     {
@@ -24,8 +27,12 @@ internal sealed partial class OutputTarget
     public string FinalPath { get; }
     public string PartialPath { get; }
     public string JournalPath { get; }
+    public string LockPath => JournalPath + ".lock";
 
-    /// <summary>True when an interrupted run's partial output and journal are there and the caller asked to resume.</summary>
+    /// <summary>
+    /// True when an interrupted run's journal is there and the caller asked to resume. Its partial output may be missing
+    /// (killed after the journal began, before the file was made): the journal is written first (<see cref="ResumeJournal.Begin"/>).
+    /// </summary>
     public bool Resuming { get; }
 
     /// <summary>
@@ -49,26 +56,42 @@ internal sealed partial class OutputTarget
         var folder = Path.GetDirectoryName(output)!;
         if (!Directory.Exists(folder)) throw new InvalidOptionsException($"{outputPath}: folder {folder} does not exist");
 
-        var target = new OutputTarget(output, overwrite, resume, resume && File.Exists(output + ".partial") && File.Exists(output + ".partial.journal"));
-        if (resume && redoable && !target.Resuming) target.Abandon();
-        if (File.Exists(target.PartialPath) && !target.Resuming)
+        // Taken before the partial file and journal are looked at: what they say holds only while no one else writes them.
+        FileLock? held;
+        var lockPath = output + ".partial.journal.lock";
+        try
         {
-            throw new InvalidOptionsException(resume
-                ? $"{outputPath}: cannot resume: {target.PartialPath} has no journal; remove it to start over"
-                : $"{outputPath}: an interrupted run left {target.PartialPath}; add --resume to continue it, or remove it to start over");
+            held = FileLock.TryTake(lockPath);
         }
-        if (!target.Resuming)
+        catch (IOException e)
         {
-            try
+            throw new InvalidOptionsException($"{outputPath}: cannot write in folder {folder} ({e.Message})");
+        }
+        if (held is null) throw new InvalidOptionsException($"{outputPath}: another satsr run is writing it ({lockPath} is locked); wait for it to end or stop it");
+        var target = new OutputTarget(output, overwrite, resume, resume && File.Exists(output + ".partial.journal")) { _lock = held };
+        try
+        {
+            if (resume && redoable && !target.Resuming) target.Abandon();
+            if (File.Exists(target.PartialPath) && !target.Resuming)
             {
-                using (File.Create(target.PartialPath, 1, FileOptions.DeleteOnClose)) { }
+                throw new InvalidOptionsException(resume
+                    ? $"{outputPath}: cannot resume: {target.PartialPath} has no journal; remove it to start over"
+                    : $"{outputPath}: an interrupted run left {target.PartialPath}; add --resume to continue it, or remove it to start over");
             }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-            {
-                throw new InvalidOptionsException($"{outputPath}: cannot write in folder {folder} ({e.Message})");
-            }
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
         }
         return target;
+    }
+
+    /// <summary>Lets go of the lock (and removes its file); the partial file and journal stay as they are.</summary>
+    public void Dispose()
+    {
+        _lock?.Dispose();
+        _lock = null;
     }
 
     /// <summary>
@@ -88,20 +111,36 @@ internal sealed partial class OutputTarget
     [GeneratedRegex(@"^\.(x[0-9]+|gtiff)\.partial\.journal$")]
     private static partial Regex StageJournal();
 
-    /// <summary>Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; drops the journal.</summary>
+    /// <summary>
+    /// Moves the closed partial file, and any sidecar GDAL wrote beside it, to the final name; then drops the journal,
+    /// so a kill in between leaves the partial file with its journal (resumable), never without.
+    /// </summary>
     public void Commit()
     {
-        File.Delete(JournalPath);
         foreach (var (partial, final) in Sidecars()) File.Move(partial, final, _overwrite);
         File.Move(PartialPath, FinalPath, _overwrite);
+        DeleteJournal();
     }
 
     /// <summary>Removes whatever this run wrote.</summary>
     public void Abandon()
     {
+        Restart();
+        DeleteJournal();
+    }
+
+    /// <summary>Removes the partial file and its sidecars, keeping the journal: the file is about to be made anew.</summary>
+    public void Restart()
+    {
         File.Delete(PartialPath);
-        File.Delete(JournalPath);
         foreach (var (partial, _) in Sidecars()) File.Delete(partial);
+    }
+
+    /// <summary>The journal and its temp files (a kill while one was written leaves it behind); not the lock, still held.</summary>
+    private void DeleteJournal()
+    {
+        var folder = Path.GetDirectoryName(JournalPath)!;
+        foreach (var file in Directory.EnumerateFiles(folder, Path.GetFileName(JournalPath) + "*").Where(f => f != LockPath)) File.Delete(file);
     }
 
     private IEnumerable<(string Partial, string Final)> Sidecars()

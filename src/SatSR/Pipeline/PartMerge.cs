@@ -42,10 +42,10 @@ public static class PartMerge
         if (options.Vrt && first.Format == OutputFormat.Cog) throw new InvalidOptionsException($"{options.OutputPath}: the parts are of a COG job; a VRT over them is no COG (merge without --vrt)");
 
         if (options.Vrt && whole.Bands[0].MaskFlags == MaskFlags.PerDataset) throw new InvalidOptionsException($"{options.OutputPath}: the parts keep validity in mask bands (lossy COMPRESS), which a VRT does not carry; merge without --vrt");
-        var output = OutputTarget.Prepare(parts[0].Path, vrtPath ?? options.OutputPath, options.Overwrite, resume: true, redoable: true);
+        using var output = OutputTarget.Prepare(parts[0].Path, vrtPath ?? options.OutputPath, options.Overwrite, resume: true, redoable: true);
         if (output.Resuming) throw new InvalidOptionsException($"{output.FinalPath}: an interrupted upscale left {output.PartialPath} and its journal; resume or remove it first");
         var cog = first.Format == OutputFormat.Cog;
-        var streamed = cog ? output.Intermediate(parts[0].Path, ".gtiff", redoable: true) : output;
+        using var streamed = cog ? output.Intermediate(parts[0].Path, ".gtiff", redoable: true) : output;
         var copyTime = TimeSpan.Zero;
         try
         {
@@ -156,6 +156,7 @@ public static class PartMerge
                     source.ReadMask(piece, 1, m);
                     target.WriteMask(at, m);
                 }
+                KillPoint.Pass(KillPoint.Merge);
                 progress?.Report(new UpscaleProgress(at.Bottom, whole.Height, (double)at.Bottom / whole.Height * megapixels, megapixels, clock.Elapsed) { Stage = UpscaleStage.Copy });
             }
         }

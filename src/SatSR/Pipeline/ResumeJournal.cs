@@ -19,25 +19,60 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
 {
     public string Path { get; } = path;
 
-    /// <summary><paramref name="scale"/>: the integer scale the network's stage runs at.</summary>
+    /// <summary>
+    /// The options a resume may change: where the result goes and what it may replace, and how fast it is computed (the
+    /// device and threads change float rounding at most, not what is computed; batch and queue depth change nothing,
+    /// DeterminismTests; the memory budget acts only through the tile size it chooses, which is in the fingerprint). The
+    /// shard and the parts folder pick the part file, and a part's journal holds its shard besides the fingerprint.
+    /// Every other option is in the fingerprint by construction, one added later included, unless it is named here.
+    /// </summary>
+    internal static readonly string[] FreeOnResume =
+    [
+        nameof(UpscaleOptions.OutputPath), nameof(UpscaleOptions.Overwrite), nameof(UpscaleOptions.Resume),
+        nameof(UpscaleOptions.Device), nameof(UpscaleOptions.Threads), nameof(UpscaleOptions.Batch), nameof(UpscaleOptions.QueueDepth),
+        nameof(UpscaleOptions.MemoryBytes),
+        nameof(UpscaleOptions.Shard), nameof(UpscaleOptions.PartsFolder),
+    ];
+
+    /// <summary>
+    /// Every settable option of <paramref name="options"/> but <see cref="FreeOnResume"/>, by name, hashed; and
+    /// <paramref name="scale"/>, the integer scale the network's stage runs at (decided by the model when not given).
+    /// </summary>
     public static string FingerprintOf(UpscaleOptions options, int scale)
     {
-        var input = new FileInfo(options.InputPath);
-        var creation = string.Join(';', options.CreationOptions.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(kv => $"{kv.Key.ToUpperInvariant()}={kv.Value}"));
-        var text = string.Join('\n',
-            "satsr-journal-2",
-            input.FullName, InputIdentity(input),
-            Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
-            scale.ToString(CultureInfo.InvariantCulture), options.OutScale?.ToString("R", CultureInfo.InvariantCulture) ?? "",
-            options.TileSize?.ToString(CultureInfo.InvariantCulture) ?? "auto",
-            options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture), options.Blend.ToString(), options.Nodata.ToString(),
-            options.NodataValue.ToString("R", CultureInfo.InvariantCulture), options.StripBudgetBytes.ToString(CultureInfo.InvariantCulture),
-            creation, string.Join(',', options.Bands), string.Join(';', options.Ranges), options.Consistency.ToString(),
-            options.Tta.ToString(), options.Stretch.ToString(), options.Precision.ToString());
-        text += $"\n{options.Format}:{(options.Overviews is { } levels ? string.Join(',', levels) : "auto")}";
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var text = new StringBuilder("satsr-journal-3\n");
+        text.Append(CultureInfo.InvariantCulture, $"stage scale={scale}\n");
+        foreach (var property in typeof(UpscaleOptions).GetProperties()
+            .Where(p => p.CanWrite && !FreeOnResume.Contains(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            text.Append(property.Name).Append('=').Append(property.Name switch
+            {
+                // The input by its content as well as its name, the model by its weights, the overlap as it applies
+                // (the model's default when none is given).
+                nameof(UpscaleOptions.InputPath) => $"{System.IO.Path.GetFullPath(options.InputPath)} {InputIdentity(new FileInfo(options.InputPath))}",
+                nameof(UpscaleOptions.Model) => Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
+                nameof(UpscaleOptions.Overlap) => options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture),
+                _ => Value(property.Name, property.GetValue(options)),
+            }).Append('\n');
+        }
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
+
+    /// <summary>An option's value as text, the same on every machine; a type it does not know is an error, not its type's name.</summary>
+    private static string Value(string option, object? value) => value switch
+    {
+        null => "null",
+        string s => s,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        RangeOverride r => r.ToString(),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),   // integers and enums (by name)
+        // GDAL reads creation option keys in any case, so their order and case do not make another job.
+        IReadOnlyDictionary<string, string> d => string.Join(';', d.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(kv => $"{kv.Key.ToUpperInvariant()}={kv.Value}")),
+        System.Collections.IEnumerable items => "[" + string.Join(',', items.Cast<object?>().Select(item => Value(option, item))) + "]",
+        _ => throw new InvalidOperationException($"the resume fingerprint has no text for {option} ({value.GetType().Name}); give it one in ResumeJournal.Value"),
+    };
 
     private const int HeadTail = 1 << 20, Piece = 64 << 10, Pieces = 16;
 
@@ -106,10 +141,27 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             $"{outputPath}: cannot resume: {partial} was made from another input, model or options; remove it and {partial}.journal to start over");
     }
 
+    /// <summary>
+    /// The journal's first entry, nothing done, written before the partial file is made: from then on any partial file
+    /// beside it is this job's (whole, half-made or empty), so a run killed at any instant can be resumed, while a
+    /// partial file with no journal is not SatSR's and is never taken over. Its own temp name: the one of
+    /// <see cref="Record"/> is where tests intercept the first record of pixels.
+    /// </summary>
+    public void Begin()
+    {
+        Write(new ResumePoint(0, 0), Path + ".new");
+        KillPoint.Pass(KillPoint.Begin);
+    }
+
     /// <summary>Replaces the journal atomically (write beside, flush to disk, rename).</summary>
     public void Record(ResumePoint point)
     {
-        var temp = Path + ".tmp";
+        Write(point, Path + ".tmp");
+        KillPoint.Pass(KillPoint.Record);
+    }
+
+    private void Write(ResumePoint point, string temp)
+    {
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
@@ -124,7 +176,6 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             File.Delete(temp);
             throw new SatSRException($"{Path}: cannot record progress; is the disk full? ({e.Message})", e);
         }
-        KillPoint.Pass(KillPoint.Record);
     }
 
     public void Delete() => File.Delete(Path);

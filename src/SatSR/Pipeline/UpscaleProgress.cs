@@ -24,8 +24,11 @@ public sealed record UpscaleProgress(int TilesDone, int TilesTotal, double Input
 /// <summary>GDAL's fraction done of a whole-image step, reported as percent (TilesDone of 100) of <paramref name="stage"/>.</summary>
 internal sealed class StageProgress(IProgress<UpscaleProgress>? progress, UpscaleStage stage, double megapixels, Func<TimeSpan> elapsed) : IProgress<double>
 {
-    public void Report(double value) =>
+    public void Report(double value)
+    {
+        KillPoint.Pass(stage == UpscaleStage.Copy ? KillPoint.Copy : KillPoint.Overviews);
         progress?.Report(new UpscaleProgress((int)Math.Round(value * 100), 100, value * megapixels, megapixels, elapsed()) { Stage = stage });
+    }
 }
 
 /// <summary>

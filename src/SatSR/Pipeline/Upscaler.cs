@@ -23,7 +23,7 @@ public static class Upscaler
         var cog = options.Format == OutputFormat.Cog && options.Shard is null;
         var outputPath = options.Shard is { } shard ? ShardPart.PathFor(options.OutputPath, options.PartsFolder, shard) : options.OutputPath;
         // The output of a COG (the copy) and of --outscale (the resample pass) has no journal: it is redone whole.
-        var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
+        using var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
         using var source = RasterDataset.Open(options.InputPath);
         var profile = source.Profile;
         var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
@@ -76,6 +76,7 @@ public static class Upscaler
             Int8Model.Quantise(options.Model, Int8Model.PreparedSample(plan, inputs, engine), engine.Channels, engine.Height, engine.Width, options.Threads, cancellationToken),
             device, engine.Height, engine.Width, options.Threads, batch, Precision.Int8);
         var network = int8 ?? engine;
+        KillPoint.Pass(KillPoint.Loaded);
         // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
         if (int8 is not null) engine.Dispose();
         int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
@@ -91,17 +92,20 @@ public static class Upscaler
         var resampled = width != profile.Width * scale || height != profile.Height * scale;
         // The files, in the order they are written: the network's stage (resumable), the GeoTIFF that gets the
         // overviews, and the output. Some are the same file.
-        var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
+        using var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
         // The interrupted job wrote another stage (another --scale or --outscale, or none): nothing of it is reusable,
         // and starting over beside it would leave it behind.
         if (options.Resume && output.InterruptedJournals().FirstOrDefault(j => j != stage.JournalPath) is { } other)
         {
             throw ResumeJournal.OtherJob(options.OutputPath, other);
         }
-        var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
+        using var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output, options.Model.Name) : outputProfile;
         var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale) + (part is null ? "" : $"/shard {part.Shard}"));
         var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
+        // A journal without its partial file: killed after the journal began, before the file was made, or the file was
+        // removed. Nothing of it is kept, so the job starts over.
+        if (!File.Exists(stage.PartialPath)) start = new ResumePoint(0, 0);
         // The network's rows: the output's, or with --outscale the stage rows its kernels read (written into a stage
         // file of the full size, where the rows this shard does not need stay unwritten).
         var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
@@ -111,12 +115,17 @@ public static class Upscaler
         TimeSpan overviewTime, copyTime = TimeSpan.Zero;
         try
         {
-            if (!stage.Resuming)
+            // Nothing done yet (a new run, or one killed before its first record, whose file may be half made): the
+            // journal first, then the file made anew.
+            if (start == new ResumePoint(0, 0))
             {
+                journal.Begin();
+                stage.Restart();
                 // Closed at once and reopened for update: libtiff persists a file's tile index on every flush only in
                 // update mode, and the journal relies on flushed windows surviving a kill.
                 using (RasterDataset.Create(stage.PartialPath, stageProfile, resampled ? encoding.Intermediate(profile.DataType) : encoding.Streamed,
                     mask: !resampled && encoding.Mask)) { }
+                KillPoint.Pass(KillPoint.Created);
             }
             using (var target = ReopenPartial(stage, stageProfile, encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS")))
             {
@@ -264,5 +273,9 @@ public static class Upscaler
 /// <summary>Calls back once per tile blended.</summary>
 internal sealed class TileCounter(Action tileDone) : IProgress<int>
 {
-    public void Report(int value) => tileDone();
+    public void Report(int value)
+    {
+        KillPoint.Pass(KillPoint.Tile);
+        tileDone();
+    }
 }

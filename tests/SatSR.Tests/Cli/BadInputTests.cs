@@ -152,9 +152,9 @@ public class BadInputTests
         // and even the tile plan of such an image would not fit in memory.
         var input = Path.Combine(dir, "huge.vrt");
         File.WriteAllText(input, Vrt(2_000_000_000, 2_000_000_000, "Byte"));
-        var clock = Stopwatch.StartNew();
+        // Refused by the size check, not after planning: a plan of that size would run out of memory (or hit the
+        // process guard) long before any message, so the message alone shows where it stopped.
         await AssertInputRefused(input, dir, "huge.vrt", "exceeds");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 
     [Fact]

@@ -213,12 +213,16 @@ public partial class ResumeTests
 
     private static IEnumerable<System.Reflection.PropertyInfo> Settable => typeof(UpscaleOptions).GetProperties().Where(p => p.CanWrite);
 
-    /// <summary>A new option must either get a refusal row (and a place in the fingerprint) or be declared free to change.</summary>
+    /// <summary>
+    /// A new option must either get a refusal row or be declared free to change, here and in the fingerprint's own list
+    /// (which leaves out exactly those; every other option is in it by construction).
+    /// </summary>
     [Fact]
     public void Every_option_has_a_refusal_row_or_is_free_to_change_on_resume()
     {
         var covered = RefusalRows.Select(row => (string)row[1]).Concat(FreeOnResume).Distinct().Order();
         Assert.Equal(Settable.Select(p => p.Name).Order(), covered);
+        Assert.Equal(FreeOnResume.Where(o => o != nameof(UpscaleOptions.Format)).Order(), ResumeJournal.FreeOnResume.Order());
     }
 
     [Theory]
@@ -294,6 +298,79 @@ public partial class ResumeTests
         AssertOnlyFiles(dir, "in.tif", "out.tif", "reference.tif");
     }
 
+    /// <summary>
+    /// The CLI kills itself (SIGKILL) in each phase of a run, from before anything is written to the COG copy, and
+    /// `--resume --overwrite` (what the scripts of `satsr plan` rerun) finishes the job with the pixels and overviews of an
+    /// uninterrupted run. <paramref name="left"/>: the files the kill leaves, which shows where it struck; the journal's
+    /// rows (<paramref name="journalRows"/>, of <paramref name="journalOf"/>) show how far the network's stage got:
+    /// 0 before the first record, all 256 (or the ×3 stage's 192) after the last. 64×64 in, ×4 (×2.5 by a ×3 stage).
+    /// </summary>
+    [Theory]
+    [InlineData("loaded:1", null, false, "", null, null)]                                             // model loaded, nothing written
+    [InlineData("begin:1", null, false, "out.tif.partial.journal", "out.tif", 0)]                     // journal begun, no partial file yet
+    [InlineData("created:1", null, false, "out.tif.partial out.tif.partial.journal", "out.tif", 0)]  // partial file made, no pixel in it
+    [InlineData("created:1", 2.5, false, "out.tif.x3.partial out.tif.x3.partial.journal", "out.tif.x3", 0)]
+    [InlineData("resample:1", 2.5, false, "out.tif.partial out.tif.x3.partial out.tif.x3.partial.journal", "out.tif.x3", 192)]
+    [InlineData("overviews:2", null, false, "out.tif.partial out.tif.partial.journal", "out.tif", 256)]
+    [InlineData("overviews:2", 2.5, false, "out.tif.partial out.tif.x3.partial out.tif.x3.partial.journal", "out.tif.x3", 192)]
+    [InlineData("created:1", null, true, "out.tif.gtiff.partial out.tif.gtiff.partial.journal", "out.tif.gtiff", 0)]
+    [InlineData("overviews:2", null, true, "out.tif.gtiff.partial out.tif.gtiff.partial.journal", "out.tif.gtiff", 256)]
+    [InlineData("copy:2", null, true, "out.tif.gtiff.partial out.tif.gtiff.partial.journal out.tif.partial", "out.tif.gtiff", 256)]
+    public async Task Killed_with_SIGKILL_in_any_phase_then_resumed_gives_identical_pixels(
+        string killAt, double? outScale, bool cog, string left, string? journalOf, int? journalRows)
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir, 64);
+        var output = Path.Combine(dir, "out.tif");
+        // COG's blocks are 128 at least; its output is one column of two block rows, GeoTIFF's of 16 blocks of 16.
+        var creation = cog ? new Dictionary<string, string> { ["BLOCKSIZE"] = "128" } : SmallBlocks;
+        var options = Options(input, Path.Combine(dir, "reference.tif")) with
+        {
+            OutScale = outScale, Overviews = [2], Format = cog ? OutputFormat.Cog : OutputFormat.GTiff, CreationOptions = creation,
+        };
+        var reference = Upscaler.Run(options).OutputPath;
+        string[] args = ["upscale", input, output, "--tile", "16", "--overlap", "8", "--device", "cpu", "--overviews", "2",
+            .. creation.SelectMany(kv => new[] { "--co", $"{kv.Key}={kv.Value}" }),
+            .. cog ? ["--format", "cog"] : Array.Empty<string>(),
+            .. outScale is { } f ? ["--outscale", f.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>()];
+
+        var (killed, stderr) = await SatsrProcess.Run(args, killAt);
+        Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL (137) at {killAt}: {stderr}");
+        // Lock files aside: a killed run leaves each of its own (the kernel let go of the lock); the resume takes and removes them.
+        Assert.Equal(left.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append("in.tif").Append("reference.tif").Order(StringComparer.Ordinal),
+            Directory.GetFiles(dir).Select(Path.GetFileName).Where(f => !f!.EndsWith(".lock", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        if (journalOf is not null) Assert.Equal(journalRows, RowsDone(Path.Combine(dir, journalOf + ".partial.journal")));
+
+        var (resumed, error) = await SatsrProcess.Run([.. args, "--resume", "--overwrite"]);
+        Assert.True(resumed == 0, error);
+        Assert.Equal(TestRasters.ReadAll(reference, out _), TestRasters.ReadAll(output, out _));
+        Assert.Equal(Overview(reference), Overview(output));
+        AssertOnlyFiles(dir, "in.tif", "out.tif", "reference.tif");
+    }
+
+    /// <summary>A file at OUTPUT.partial with no journal is not SatSR's: even --resume --overwrite refuses it, naming it, and leaves it as it was.</summary>
+    [Fact]
+    public void A_partial_file_without_a_journal_is_refused_and_left_alone()
+    {
+        var dir = TestFiles.TempDir();
+        var options = Options(Input(dir), Path.Combine(dir, "out.tif")) with { Resume = true, Overwrite = true };
+        File.WriteAllText(options.OutputPath + ".partial", "the user's own notes");
+        var files = Snapshot(dir);
+
+        var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(options));
+        Assert.Equal($"{options.OutputPath}: cannot resume: {options.OutputPath}.partial has no journal; remove it to start over", e.Message);
+        Assert.Equal(files, Snapshot(dir));
+    }
+
+    /// <summary>The first overview of <paramref name="path"/>'s first band.</summary>
+    private static double[] Overview(string path)
+    {
+        using var overview = SatSR.Raster.RasterDataset.OpenOverview(path, 0);
+        var values = new double[overview.Profile.Width * overview.Profile.Height];
+        overview.Read<double>(new Window(0, 0, overview.Profile.Width, overview.Profile.Height), [1], values);
+        return values;
+    }
+
     [Fact]
     public async Task Pixels_are_on_disk_before_the_journal_records_them()
     {
@@ -319,7 +396,7 @@ public partial class ResumeTests
             while (OpenCount(temp) < 2)
             {
                 if (job.IsCompleted) Assert.Fail($"the job ended without recording progress: {job.Exception?.GetBaseException().Message}");
-                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "no progress");
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(10), "no progress in 10 minutes (a hang guard)");
                 Thread.Sleep(5);
             }
             var snapshot = Path.Combine(dir, "snapshot.tif");
@@ -377,7 +454,7 @@ public partial class ResumeTests
                 if (text.EndsWith('}')) return text;
             }
             if (job.IsCompleted) Assert.Fail($"the job ended before its record was read: {job.Exception?.GetBaseException().Message}");
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "no record");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(10), "no record in 10 minutes (a hang guard)");
             Thread.Sleep(1);
         }
     }

@@ -74,8 +74,9 @@ public class ShardTests
         Assert.False(other.Metadata.ContainsKey(ShardPart.Domain), "the merged file carries the parts' shard metadata");
     }
 
+    /// <summary>Every file in <paramref name="dir"/> with the SHA-256 of its bytes; a lock file by name alone (a held one cannot be read).</summary>
     private static SortedDictionary<string, string> Snapshot(string dir) =>
-        new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+        new(Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => f.EndsWith(".lock", StringComparison.Ordinal) ? "" : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
 
     [Theory]
     [InlineData(1, null)]
@@ -121,8 +122,16 @@ public class ShardTests
         Assert.DoesNotContain("GDAL_STRUCTURAL_METADATA", Encoding.ASCII.GetString(File.ReadAllBytes(Path.Combine(dir, "out.part-00-of-02.tif")).AsSpan(0, 200)));
     }
 
-    [Fact]
-    public async Task A_shard_killed_with_SIGKILL_and_rerun_with_resume_changes_nothing()
+    /// <summary>
+    /// Shard 1 (rows 64–128) killed before it wrote anything (journal begun; partial part made) or after its first
+    /// record, then rerun as the scripts of `satsr plan` rerun a requeued task (--resume --overwrite): the merged output
+    /// is the one run's.
+    /// </summary>
+    [Theory]
+    [InlineData("begin:1")]
+    [InlineData("created:1")]
+    [InlineData("record:1")]
+    public async Task A_shard_killed_with_SIGKILL_and_rerun_with_resume_changes_nothing(string killAt)
     {
         var dir = TestFiles.TempDir();
         var input = Input(dir);
@@ -133,18 +142,93 @@ public class ShardTests
         var part = Path.Combine(dir, "out.part-01-of-03.tif");
         File.Delete(part);
 
-        // Shard 1 writes rows 64–128: killed right after its first durable record, its partial part and journal stay.
-        var (killed, output1) = await SatsrProcess.Run([.. upscale, "--shard", "1/3"], killAt: "record:1");
+        var (killed, output1) = await SatsrProcess.Run([.. upscale, "--shard", "1/3"], killAt);
         Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL: {output1}");
         Assert.True(File.Exists(part + ".partial.journal"));
+        Assert.Equal(killAt != KillPoint.Begin + ":1", File.Exists(part + ".partial"));
         Assert.False(File.Exists(part));
-        var (resumed, output2) = await SatsrProcess.Run([.. upscale, "--shard", "1/3", "--resume"]);
+        var (resumed, output2) = await SatsrProcess.Run([.. upscale, "--shard", "1/3", "--resume", "--overwrite"]);
         Assert.True(resumed == 0, output2);
         Assert.False(File.Exists(part + ".partial.journal"));
 
         var (merged, text) = await SatsrProcess.Run(["merge", output]);
         Assert.True(merged == 0, text);
         AssertSameOutput(reference, output);
+    }
+
+    /// <summary>
+    /// Two copies of one shard at once (Slurm requeued a task whose first copy still runs): the first holds its part
+    /// (stopped by SATSR_TEST_HOLD_AT once its partial part is made); the second is refused in one line naming the
+    /// part and changes no file. The first, killed, is resumed, and the merge equals the one run.
+    /// </summary>
+    [Fact]
+    public async Task A_second_copy_of_a_running_shard_is_refused_and_changes_nothing()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"))).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        string[] shard1 = [.. UpscaleArgs(input, output, null), "--shard", "1/3", "--resume", "--overwrite"];
+        await RunShards(UpscaleArgs(input, output, null), 3);
+        var part = Path.Combine(dir, "out.part-01-of-03.tif");
+        File.Delete(part);
+        var mark = Path.Combine(dir, "held");
+
+        var first = SatsrProcess.Start(shard1);
+        first.Environment["SATSR_TEST_HOLD_AT"] = "created:1";
+        first.Environment["SATSR_TEST_MARK_FILE"] = mark;
+        first.Environment["DOTNET_EnableDiagnostics"] = "0";
+        using var held = System.Diagnostics.Process.Start(first)!;
+        try
+        {
+            var stderr = held.StandardError.ReadToEndAsync();
+            while (!File.Exists(mark))
+            {
+                if (held.HasExited) Assert.Fail($"the first copy ended before it held its part: {await stderr}");
+                await Task.Delay(50);
+            }
+            var files = Snapshot(dir);
+
+            var (exit, text) = await SatsrProcess.Run(shard1);
+            Assert.Equal(1, exit);
+            Assert.Equal($"error: {part}: another satsr run is writing it ({part}.partial.journal.lock is locked); wait for it to end or stop it", text.TrimEnd());
+            Assert.Equal(files, Snapshot(dir));
+        }
+        finally
+        {
+            held.Kill();
+            await held.WaitForExitAsync();
+        }
+
+        var (resumed, log) = await SatsrProcess.Run(shard1);
+        Assert.True(resumed == 0, log);
+        var (merged, mergeLog) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, mergeLog);
+        AssertSameOutput(reference, output);
+    }
+
+    /// <summary>A merge killed while it copies the parts (or builds the overviews) leaves only its partial output; run again, it writes the one run's file.</summary>
+    [Theory]
+    [InlineData("merge:3")]
+    [InlineData("overviews:2")]
+    public async Task A_merge_killed_with_SIGKILL_and_run_again_gives_the_one_run(string killAt)
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif"))).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        await RunShards(UpscaleArgs(input, output, null), 3);
+        var parts = Snapshot(dir);
+
+        var (killed, text) = await SatsrProcess.Run(["merge", output], killAt);
+        Assert.True(killed == 137, $"exit {killed}, not killed by SIGKILL: {text}");
+        // Its lock file aside (the kernel let go of the lock at the kill; the next merge takes and removes it).
+        Assert.Equal(parts.Keys.Append("out.tif.partial").Order(StringComparer.Ordinal),
+            Directory.GetFiles(dir).Select(Path.GetFileName).Where(f => !f!.EndsWith(".lock", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var (merged, log) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, log);
+        AssertSameOutput(reference, output);
+        Assert.Equal(parts, new SortedDictionary<string, string>(Snapshot(dir).Where(kv => kv.Key != "out.tif").ToDictionary(), StringComparer.Ordinal));
     }
 
     [Fact]
