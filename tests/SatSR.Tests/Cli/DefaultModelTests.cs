@@ -52,4 +52,17 @@ public class DefaultModelTests
         Assert.Matches(@"satsr-sat-x4\s*│\s*\d\d\.\d\d\s*│\s*0\.\d{4}", text);
         Assert.Contains("\"name\": \"satsr-sat-x4\"", File.ReadAllText(json));
     }
+
+    /// <summary>The demo (README's first command) runs the default on the bundled sample and says which model it used.</summary>
+    [Fact]
+    public async Task Demo_runs_satsr_sat_x4_and_says_so()
+    {
+        var root = TestFiles.TempDir();
+        Directory.CreateDirectory(Path.Combine(root, "samples"));
+        File.Copy(TestFiles.Fixture("cbers2b_pan_edge_512.tif"), Path.Combine(root, "samples", "cbers2b_pan_edge_512.tif"));
+        var (exit, text, error) = await CliTests.Run("demo", "--root", root);
+        Assert.True(exit == 0, error);
+        Assert.Contains("2048×2048, ×4 with satsr-sat-x4", text);
+        Assert.Equal("satsr-sat-x4", ModelOf(Path.Combine(root, "out", "demo", "cbers2b_pan_edge_x4.tif")));
+    }
 }
