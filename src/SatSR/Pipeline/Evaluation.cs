@@ -27,6 +27,9 @@ public sealed record EvaluationOptions
     public int? TileSize { get; init; }
     public int Threads { get; init; }
 
+    /// <summary>Run the model as <c>upscale --consistency</c> does (output corrected to area-average back to its input).</summary>
+    public bool Consistency { get; init; }
+
     /// <summary>Folder for the low-resolution input and the model's output while the evaluation runs (removed after); null: the system's temp folder.</summary>
     public string? WorkDirectory { get; init; }
 
@@ -65,6 +68,9 @@ public sealed record EvaluationResult(
     long ValidPixels,
     TimeSpan Elapsed)
 {
+    /// <summary>Whether the model's output was corrected for consistency (<see cref="EvaluationOptions.Consistency"/>).</summary>
+    public bool Corrected { get; init; }
+
     /// <summary>σ of the MTF blur in reference pixels; null for area degradation.</summary>
     public double? MtfSigma => Degradation == DegradationKind.Mtf ? Quality.Degradation.MtfSigma(Scale) : null;
 }
@@ -123,6 +129,7 @@ public static class Evaluation
                 Device = options.Device,
                 TileSize = options.TileSize,
                 Threads = options.Threads,
+                Consistency = options.Consistency,
                 // The stored low-resolution file no longer declares the reference's bit depth; give its range instead.
                 Ranges = BitDepthPeak(profile) is { } bitPeak ? [new RangeOverride(null, 0, bitPeak)] : [],
             }, progress, cancellationToken);
@@ -157,7 +164,7 @@ public static class Evaluation
             Score Overall(int m, Func<BandScores, Score> pick) => new(errors[m].Psnr, perBand.Average(x => pick(x).Ssim));
             return new EvaluationResult(options.Model.Name, s, region, options.Degradation,
                 Overall(0, x => x.Model), Overall(1, x => x.Bicubic), Overall(2, x => x.Lanczos),
-                perBand, upscale.ConsistencyAfter, compared.Count(v => v != 0), clock.Elapsed);
+                perBand, upscale.ConsistencyAfter, compared.Count(v => v != 0), clock.Elapsed) { Corrected = options.Consistency };
         }
         finally
         {

@@ -44,12 +44,14 @@ public class EvaluationTests
         Assert.Empty(Directory.GetFileSystemEntries(work));   // the low-resolution input and the model's output are gone
     }
 
-    [Fact]
-    public void The_model_is_scored_on_what_upscaling_the_degraded_region_gives()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // --consistency: scored as `upscale --consistency` writes it
+    public void The_model_is_scored_on_what_upscaling_the_degraded_region_gives(bool consistency)
     {
         var dir = TestFiles.TempDir();
         var region = new Window(320, 64, 128, 128);
-        var result = Evaluation.Run(Options(region, DegradationKind.Area, TestFiles.TempDir()));
+        var result = Evaluation.Run(Options(region, DegradationKind.Area, TestFiles.TempDir()) with { Consistency = consistency });
 
         // Independently: 4×4 block means of the region, rounded, as a 32×32 file; SatSR's upscale of it; PSNR.
         var hr = TestRasters.ReadAll(TestFiles.Fixture(Sample), out var profile);
@@ -65,12 +67,13 @@ public class EvaluationTests
         {
             file.Write<double>(new Window(0, 0, 32, 32), [1], low);
         }
-        var upscaled = Upscaler.Run(TestModels.GeneralX4OnCpu(lowPath, Path.Combine(dir, "sr.tif")));
+        var upscaled = Upscaler.Run(TestModels.GeneralX4OnCpu(lowPath, Path.Combine(dir, "sr.tif")) with { Consistency = consistency });
         var sr = TestRasters.ReadAll(upscaled.OutputPath, out _);
 
         Assert.Equal(TestRasters.Psnr(crop, sr), result.Model.Psnr, 9);
         Assert.Equal(upscaled.ConsistencyAfter, result.Consistency, 9);
         Assert.Equal("realesr-general-x4v3", result.ModelName);
+        Assert.Equal(consistency, result.Corrected);
     }
 
     [Fact]
