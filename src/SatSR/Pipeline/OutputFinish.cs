@@ -7,7 +7,7 @@ internal static class OutputFinish
 {
     /// <summary>
     /// Adds overviews at <paramref name="factors"/> inside the GeoTIFF at <paramref name="path"/>: bands averaged over
-    /// their valid pixels, alpha bands (and masks) nearest.
+    /// their valid pixels, each level from the one before (GDAL cascades), alpha bands (and masks) nearest.
     /// </summary>
     public static void BuildOverviews(string path, IReadOnlyList<int> factors, IProgress<double> progress, CancellationToken ct)
     {

@@ -31,7 +31,8 @@ public readonly record struct RowRange(int From, int To)
 
 /// <summary>
 /// Which output rows each shard writes: whole rows of output blocks, the block rows shared out as evenly as they go
-/// (the later shards get one more when they do not divide), the last shard ending at the image's bottom. Every
+/// (shard i starts at block row ⌊B·i/N⌋, so shares differ by one at most, the first the smaller and the last the
+/// larger when they do not divide), the last shard ending at the image's bottom. Every
 /// shard infers the tile rows whose scaled read window reaches into its rows, so the rows next to a boundary are
 /// computed by both neighbours (the halo); the blend in each row is the one an unsplit run makes.
 /// </summary>

@@ -138,6 +138,38 @@ public class FidelityTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// 32-bit integers with nodata inside the data range (Int32: values −1000..1040 and nodata 0; UInt32: 0..2040 and
+    /// nodata 1000, the town ×8 shifted): many valid outputs round onto nodata and must step off it. Output pixels are
+    /// nodata exactly where their input pixel (x ÷ 4, y ÷ 4) is; every other one is a valid value.
+    /// </summary>
+    [Theory]
+    [InlineData(RasterDataType.Int32, -1000.0, 0.0)]
+    [InlineData(RasterDataType.UInt32, 0.0, 1000.0)]
+    public void Thirty_two_bit_valid_pixels_never_come_out_as_a_nodata_inside_their_range(RasterDataType type, double offset, double nodata)
+    {
+        using var dir = new TempFolder();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 64, 64), dir.File("in.tif"),
+            p => p with { DataType = type, Bands = [p.Bands[0] with { Nodata = nodata }] }, v => v * 8 + offset);
+        var result = Upscaler.Run(Options(input, dir.File("out.tif")));
+        var src = TestRasters.ReadAll(input, out var p);
+        var dst = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal((type, nodata), (q.DataType, q.Bands[0].Nodata));
+
+        int beside = 0, wrong = 0;
+        for (var y = 0; y < q.Height; y++)
+            for (var x = 0; x < q.Width; x++)
+            {
+                var inputValid = src[y / 4 * p.Width + x / 4] != nodata;
+                var v = dst[y * q.Width + x];
+                if (inputValid && Math.Abs(v - nodata) == 1) beside++;
+                if (inputValid == (v == nodata)) wrong++;
+            }
+        output.WriteLine($"{type}, nodata {nodata}: {beside} valid output pixels one step off it, {wrong} wrong");
+        Assert.True(beside > 10, "the picture must have valid values next to nodata");
+        Assert.Equal(0, wrong);
+    }
+
+    /// <summary>
     /// The same 11-bit picture, now declaring its bit depth (NBITS=11, as 11- and 12-bit products do): with no option
     /// at all it maps 0..2047 as the 8-bit file maps 0..255, so the output is the 8-bit run's, ×8.
     /// </summary>

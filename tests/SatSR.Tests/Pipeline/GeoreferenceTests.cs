@@ -91,4 +91,30 @@ public class GeoreferenceTests
         Assert.Equal(src.Profile.Gcps.Select(g => g with { Pixel = g.Pixel * 4, Line = g.Line * 4 }), dst.Profile.Gcps);
         Assert.Equal(4, dst.Profile.Gcps.Count);
     }
+
+    /// <summary>
+    /// --outscale 2.3 on 32×30 pixels makes 74×69: 2.3125 across and 2.3 down, so each GCP's pixel and line scale by
+    /// their own axis' factor (values worked out by hand; one factor for both would put the line of (17.5, 12.25) at
+    /// 28.328125 or the pixel at 40.25).
+    /// </summary>
+    [Fact]
+    public void Gcps_scale_by_each_axis_factor_under_a_non_square_outscale()
+    {
+        using var dir = new SatSR.Tests.Models.TempFolder();
+        using var fixture = RasterDataset.Open(TestFiles.Fixture("cbers2b_pan_town_256.tif"));
+        Gcp[] gcps =
+        [
+            new("1", "", 0, 0, 290000, 9110000, 0), new("2", "", 32, 0, 290640, 9110010, 0),
+            new("3", "", 0, 30, 289990, 9109400, 0), new("4", "", 17.5, 12.25, 290352, 9109757, 12),
+        ];
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(100, 100, 32, 30), dir.File("in.tif"),
+            p => p with { Transform = null, Projection = null, Gcps = gcps, GcpProjection = fixture.Profile.Projection });
+        var result = Upscaler.Run(Options(input, dir.File("out.tif")) with { OutScale = 2.3 });
+        Assert.Equal((74, 69), (result.Width, result.Height));
+
+        using var dst = RasterDataset.Open(result.OutputPath);
+        Assert.Equal(new (double, double)[] { (0, 0), (74, 0), (0, 69), (40.46875, 28.175) }, dst.Profile.Gcps.Select(g => (g.Pixel, g.Line)),
+            (a, b) => Math.Abs(a.Item1 - b.Item1) < 1e-9 && Math.Abs(a.Item2 - b.Item2) < 1e-9);
+        Assert.Equal(gcps.Select(g => (g.X, g.Y, g.Z)), dst.Profile.Gcps.Select(g => (g.X, g.Y, g.Z)));
+    }
 }

@@ -146,6 +146,40 @@ public class UpscalerTests(ITestOutputHelper output)
         Assert.Equal(0, dark);
     }
 
+    /// <summary>
+    /// At ×3 in 16-column chunks (16-pixel blocks, the smallest strip budget) most pieces start inside an input pixel:
+    /// output column 16 is the second of input column 5's three. Nodata must still land on exactly the output pixels
+    /// whose input pixel (x ÷ 3, y ÷ 3) is nodata (0, the Byte default), in every piece: the ×4 test above cannot tell,
+    /// since its pieces all start on a multiple of 4.
+    /// </summary>
+    [Fact]
+    public void Nodata_is_restored_at_x3_where_column_chunks_start_inside_an_input_pixel()
+    {
+        using var dir = new TempFolder();
+        var input = TestRasters.Crop("cbers2b_pan_edge_512.tif", new Window(264, 0, 64, 64), dir.File("edge.tif"));
+        var result = Upscaler.Run(Options(input, dir.File("out.tif")) with
+        {
+            Scale = 3,
+            StripBudgetBytes = 1,
+            CreationOptions = new Dictionary<string, string> { ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16" },
+        });
+        var src = TestRasters.ReadAll(input, out var p);
+        var dst = TestRasters.ReadAll(result.OutputPath, out var q);
+        Assert.Equal((192, 192, 16), (q.Width, q.Height, q.BlockWidth));
+
+        // Input pixels cut by a chunk boundary that are nodata beside a valid one: a shifted restore shows there.
+        var straddling = 0;
+        for (var y = 0; y < p.Height; y++)
+            for (var x = 0; x + 1 < p.Width; x++)
+                if (((3 * x + 1) % 16 == 0 || (3 * x + 2) % 16 == 0) && (src[y * p.Width + x] == 0) != (src[y * p.Width + x + 1] == 0)) straddling++;
+        output.WriteLine($"{straddling} nodata/valid input edges where a chunk starts inside the pixel");
+        Assert.True(straddling > 0, "the crop must put the footprint edge across chunk boundaries");
+
+        for (var y = 0; y < q.Height; y++)
+            for (var x = 0; x < q.Width; x++)
+                Assert.True(src[y / 3 * p.Width + x / 3] == 0 == (dst[y * q.Width + x] == 0), $"output ({x}, {y})");
+    }
+
     /// <summary>Tiles that read nothing but nodata are not inferred, and their output is nodata.</summary>
     [Fact]
     public void All_nodata_tiles_are_skipped_without_inference()

@@ -18,6 +18,36 @@ public class ShardPlanTests
     public void Rows_are_whole_block_rows_and_the_last_shard_ends_at_the_bottom(int count, int index, int from, int to) =>
         Assert.Equal(new RowRange(from, to), ShardPlan.Rows(1000, 256, new Shard(index, count)));
 
+    /// <summary>
+    /// For B block rows over N shards, worked out here by counting rather than by the plan's formula: the shards
+    /// follow one another from row 0 to the bottom, each starting on a block row, and each gets ⌊B/N⌋ or ⌈B/N⌉ block
+    /// rows, B mod N of them the larger share, the first the smaller and the last the larger. The last case has more
+    /// block rows × shards than an int holds.
+    /// </summary>
+    [Theory]
+    [InlineData(1000, 256, 4)]
+    [InlineData(10 * 16, 16, 4)]          // 2, 3, 2, 3: not 2, 2, 2, 4
+    [InlineData(7 * 512 - 5, 512, 5)]      // 7 block rows, the last short
+    [InlineData(23 * 16, 16, 7)]
+    [InlineData(97 * 32 + 1, 32, 13)]
+    [InlineData(100, 16, 7)]
+    [InlineData(2_000_000_000, 16, 100)]
+    public void Rows_cover_the_image_once_in_shares_that_differ_by_at_most_one_block_row(int height, int block, int count)
+    {
+        var blockRows = (height + block - 1) / block;
+        var ranges = Enumerable.Range(0, count).Select(i => ShardPlan.Rows(height, block, new Shard(i, count))).ToList();
+        Assert.Equal(0, ranges[0].From);
+        Assert.Equal(height, ranges[^1].To);
+        for (var i = 1; i < count; i++) Assert.Equal(ranges[i - 1].To, ranges[i].From);
+        Assert.All(ranges, r => Assert.Equal(0, r.From % block));
+
+        int small = blockRows / count, large = small + (blockRows % count == 0 ? 0 : 1);
+        var shares = ranges.Select(r => (r.Height + block - 1) / block).ToList();
+        Assert.All(shares, s => Assert.True(s == small || s == large, $"{s} block rows, not {small} or {large}"));
+        if (blockRows % count != 0) Assert.Equal(blockRows % count, shares.Count(s => s == large));
+        Assert.Equal((small, large), (shares[0], shares[^1]));
+    }
+
     [Fact]
     public void More_shards_than_block_rows_is_a_one_line_error()
     {

@@ -4,6 +4,7 @@ using System.Text;
 using SatSR.Geometry;
 using SatSR.Pipeline;
 using SatSR.Raster;
+using SatSR.Tests.Models;
 
 namespace SatSR.Tests.Shards;
 
@@ -280,5 +281,29 @@ public class ShardTests
         var vrt = Path.Combine(dir, "out.vrt");
         Assert.Equal(reference, TestRasters.ReadAll(vrt, out var profile));
         Assert.Equal((expected.Transform, expected.Bands[0].Nodata), (profile.Transform, profile.Bands[0].Nodata));
+    }
+
+    /// <summary>
+    /// A VRT over the parts keeps each rotation term in its place. The input is made here with distinct terms
+    /// (30 m pixels, row term 4, column term −3; the committed rotated fixture has −5 twice, so it cannot tell them
+    /// apart). ×4 divides all four linear terms; part 1 starts at output row 48, its origin 48 rows of (1, −7.5) on.
+    /// </summary>
+    [Fact]
+    public void Merge_vrt_keeps_distinct_rotation_terms_in_their_places()
+    {
+        using var dir = new TempFolder();
+        var input = TestRasters.Crop("landsat5_b4_nodata255.tif", new Window(20, 20, 24, 24), dir.File("in.tif"),
+            p => p with { Transform = new GeoTransform(500000, 30, 4, 9100000, -3, -30) });
+        var output = dir.File("out.tif");
+        for (var i = 0; i < 2; i++) Upscaler.Run(Reference(input, output) with { Shard = new Shard(i, 2) });
+        PartMerge.Run(new MergeOptions { OutputPath = output, Vrt = true });
+
+        using (var part = RasterDataset.Open(ShardPart.PathFor(output, null, new Shard(1, 2))))
+        {
+            Assert.Equal([500048, 7.5, 1, 9099640, -0.75, -7.5], part.Profile.Transform!.Value.ToArray());
+        }
+        using var vrt = RasterDataset.Open(dir.File("out.vrt"));
+        Assert.Equal((96, 96), (vrt.Profile.Width, vrt.Profile.Height));
+        Assert.Equal([500000, 7.5, 1, 9100000, -0.75, -7.5], vrt.Profile.Transform!.Value.ToArray());
     }
 }
