@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SatSR.Models.Pth;
 
 namespace SatSR.Training.Tests;
@@ -86,5 +87,29 @@ public class TrainerTests
         var b = PthCheckpoint.Load(interrupted.OutputPath);
         Assert.Equal(a.Keys, b.Keys);
         foreach (var key in a.Keys) Assert.Equal(a[key].Data, b[key].Data);
+    }
+
+    /// <summary>
+    /// The file a run exports holds the EMA of the weights as 'params_ema' (what SatSR and Real-ESRGAN load) and the raw
+    /// weights as 'params'. PyTorch checks it (tools/check_ema_export.py): with decay 0.5, after two steps the EMA is
+    /// 0.25·base + 0.25·p₁ + 0.5·p₂, p₁ being a one-step run's raw weights (a run's steps depend only on its seed).
+    /// </summary>
+    [Fact]
+    public void The_export_holds_the_EMA_as_params_ema_and_the_raw_weights_as_params()
+    {
+        using var temp = new TempFolder();
+        var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
+        var two = TrainingFixtures.Options(model, TrainingFixtures.Crop, temp.File("two.pth")) with { Steps = 2, Every = 2, EmaDecay = 0.5, LearningRate = 1e-2 };
+        var one = two with { Steps = 1, Every = 1, OutputPath = temp.File("one.pth") };
+        Trainer.Run(two, null, CancellationToken.None);
+        Trainer.Run(one, null, CancellationToken.None);
+
+        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        foreach (var a in (string[])[TrainingFixtures.Fixture("check_ema_export.py"), temp.File("base.pth"), one.OutputPath, two.OutputPath, "0.5"])
+            info.ArgumentList.Add(a);
+        using var python = Process.Start(info)!;
+        var stderr = python.StandardError.ReadToEnd();
+        python.WaitForExit();
+        Assert.True(python.ExitCode == 0, $"tools/check_ema_export.py (needs python3-torch): {stderr}");
     }
 }

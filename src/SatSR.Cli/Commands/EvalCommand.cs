@@ -89,44 +89,58 @@ internal static class EvalCommand
 
     private static string Ssim(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
 
-    /// <summary>The figures as JSON, written beside the target and renamed, so a reader never sees half a file.</summary>
+    /// <summary>
+    /// The figures as JSON, written beside the target and renamed, so a reader never sees half a file; a write that fails
+    /// (a full disk, a folder that is not there or not writable) removes the partial file and names the target.
+    /// </summary>
     private static void WriteJson(string path, EvaluationResult r)
     {
         var partial = path + ".partial";
-        using (var stream = File.Create(partial))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        try
+        {
+            using (var stream = File.Create(partial))
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true })) WriteFigures(w, r);
+            File.Move(partial, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // File.Delete refuses a path whose folder is missing, the very failure being reported.
+            if (File.Exists(partial)) File.Delete(partial);
+            throw new SatSRException($"--json {path}: cannot write it ({e.Message})", e);
+        }
+    }
+
+    private static void WriteFigures(Utf8JsonWriter w, EvaluationResult r)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("model");
+        w.WriteString("name", r.ModelName);
+        w.WriteBoolean("consistencyCorrected", r.Corrected);
+        WriteScore(w, r.Model);
+        w.WriteEndObject();
+        WriteScore(w, "bicubic", r.Bicubic);
+        WriteScore(w, "lanczos", r.Lanczos);
+        w.WriteStartArray("bands");
+        foreach (var b in r.Bands)
         {
             w.WriteStartObject();
-            w.WriteStartObject("model");
-            w.WriteString("name", r.ModelName);
-            w.WriteBoolean("consistencyCorrected", r.Corrected);
-            WriteScore(w, r.Model);
-            w.WriteEndObject();
-            WriteScore(w, "bicubic", r.Bicubic);
-            WriteScore(w, "lanczos", r.Lanczos);
-            w.WriteStartArray("bands");
-            foreach (var b in r.Bands)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("band", b.Band);
-                w.WriteNumber("peak", b.Peak);
-                WriteScore(w, "model", b.Model);
-                WriteScore(w, "bicubic", b.Bicubic);
-                WriteScore(w, "lanczos", b.Lanczos);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("region");
-            foreach (var v in new[] { r.Region.Column, r.Region.Row, r.Region.Width, r.Region.Height }) w.WriteNumberValue(v);
-            w.WriteEndArray();
-            w.WriteNumber("scale", r.Scale);
-            w.WriteString("degradation", r.Degradation.ToString().ToLowerInvariant());
-            if (r.MtfSigma is { } sigma) w.WriteNumber("mtfSigma", sigma);
-            Number(w, "consistency", r.Consistency);
-            w.WriteNumber("validPixels", r.ValidPixels);
+            w.WriteNumber("band", b.Band);
+            w.WriteNumber("peak", b.Peak);
+            WriteScore(w, "model", b.Model);
+            WriteScore(w, "bicubic", b.Bicubic);
+            WriteScore(w, "lanczos", b.Lanczos);
             w.WriteEndObject();
         }
-        File.Move(partial, path, overwrite: true);
+        w.WriteEndArray();
+        w.WriteStartArray("region");
+        foreach (var v in new[] { r.Region.Column, r.Region.Row, r.Region.Width, r.Region.Height }) w.WriteNumberValue(v);
+        w.WriteEndArray();
+        w.WriteNumber("scale", r.Scale);
+        w.WriteString("degradation", r.Degradation.ToString().ToLowerInvariant());
+        if (r.MtfSigma is { } sigma) w.WriteNumber("mtfSigma", sigma);
+        Number(w, "consistency", r.Consistency);
+        w.WriteNumber("validPixels", r.ValidPixels);
+        w.WriteEndObject();
     }
 
     private static void WriteScore(Utf8JsonWriter w, string name, Score score)

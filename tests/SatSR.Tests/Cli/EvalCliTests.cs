@@ -47,4 +47,27 @@ public class EvalCliTests
         Assert.Contains(mention, line);
         Assert.Empty(Directory.GetFileSystemEntries(dir));
     }
+
+    /// <summary>
+    /// A JSON file that cannot be written is one line naming it, a failure exit, and nothing left behind: a full disk (the
+    /// partial file a link to /dev/full, where every write fails with ENOSPC; the link goes with the partial file) and a
+    /// folder that does not exist.
+    /// </summary>
+    [Theory]
+    [InlineData("full")]
+    [InlineData("missing")]
+    public async Task A_json_file_that_cannot_be_written_is_one_line_naming_it_and_leaves_nothing(string failure)
+    {
+        var dir = TestFiles.TempDir();
+        var json = failure == "full" ? Path.Combine(dir, "eval.json") : Path.Combine(dir, "missing", "eval.json");
+        if (failure == "full") File.CreateSymbolicLink(json + ".partial", "/dev/full");
+
+        var (exit, _, error) = await CliTests.Run("eval", TestFiles.Fixture("cbers2b_pan_edge_512.tif"), "--region", "320,64,64,64",
+            "--model", "realesr-general-x4v3", "--device", "cpu", "--json", json);
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: --json {json}: cannot write it (", line);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
 }

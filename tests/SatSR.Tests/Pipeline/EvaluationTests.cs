@@ -44,6 +44,26 @@ public class EvaluationTests
         Assert.Empty(Directory.GetFileSystemEntries(work));   // the low-resolution input and the model's output are gone
     }
 
+    /// <summary>
+    /// On a region wider than tall, and one taller than wide, the bicubic baseline scores as GDAL's cubic resampling of
+    /// the same degraded region does (Keys a = −0.5: <c>/usr/bin/python3 tools/bicubic_gdal_reference.py
+    /// samples/cbers2b_pan_edge_512.tif X Y W H</c>, which gives 35.5464881363 for the square region above, as PIL does):
+    /// a square region cannot tell the row axis from the column axis.
+    /// </summary>
+    [Theory]
+    [InlineData(192, 96, 34.7598958112)]
+    [InlineData(96, 160, 35.7331342464)]
+    public void Bicubic_baseline_on_a_non_square_region_scores_as_GDALs_cubic_resampling(int width, int height, double bicubicPsnr)
+    {
+        var work = TestFiles.TempDir();
+        var result = Evaluation.Run(Options(new Window(320, 64, width, height), DegradationKind.Area, work));
+        Assert.Equal(new Window(320, 64, width, height), result.Region);
+        Assert.Equal(width * height, result.ValidPixels);
+        // GDAL keeps float32 between its passes: 0.01 dB.
+        Assert.Equal(bicubicPsnr, result.Bicubic.Psnr, 2);
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]   // --consistency: scored as `upscale --consistency` writes it

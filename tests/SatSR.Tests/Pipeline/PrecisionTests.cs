@@ -33,6 +33,25 @@ public class PrecisionTests
     }
 
     /// <summary>
+    /// The calibration sample is the same on every run when it is a true sample: 16 tiles (a 160×160 crop in tiles of 40
+    /// read with 32 overlap) of which 8 are taken, each cropped to 96×96 inside its 104×104 read, so which tiles and where
+    /// in them both change the ranges (the test above has 4 tiles, all of which are always taken).
+    /// </summary>
+    [Fact]
+    public void Int8_calibration_takes_the_same_sample_on_every_run_when_there_are_more_tiles_than_it_samples()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(300, 300, 160, 160), Path.Combine(dir, "in.tif"));
+        var options = TestModels.GeneralX4OnCpu(input, Path.Combine(dir, "a.tif")) with { TileSize = 40, Overlap = 32, Precision = Precision.Int8 };
+
+        var first = Upscaler.Run(options);
+        var second = Upscaler.Run(options with { OutputPath = Path.Combine(dir, "b.tif") });
+
+        Assert.Equal(16, first.TilesInferred);
+        Assert.Equal(TestRasters.ReadAll(first.OutputPath, out _), TestRasters.ReadAll(second.OutputPath, out _));
+    }
+
+    /// <summary>
     /// ONNX Runtime's own warnings stay out of the output: the int8 graph's and calibration's sessions printed one
     /// line per replaced weight, thousands for a deep network, in front of SatSR's own lines.
     /// </summary>
