@@ -49,6 +49,18 @@ public class QdqGraphTests
     }
 
     [Fact]
+    public void Activation_zero_points_are_the_nearest_integer_to_minus_low_over_scale()
+    {
+        var g = ModelProto.Parser.ParseFrom(QdqGraph.Quantize(TwoConvolutions(), Ranges, new HashSet<int>())).Graph;
+        byte Zero(string activation) => g.Initializer.Single(t => t.Name == activation + ".qzero").RawData.Span[0];
+        // uint8 over [min(0, lo), max(0, hi)]: scale (hi − lo) / 255, zero point round(−lo / scale), by hand:
+        // input 0..1 → 0; r1 −0.05..0.6 → 0.05·255/0.65 = 19.62 → 20; output −0.2..0.6 → 0.2·255/0.8 = 63.75 → 64.
+        Assert.Equal(0, Zero("input"));
+        Assert.Equal(20, Zero("r1"));
+        Assert.Equal(64, Zero("output"));
+    }
+
+    [Fact]
     public void Onnx_runtime_fuses_every_quantised_convolution_into_an_integer_one()
     {
         var ops = OptimisedOps(QdqGraph.Quantize(TwoConvolutions(), Ranges, new HashSet<int>()), GraphOptimizationLevel.ORT_ENABLE_ALL);

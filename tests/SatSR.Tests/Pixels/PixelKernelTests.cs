@@ -46,6 +46,32 @@ public class NodataFillTests
     }
 
     [Fact]
+    public void A_mirror_symmetric_hole_is_filled_mirror_symmetrically()
+    {
+        // Values and mask both symmetric about the vertical and the horizontal centre line: the fill has nothing to
+        // tell left from right or top from bottom, so filled pixel (x, y) must equal (w−1−x, y) and (x, h−1−y). A
+        // coarser level's pixel centres sit at fine (2i + 0.5); pulling from them anywhere else shifts the fill
+        // towards one side.
+        const int w = 16, h = 12;
+        var plane = new float[w * h];
+        var valid = new byte[w * h];
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+            {
+                var inside = x is >= 3 and < 13 && y is >= 2 and < 10;
+                valid[y * w + x] = inside ? (byte)0 : (byte)255;
+                plane[y * w + x] = inside ? 0f : 0.01f * (x - 7.5f) * (x - 7.5f) + 0.02f * (y - 5.5f) * (y - 5.5f);
+            }
+        Assert.True(NodataFill.Fill(plane, 1, valid, w, h));
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+            {
+                Assert.Equal(plane[y * w + x], plane[y * w + w - 1 - x], 5);
+                Assert.Equal(plane[y * w + x], plane[(h - 1 - y) * w + x], 5);
+            }
+    }
+
+    [Fact]
     public void All_nodata_is_reported_and_left_alone()
     {
         var plane = new float[16];

@@ -64,6 +64,26 @@ public class DegradationTests
         }
     }
 
+    [Theory]
+    [InlineData(DegradationKind.Area)]
+    [InlineData(DegradationKind.Mtf)]
+    public void A_block_whose_only_nodata_pixel_is_in_its_last_row_is_nodata(DegradationKind kind)
+    {
+        // 6×6 at ×3: four 3×3 blocks. The one nodata fine pixel is (row 5, column 1): the last row of the bottom-left
+        // block (fine rows 3–5, columns 0–2), so that block, and only it, is nodata (by hand: blocks TL, TR, BL, BR).
+        const int n = 6;
+        var fine = Enumerable.Repeat(40.0, n * n).ToArray();
+        var valid = Enumerable.Repeat((byte)255, n * n).ToArray();
+        fine[5 * n + 1] = 0;
+        valid[5 * n + 1] = 0;
+        var coarse = new double[4];
+        var coarseValid = new byte[4];
+        Degradation.Apply(kind, 3, fine, valid, n, n, 1, coarse, coarseValid);
+        Assert.Equal([255, 255, 0, 255], coarseValid);
+        Assert.True(double.IsNaN(coarse[2]));
+        Assert.Equal(40, coarse[0], 9);
+    }
+
     [Fact]
     public void A_size_that_is_not_whole_blocks_is_refused()
     {

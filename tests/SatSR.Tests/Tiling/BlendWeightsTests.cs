@@ -43,6 +43,34 @@ public class BlendWeightsTests
     }
 
     [Fact]
+    public void Interior_tiles_ramp_symmetrically_and_meet_at_the_core_boundary()
+    {
+        // 384 columns in 64-pixel cores with 16 pixels of overlap, ×1: tile 1 reads columns 48..143, tile 2 112..207 and
+        // tile 3 176..271 (96 each). Only tiles 1 and 2 cover 112..143, and their cores meet between columns 127 and 128.
+        // Each inner edge gets no weight over its overlap/2 = 8 nearest pixels, then a raised cosine rises over 16
+        // pixels centred on the core boundary 127.5: at column 127, half a pixel before it, tile 1 weighs
+        // 0.5 + 0.5·sin(π/32) and tile 2 the rest. Tile 2 has an interior neighbour on both sides: its weights mirror.
+        var plan = TilePlan.Create(384, 64, 64, 16);
+        var weights = BlendWeights.Create(plan, 1, BlendMode.Feather);
+        Assert.Equal([48, 112, 176], new[] { plan[0, 1].Read.Column, plan[0, 2].Read.Column, plan[0, 3].Read.Column });
+        var w1 = weights.Columns(1);
+        var w2 = weights.Columns(2);
+        var half = 0.5 * Math.Sin(Math.PI / 32); // 0.0490085701647803
+        Assert.Equal(0.5 + half, w1[127 - 48], 6);
+        Assert.Equal(0.5 - half, w1[128 - 48], 6);
+        Assert.Equal(0.5 - half, w2[127 - 112], 6);
+        Assert.Equal(0.5 + half, w2[128 - 112], 6);
+        Assert.Equal(96, w2.Length);
+        for (var x = 0; x < 8; x++)
+        {
+            Assert.Equal(0f, w2[x]);
+            Assert.Equal(0f, w2[w2.Length - 1 - x]);
+        }
+        Assert.True(w2[8] > 0 && w2[w2.Length - 1 - 8] > 0);
+        for (var x = 0; x < w2.Length; x++) Assert.Equal(w2[x], w2[w2.Length - 1 - x], 6);
+    }
+
+    [Fact]
     public void Hard_crop_takes_each_pixel_from_the_tile_whose_core_holds_it()
     {
         var plan = TilePlan.Create(200, 10, 64, 16);
