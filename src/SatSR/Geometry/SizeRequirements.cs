@@ -11,6 +11,4 @@ public readonly record struct SizeRequirements(int Minimum = 1, int MultipleOf =
         var s = Math.Max(size, Minimum);
         return (s + MultipleOf - 1) / MultipleOf * MultipleOf;
     }
-
-    public bool Accepts(int size) => size >= Minimum && size % MultipleOf == 0;
 }
