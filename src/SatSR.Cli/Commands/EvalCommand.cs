@@ -27,7 +27,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Score a model on a high-resolution image: degrade, super-resolve, compare (PSNR, SSIM) with bicubic and Lanczos")
         {
-            Reference, CommonOptions.Model, Scale, CommonOptions.Region, Degrade, UpscaleCommand.Consistency, Json, UpscaleCommand.Device, UpscaleCommand.Threads,
+            Reference, CommonOptions.Model, Scale, CommonOptions.Region, Degrade, UpscaleCommand.Consistency, UpscaleCommand.NoConsistency, Json, UpscaleCommand.Device, UpscaleCommand.Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -40,8 +40,8 @@ internal static class EvalCommand
                 Degradation = parse.GetValue(Degrade),
                 Device = parse.GetValue(UpscaleCommand.Device),
                 Threads = parse.GetValue(UpscaleCommand.Threads),
-                Consistency = parse.GetValue(UpscaleCommand.Consistency),
             };
+            if (UpscaleCommand.ConsistencyChoice(parse) is { } consistency) options = options with { Consistency = consistency };
             options.Validate();
             var json = parse.GetValue(Json);
             if (json is not null && Directory.Exists(json)) throw new InvalidOptionsException($"--json {json}: is a folder; give a file name");
@@ -70,7 +70,7 @@ internal static class EvalCommand
             if (!multiband) return;
             foreach (var b in r.Bands) table.AddRow("", b.Band.ToString(CultureInfo.InvariantCulture), Db(pick(b).Psnr), Ssim(pick(b).Ssim));
         }
-        Rows(r.Corrected ? r.ModelName + " --consistency" : r.ModelName, r.Model, b => b.Model);
+        Rows(r.Corrected ? r.ModelName + " + consistency" : r.ModelName, r.Model, b => b.Model);
         Rows("bicubic", r.Bicubic, b => b.Bicubic);
         Rows("lanczos", r.Lanczos, b => b.Lanczos);
         console.Write(table);

@@ -32,7 +32,8 @@ internal static class UpscaleCommand
     private static readonly Option<string?> Bands = new("--bands") { Description = "Bands to process, comma-separated and 1-based; the first three are the RGB the network sees (e.g. 3,2,1,4)" };
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: see --stretch, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
-    internal static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input" };
+    internal static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input (the default for satsr-sat-x4)" };
+    internal static readonly Option<bool> NoConsistency = new("--no-consistency") { Description = "Leave the network's output uncorrected (the default for every model but satsr-sat-x4)" };
     internal static readonly Option<Precision> PrecisionOption = new("--precision")
     {
         Description = "fp32, fp16 (for GPUs) or int8 (integer convolutions calibrated on the input's own tiles; not faster on CPUs without VNNI, see docs/BENCHMARKS.md)", DefaultValueFactory = _ => Precision.Fp32,
@@ -46,7 +47,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
+            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -98,7 +99,7 @@ internal static class UpscaleCommand
     internal static UpscaleOptions ToOptions(ParseResult parse)
     {
         var (mode, value) = ParseNodata(parse.GetValue(Nodata));
-        return new UpscaleOptions
+        var options = new UpscaleOptions
         {
             InputPath = parse.GetRequiredValue(Input),
             OutputPath = parse.GetRequiredValue(Output),
@@ -119,7 +120,6 @@ internal static class UpscaleCommand
             Bands = ParseBands(parse.GetValue(Bands)),
             Ranges = (parse.GetValue(Range) ?? []).Select(ParseRange).ToList(),
             Stretch = parse.GetValue(StretchOption),
-            Consistency = parse.GetValue(Consistency),
             Tta = parse.GetValue(Tta),
             Shard = parse.GetValue(ShardOption) is { } shard ? Shard.Parse(shard) : null,
             PartsFolder = parse.GetValue(Parts),
@@ -129,7 +129,17 @@ internal static class UpscaleCommand
             MemoryBytes = ParseBytes("--memory", parse.GetValue(Memory)),
             QueueDepth = parse.GetValue(QueueDepth),
         };
+        return ConsistencyChoice(parse) is { } consistency ? options with { Consistency = consistency } : options;
     }
+
+    /// <summary>--consistency or --no-consistency; null when neither is given (the model's own default).</summary>
+    internal static bool? ConsistencyChoice(ParseResult parse) => (parse.GetValue(Consistency), parse.GetValue(NoConsistency)) switch
+    {
+        (true, true) => throw new InvalidOptionsException("--consistency and --no-consistency: give one of them"),
+        (true, false) => true,
+        (false, true) => false,
+        _ => null,
+    };
 
     /// <summary>A size such as 2G, 512M or 1048576 (bytes); null when not given.</summary>
     internal static long? ParseBytes(string option, string? text)

@@ -20,4 +20,10 @@ public sealed record ModelDescriptor(
 {
     /// <summary>What the architecture was built with (num_feat, num_block, …), read off the weights' shapes; empty when the file does not tell.</summary>
     public IReadOnlyDictionary<string, string> Hyperparameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Whether a run corrects this model's output for consistency (area-averaging it gives back the input) unless told
+    /// otherwise: true for SatSR's own zoo model, where it was chosen on validation data; false for every other model.
+    /// </summary>
+    public bool Consistency { get; init; }
 }

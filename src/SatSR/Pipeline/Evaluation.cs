@@ -27,8 +27,12 @@ public sealed record EvaluationOptions
     public int? TileSize { get; init; }
     public int Threads { get; init; }
 
-    /// <summary>Run the model as <c>upscale --consistency</c> does (output corrected to area-average back to its input).</summary>
-    public bool Consistency { get; init; }
+    /// <summary>
+    /// Run the model as <c>upscale --consistency</c> does (output corrected to area-average back to its input); when not
+    /// set, as <c>upscale</c> runs the model by default (<see cref="ModelDescriptor.Consistency"/>).
+    /// </summary>
+    public bool Consistency { get => _consistency ?? Model.Consistency; init => _consistency = value; }
+    private readonly bool? _consistency;
 
     /// <summary>Folder for the low-resolution input and the model's output while the evaluation runs (removed after); null: the system's temp folder.</summary>
     public string? WorkDirectory { get; init; }

@@ -97,8 +97,12 @@ public sealed record UpscaleOptions
     /// <summary>How values are mapped to the network's 0..1 where <see cref="Ranges"/> says nothing.</summary>
     public Stretch Stretch { get; init; } = Stretch.BitDepth;
 
-    /// <summary>Correct the output so that area-averaging it by the scale reproduces the input.</summary>
-    public bool Consistency { get; init; }
+    /// <summary>
+    /// Correct the output so that area-averaging it by the scale reproduces the input; when not set, the model's own
+    /// default (<see cref="ModelDescriptor.Consistency"/>).
+    /// </summary>
+    public bool Consistency { get => _consistency ?? Model.Consistency; init => _consistency = value; }
+    private readonly bool? _consistency;
 
     /// <summary>Test-time augmentation: every tile inferred in its 8 flips and quarter turns and the results averaged (8× the inference).</summary>
     public bool Tta { get; init; }

@@ -29,9 +29,10 @@ public sealed class ModelZoo
 
     internal static readonly IReadOnlyList<ZooModel> Catalog =
     [
-        // SatSR's own generator-only fine-tune of realesr-general-x4v3 on satellite and aerial imagery (docs/MODELS.md).
+        // SatSR's own generator-only fine-tune of realesr-general-x4v3 on satellite and aerial imagery (docs/MODELS.md);
+        // its consistency correction is on by default, as chosen on validation windows (tools/train/choose-consistency).
         new(new("satsr-sat-x4", "SRVGGNetCompact", 4, 1_213_296,
-            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true), null),
+            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true), null),
         new(new("realesr-general-x4v3", "SRVGGNetCompact", 4, 1_213_296,
             "Real-ESRGAN, built in", Embedded: true), null),
         new(new("realesrgan-x4plus", "RRDBNet", 4, 16_697_987,
@@ -124,7 +125,7 @@ public sealed class ModelZoo
         stream.ReadExactly(bytes);
         // The PyTorch export: 3 channels in and out, 3×3 convolutions with padding 1, so any size works.
         return new ModelDescriptor(entry.Name, entry.ArchitectureId, entry.Scale, 3, 3, SizeRequirements.Any, bytes,
-            entry.ParameterCount, $"embedded:{resource}");
+            entry.ParameterCount, $"embedded:{resource}") { Consistency = entry.Consistency };
     }
 
     private static Uri? RegistryFromEnvironment() =>
