@@ -23,14 +23,14 @@ public static class RemoteFile
     /// </summary>
     public static IReadOnlyList<(string Name, string Value)> Defaults { get; } =
     [
-        // Else opening a file lists its folder (a GET of the folder) and asks for a dozen sidecars (.ovr, .aux.xml,
-        // .tfw…), one request each (FIELD-NOTES, "Remote inputs").
+        // Else opening a GeoTIFF without internal overviews lists its folder (a GET of the folder) and asks for 15
+        // possible sidecars (.ovr, .aux.xml, .tfw…), one request each (GDAL 3.6).
         ("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR"),
         // Each tile reader has its own GDAL handle, so its own decoded blocks; the compressed bytes one reader downloaded
         // (halo rows its neighbour reads too) are shared through /vsicurl/'s cache, 16 MB unless raised.
         ("CPL_VSIL_CURL_CACHE_SIZE", "134217728"),
-        // A busy server (429, 500, 502–504) or a timed-out connection is asked again, after 1 s, then about 2 s, 5 s…;
-        // GDAL 3.6 gives up at once and waits 30 s between tries when told to retry at all.
+        // A busy server (429, 500, 502–504) is asked again after 1 s, then after about twice as long each time; GDAL
+        // 3.6's own default is no retry, and 30 s between tries.
         ("GDAL_HTTP_MAX_RETRY", "5"),
         ("GDAL_HTTP_RETRY_DELAY", "1"),
     ];
