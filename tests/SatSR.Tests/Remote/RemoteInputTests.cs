@@ -33,7 +33,7 @@ public class RemoteInputTests
         Assert.True(process.ExitCode == 0, $"python3-gdal failed (apt-get install python3-gdal, or run tools/test): {error}");
     }
 
-    /// <summary>satsr upscale with the default network, or the model <paramref name="more"/> names.</summary>
+    /// <summary>satsr upscale with realesr-general-x4v3 (a fixture), or the model <paramref name="more"/> names.</summary>
     private static Task<(int ExitCode, string Output)> Upscale(string input, string output, params string[] more) =>
         SatsrProcess.Run(["upscale", input, output, "--device", "cpu", .. more.Contains("--model") ? more : [.. more, "--model", Network]]);
 
