@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SatSR.Geometry;
+using SatSR.Raster;
 
 namespace SatSR.Cli.Commands;
 
@@ -12,6 +13,28 @@ internal static class CommonOptions
         Description = "Show the full error with its stack trace",
         Recursive = true,
     };
+
+    public static readonly Option<string[]> Config = new("--config")
+    {
+        Description = "GDAL configuration option NAME=VALUE for this run, e.g. GDAL_HTTP_MAX_RETRY=0 (repeatable; like an environment variable, it wins over SatSR's defaults for remote inputs)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<string?> Asset = new("--asset")
+    {
+        Description = "With a STAC item as input (a .json file or URL): the asset to read, e.g. visual or B04",
+    };
+
+    /// <summary>Sets each <c>NAME=VALUE</c> of --config as a GDAL configuration option for the whole process.</summary>
+    public static void ApplyConfig(IEnumerable<string> items)
+    {
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0) throw new InvalidOptionsException($"--config {item}: expected NAME=VALUE, e.g. GDAL_HTTP_MAX_RETRY=3");
+            Gdal.SetConfig(item[..eq].Trim(), item[(eq + 1)..].Trim());
+        }
+    }
 
     public static readonly Option<string> Model = new("--model", "-m")
     {

@@ -9,16 +9,17 @@ namespace SatSR.Cli.Commands;
 /// <summary><c>satsr info FILE</c>: what SatSR sees in a raster (size, bands, nodata, georeference).</summary>
 internal static class InfoCommand
 {
-    private static readonly Argument<string> File = new("FILE") { Description = "Raster file" };
+    private static readonly Argument<string> File = new("FILE") { Description = "Raster file (an http(s) URL, /vsicurl/ or /vsis3/ path; a STAC item with --asset)" };
 
     public static Command Create(IAnsiConsole console, IAnsiConsole error)
     {
-        var command = new Command("info", "Describe a raster as SatSR reads it") { File };
-        command.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
+        var command = new Command("info", "Describe a raster as SatSR reads it") { File, CommonOptions.Asset, CommonOptions.Config };
+        command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
-            using var dataset = RasterDataset.Open(parse.GetRequiredValue(File));
+            CommonOptions.ApplyConfig(parse.GetValue(CommonOptions.Config) ?? []);
+            using var dataset = RasterDataset.Open(await StacItem.ResolveInputAsync(parse.GetRequiredValue(File), parse.GetValue(CommonOptions.Asset), ct));
             Render(console, dataset.Path, dataset.Profile, dataset.OverviewSizes);
-            return Task.FromResult(0);
+            return 0;
         }));
         return command;
     }

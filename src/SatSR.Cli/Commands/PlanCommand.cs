@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SatSR.Cli.Terminal;
+using SatSR.Raster;
 using Spectre.Console;
 
 namespace SatSR.Cli.Commands;
@@ -43,7 +44,7 @@ internal static partial class PlanCommand
             var file = slurm ?? k8s!;
             if (File.Exists(file) && !parse.GetValue(Overwrite)) throw new InvalidOptionsException($"{file}: already exists; pass --overwrite to replace it");
             var text = slurm is not null
-                ? SlurmScript(job with { Input = Path.GetFullPath(job.Input), Output = Path.GetFullPath(job.Output), Parts = job.Parts is null ? null : Path.GetFullPath(job.Parts) },
+                ? SlurmScript(job with { Input = Absolute(job.Input), Output = Path.GetFullPath(job.Output), Parts = job.Parts is null ? null : Path.GetFullPath(job.Parts) },
                     parse.GetValue(Satsr) ?? ThisSatsr())
                 : KubernetesManifest(job, parse.GetValue(Satsr) ?? "satsr", parse.GetRequiredValue(Image), parse.GetRequiredValue(Claim), parse.GetRequiredValue(Mount));
             // Atomic like every output: the scheduler never reads half a script.
@@ -54,6 +55,9 @@ internal static partial class PlanCommand
         }));
         return command;
     }
+
+    /// <summary>A local input's absolute path (the tasks start wherever Slurm puts them); one read over the network (a URL, /vsis3/…) as it is.</summary>
+    private static string Absolute(string input) => RemoteFile.IsRemote(RemoteFile.GdalPath(input)) ? input : Path.GetFullPath(input);
 
     /// <param name="Extra">the user's upscale options, passed on as they are</param>
     private sealed record ShardJob(string Input, string Output, int Count, string? Parts, IReadOnlyList<string> Extra)

@@ -12,7 +12,7 @@ namespace SatSR.Cli.Commands;
 /// <summary><c>satsr upscale INPUT OUTPUT [options]</c>: the main job.</summary>
 internal static class UpscaleCommand
 {
-    private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster (any format GDAL reads)" };
+    private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster (any format GDAL reads; an http(s) URL, /vsicurl/ or /vsis3/ path; a STAC item with --asset)" };
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Output scale: 2, 3 or 4 (default: the model's)" };
     private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
@@ -47,7 +47,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
+            Input, Output, CommonOptions.Asset, CommonOptions.Config, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -56,6 +56,7 @@ internal static class UpscaleCommand
             var native = Task.Run(LoadNativeLibraries, ct);
             var options = ToOptions(parse);
             options.Validate();
+            options = await ResolveInput(parse, options, ct);
             await native;
             var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
             console.MarkupLineInterpolated(
@@ -65,6 +66,16 @@ internal static class UpscaleCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The input as GDAL reads it: an http(s) URL through /vsicurl/, a STAC item's asset; and --config's GDAL settings in
+    /// force before it is opened.
+    /// </summary>
+    private static async Task<UpscaleOptions> ResolveInput(ParseResult parse, UpscaleOptions options, CancellationToken ct)
+    {
+        CommonOptions.ApplyConfig(parse.GetValue(CommonOptions.Config) ?? []);
+        return options with { InputPath = await StacItem.ResolveInputAsync(options.InputPath, parse.GetValue(CommonOptions.Asset), ct) };
     }
 
     /// <summary>The real scale as written: ×2.5, or ×2.5×2.4878 when rounding to whole pixels made the axes differ.</summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SatSR.Raster;
 
 namespace SatSR.Pipeline;
 
@@ -49,7 +50,7 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             {
                 // The input by its content as well as its name, the model by its weights, the overlap as it applies
                 // (the model's default when none is given).
-                nameof(UpscaleOptions.InputPath) => $"{System.IO.Path.GetFullPath(options.InputPath)} {InputIdentity(new FileInfo(options.InputPath))}",
+                nameof(UpscaleOptions.InputPath) => InputText(options.InputPath),
                 nameof(UpscaleOptions.Model) => Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
                 nameof(UpscaleOptions.Overlap) => options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture),
                 _ => Value(property.Name, property.GetValue(options)),
@@ -74,6 +75,14 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
         _ => throw new InvalidOperationException($"the resume fingerprint has no text for {option} ({value.GetType().Name}); give it one in ResumeJournal.Value"),
     };
 
+    /// <summary>
+    /// The input by its name and content: a local file by its full path and <see cref="InputIdentity"/>, a remote one by
+    /// its URL and what its server says (size, ETag, Last-Modified), so a file replaced on the server makes another job.
+    /// </summary>
+    private static string InputText(string path) => RemoteFile.IsRemote(path)
+        ? $"{path} {RemoteFile.Identify(path)}"
+        : $"{System.IO.Path.GetFullPath(path)} {InputIdentity(new FileInfo(path))}";
+
     private const int HeadTail = 1 << 20, Piece = 64 << 10, Pieces = 16;
 
     /// <summary>
@@ -82,7 +91,7 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
     /// and time alone miss another file put in its place with the same size and time (cp -p, rsync -t, a tool that
     /// rewrites pixels in place); hashing all of a multi-GB scene would cost a minute of reading at every start, while
     /// another scene or another export of it differs in its header and directory (at the start or the end) and in
-    /// pixels throughout, which the sample reads. A GDAL path that is no local file (/vsicurl/…) is known by name only.
+    /// pixels throughout, which the sample reads.
     /// </summary>
     private static string InputIdentity(FileInfo input)
     {

@@ -161,12 +161,14 @@ public static class Upscaler
             if (stage != output) stage.Abandon();
             if (streamed != output) streamed.Abandon();
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or RasterException { Retryable: true })
         {
             // Finished windows of the network's stage are in its partial file and journal: `--resume` continues from
-            // there. The files after it are quick to redo and go (a half-resampled output, a half-copied COG).
+            // there, after a cancel or once the server of a remote input answers again. The files after it are quick
+            // to redo and go (a half-resampled output, a half-copied COG).
             if (streamed != stage) streamed.Abandon();
             if (output != stage) output.Abandon();
+            if (e is RasterException) throw new SatSRException($"{e.Message}; the rows done are kept: run the same command with --resume to continue", e);
             throw;
         }
         catch

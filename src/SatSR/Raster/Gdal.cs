@@ -21,6 +21,20 @@ public static class Gdal
         GdalNative.GDALSetCacheMax64(bytes);
     }
 
+    /// <summary>Sets a GDAL configuration option for the whole process, every thread (like GDAL's tools' --config).</summary>
+    public static void SetConfig(string name, string value)
+    {
+        GdalError.EnsureInitialised();
+        GdalNative.CPLSetConfigOption(name, value);
+    }
+
+    /// <summary>Sets a configuration option for the whole process unless it has a value already (an environment variable or --config).</summary>
+    public static void SetConfigDefault(string name, string value)
+    {
+        GdalError.EnsureInitialised();
+        if (GdalNative.CPLGetConfigOption(name, null) == IntPtr.Zero) GdalNative.CPLSetConfigOption(name, value);
+    }
+
     /// <summary>
     /// GDAL's own complaint about <paramref name="options"/> as creation options of <paramref name="driver"/> (a name the
     /// driver does not know, a value outside its list), or null when it accepts them.

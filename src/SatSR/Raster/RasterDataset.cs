@@ -36,6 +36,7 @@ public sealed class RasterDataset : IDisposable
     private static RasterDataset OpenCore(string path, bool update, params string[] openOptions)
     {
         GdalError.EnsureInitialised();
+        if (RemoteFile.IsRemote(path)) RemoteFile.UseDefaults();
         if (Directory.Exists(path)) throw new RasterException(path, "is a folder, not a raster file");
         if (!File.Exists(path) && !path.StartsWith("/vsi", StringComparison.Ordinal)) throw new RasterException(path, "no such file");
         if (File.Exists(path) && new FileInfo(path).Length == 0) throw new RasterException(path, "is empty (0 bytes)");
@@ -109,12 +110,16 @@ public sealed class RasterDataset : IDisposable
         CheckWindow(window, bands);
         if (destination.Length < (long)bands.Length * bufferWidth * bufferHeight) throw new ArgumentException("destination too small", nameof(destination));
         var err = Transfer(GdalNative.GF_Read, window, bufferWidth, bufferHeight, bands, MemoryMarshal.AsBytes(destination), TypeOf<T>(), Marshal.SizeOf<T>());
-        // The usual cause is a file cut short or damaged (a strip that does not decompress): say so, with GDAL's reason.
-        if (err >= GdalNative.CE_Failure)
-        {
-            throw new RasterException(Path, $"cannot read the pixels; the file may be truncated or corrupt ({GdalError.LastMessage()})", window);
-        }
+        if (err >= GdalNative.CE_Failure) throw ReadFailure("the pixels", window);
     }
+
+    /// <summary>
+    /// A failed read of <paramref name="what"/>. Over the network the usual cause is the connection or the server; in a
+    /// local file, a file cut short or damaged (a strip that does not decompress). Either way with GDAL's reason.
+    /// </summary>
+    private RasterException ReadFailure(string what, Window window) => RemoteFile.IsRemote(Path)
+        ? new RasterException(Path, $"cannot read {what} from the server; the connection dropped or the server failed ({GdalError.LastMessage()})", window) { Retryable = true }
+        : new RasterException(Path, $"cannot read {what}; the file may be truncated or corrupt ({GdalError.LastMessage()})", window);
 
     /// <summary>Writes <paramref name="source"/> (band-major, like <see cref="Read{T}"/>) into <paramref name="window"/>.</summary>
     public void Write<T>(Window window, ReadOnlySpan<int> bands, ReadOnlySpan<T> source) where T : unmanaged
@@ -163,7 +168,7 @@ public sealed class RasterDataset : IDisposable
             err = GdalNative.GDALRasterIOEx(mask, GdalNative.GF_Read, window.Column, window.Row, window.Width, window.Height, p,
                 window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
         }
-        GdalError.ThrowIfFailed(err, Path, "reading the mask", window);
+        if (err >= GdalNative.CE_Failure) throw ReadFailure("the mask", window);
     }
 
     /// <summary>Writes <paramref name="window"/> of the per-dataset mask (row-major; 0 invalid, 255 valid) of a file created with one.</summary>

@@ -8,4 +8,7 @@ public sealed class RasterException(string path, string problem, Window? window 
 {
     public string Path { get; } = path;
     public Window? Window { get; } = window;
+
+    /// <summary>The read failed over the network (a dropped connection, a server that stopped answering): the same read may succeed later.</summary>
+    public bool Retryable { get; init; }
 }

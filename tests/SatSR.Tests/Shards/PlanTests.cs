@@ -105,6 +105,20 @@ public class PlanTests
         Assert.Equal(["merge", Path.GetFullPath("out.tif"), "--overwrite"], Arguments(lines.Single(l => l.StartsWith("satsr merge ", StringComparison.Ordinal)), "SLURM_ARRAY_TASK_ID", "5"));
     }
 
+    /// <summary>A remote input reaches every task as the user wrote it: made "absolute" it would be a local path that does not exist.</summary>
+    [Theory]
+    [InlineData("https://example.com/scenes/scene.tif")]
+    [InlineData("/vsis3/bucket/scenes/scene.tif")]
+    public async Task The_Slurm_script_passes_a_remote_input_as_it_is(string input)
+    {
+        var dir = TestFiles.TempDir();
+        var file = Path.Combine(dir, "job.sbatch");
+        var (exit, text) = await SatsrProcess.Run(["plan", input, "out.tif", "--shards", "2", "--slurm", file, "--satsr", "satsr"]);
+        Assert.True(exit == 0, text);
+        var shard = File.ReadAllLines(file).Single(l => l.StartsWith("satsr upscale ", StringComparison.Ordinal));
+        Assert.Equal(input, Arguments(shard, "SLURM_ARRAY_TASK_ID", "1")[1]);
+    }
+
     [Theory]
     [InlineData("--shards 0 --slurm F", "error: --shards must be 1 or more (got 0)")]
     [InlineData("--shards 2", "error: give one of --slurm FILE or --k8s FILE")]

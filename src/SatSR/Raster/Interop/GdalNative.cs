@@ -108,6 +108,7 @@ internal static partial class GdalNative
     [LibraryImport(Lib)] public static partial void GDALSetCacheMax64(long bytes);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr CPLGetConfigOption(string key, string? fallback);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial void CPLSetThreadLocalConfigOption(string key, string? value);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial void CPLSetConfigOption(string key, string? value);
     [LibraryImport(Lib)] public static partial IntPtr CPLGetLastErrorMsg();
     [LibraryImport(Lib)] public static partial int CPLGetLastErrorType();
     [LibraryImport(Lib)] public static partial void CPLErrorReset();
@@ -159,6 +160,14 @@ internal static partial class GdalNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static unsafe partial IntPtr GDALCreateCopy(IntPtr driver, string path, IntPtr source, int strict, IntPtr options,
         delegate* unmanaged[Cdecl]<double, IntPtr, IntPtr, int> progress, IntPtr progressData);
+
+    // GDAL's virtual file system (cpl_vsi.h): vsi_l_offset is unsigned 64-bit; VSIGetFileMetadata's list is the caller's to free.
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr VSIFOpenL(string path, string access);
+    [LibraryImport(Lib)] public static partial int VSIFSeekL(IntPtr file, ulong offset, int whence);
+    [LibraryImport(Lib)] public static partial ulong VSIFTellL(IntPtr file);
+    [LibraryImport(Lib)] public static partial int VSIFCloseL(IntPtr file);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr VSIGetFileMetadata(string path, string domain, IntPtr options);
+    public const int SEEK_END = 2;
 
     public static string? Utf8(IntPtr p) => p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
 
