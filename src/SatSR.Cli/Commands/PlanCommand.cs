@@ -5,6 +5,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SatSR.Cli.Terminal;
+using SatSR.Pipeline;
+using SatSR.Raster;
 using Spectre.Console;
 
 namespace SatSR.Cli.Commands;
@@ -18,7 +20,12 @@ internal static partial class PlanCommand
     private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster, as the shards see it (shared storage)" };
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF, as the shards see it (shared storage)" };
     private static readonly Argument<string[]> Extra = new("UPSCALE-OPTIONS") { Description = "Options for every shard's upscale, after --, e.g. -- --model realesrgan-x4plus --outscale 2.5", Arity = ArgumentArity.ZeroOrMore };
-    private static readonly Option<int> Shards = new("--shards") { Description = "Number of shards N", Required = true };
+    private static readonly Option<string> Shards = new("--shards") { Description = "Number of shards N, or auto: as many as keep the halo (tiles inferred twice) under 5 %", Required = true };
+    private static readonly Option<double> MaxHalo = new("--max-halo")
+    {
+        Description = "Keep the tiles inferred by two shards under this percentage of one run's when choosing the tile (100: the least network work)",
+        DefaultValueFactory = _ => 100 * ShardPlan.DefaultMaxHalo,
+    };
     private static readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm array script here (sbatch FILE: the shards, the last of which merges)" };
     private static readonly Option<string?> K8s = new("--k8s") { Description = "Write a Kubernetes manifest here: an Indexed Job of the shards and a merge Job" };
     private static readonly Option<string?> Satsr = new("--satsr") { Description = "The command that runs satsr on the nodes (default: this installation; in a container: satsr)" };
@@ -31,17 +38,23 @@ internal static partial class PlanCommand
     {
         var command = new Command("plan", "Write a Slurm array script or a Kubernetes Indexed Job that runs the shards of one upscale and merges them")
         {
-            Input, Output, Extra, Shards, UpscaleCommand.Parts, Slurm, K8s, Satsr, Image, Claim, Mount, Overwrite,
+            Input, Output, Extra, Shards, MaxHalo, UpscaleCommand.Parts, Slurm, K8s, Satsr, Image, Claim, Mount, Overwrite,
         };
         command.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
         {
-            var n = parse.GetValue(Shards);
-            if (n < 1) throw new InvalidOptionsException($"--shards must be 1 or more (got {n})");
+            var count = ParseShards(parse.GetRequiredValue(Shards));
             var (slurm, k8s) = (parse.GetValue(Slurm), parse.GetValue(K8s));
             if ((slurm is null) == (k8s is null)) throw new InvalidOptionsException("give one of --slurm FILE or --k8s FILE");
-            var job = new ShardJob(parse.GetRequiredValue(Input), parse.GetRequiredValue(Output), n, parse.GetValue(UpscaleCommand.Parts), parse.GetValue(Extra) ?? []);
             var file = slurm ?? k8s!;
             if (File.Exists(file) && !parse.GetValue(Overwrite)) throw new InvalidOptionsException($"{file}: already exists; pass --overwrite to replace it");
+            var (input, output, extra) = (parse.GetRequiredValue(Input), parse.GetRequiredValue(Output), parse.GetValue(Extra) ?? []);
+            var maxHalo = parse.GetValue(MaxHalo);
+            if (maxHalo is not (> 0 and <= 100)) throw new InvalidOptionsException($"--max-halo must be above 0 and at most 100 (got {maxHalo})");
+            var choice = Choose(input, output, extra, count, maxHalo / 100, console, error);
+            var n = choice?.Count ?? count!.Value;
+            // Every shard must plan the same tile: the chosen one goes on their command line.
+            if (choice is not null && !extra.Contains("--tile")) extra = [.. extra, "--tile", choice.Tile.ToString(CultureInfo.InvariantCulture)];
+            var job = new ShardJob(input, output, n, parse.GetValue(UpscaleCommand.Parts), extra);
             var text = slurm is not null
                 ? SlurmScript(job with { Input = Path.GetFullPath(job.Input), Output = Path.GetFullPath(job.Output), Parts = job.Parts is null ? null : Path.GetFullPath(job.Parts) },
                     parse.GetValue(Satsr) ?? ThisSatsr())
@@ -53,6 +66,43 @@ internal static partial class PlanCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <summary>N, or null for auto.</summary>
+    private static int? ParseShards(string text) =>
+        text == "auto" ? null
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
+        : throw new InvalidOptionsException($"--shards must be 1 or more, or auto (got {text})");
+
+    /// <summary>
+    /// The shards and tile for the job, said in one line; null (the shards choose their tile) when the input cannot be
+    /// read here, e.g. a path as the pods see it, or for --outscale.
+    /// </summary>
+    private static ShardChoice? Choose(string input, string output, string[] extra, int? count, double maxHalo, IAnsiConsole console, IAnsiConsole error)
+    {
+        var parse = UpscaleCommand.Create(console, error).Parse([input, output, .. extra]);
+        if (parse.Errors.Count > 0) throw new InvalidOptionsException($"upscale options after --: {parse.Errors[0].Message}");
+        var options = UpscaleCommand.ToOptions(parse);
+        options.Validate();
+        ShardChoice? choice;
+        try
+        {
+            choice = ShardPlan.For(options, count, maxHalo);
+        }
+        catch (RasterException e) when (count is not null)
+        {
+            console.MarkupLineInterpolated($"[yellow]not planned[/]: {e.Message}; the shards choose their tile");
+            return null;
+        }
+        if (choice is null)
+        {
+            if (count is null) throw new InvalidOptionsException("--shards auto: an --outscale job is split evenly; give --shards N");
+            console.MarkupLine("[yellow]not planned[/]: an --outscale job is split evenly; the shards choose their tile");
+            return null;
+        }
+        console.MarkupLineInterpolated(
+            $"planned {choice.Count} shards, tile {choice.Tile}, halo {100 * choice.Halo:F2} % ({choice.Tiles} tiles inferred, {choice.SingleRunTiles} in one run); network work {choice.Work:F2}× one run in tiles of {choice.OneRunTile}");
+        return choice;
     }
 
     /// <param name="Extra">the user's upscale options, passed on as they are</param>
