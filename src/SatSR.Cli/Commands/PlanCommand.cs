@@ -20,7 +20,7 @@ internal static partial class PlanCommand
     private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster, as the shards see it (shared storage)" };
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF, as the shards see it (shared storage)" };
     private static readonly Argument<string[]> Extra = new("UPSCALE-OPTIONS") { Description = "Options for every shard's upscale, after --, e.g. -- --model realesrgan-x4plus --outscale 2.5", Arity = ArgumentArity.ZeroOrMore };
-    private static readonly Option<string> Shards = new("--shards") { Description = "Number of shards N, or auto: as many as keep the halo (tiles inferred twice) under 5 %", Required = true };
+    private static readonly Option<string> Shards = new("--shards") { Description = "Number of shards N, or auto: as many as keep the halo (tiles inferred by two shards) under --max-halo", Required = true };
     private static readonly Option<double> MaxHalo = new("--max-halo")
     {
         Description = "Keep the tiles inferred by two shards under this percentage of one run's when choosing the tile (100: the least network work)",
@@ -50,10 +50,7 @@ internal static partial class PlanCommand
             var (input, output, extra) = (parse.GetRequiredValue(Input), parse.GetRequiredValue(Output), parse.GetValue(Extra) ?? []);
             var maxHalo = parse.GetValue(MaxHalo);
             if (maxHalo is not (> 0 and <= 100)) throw new InvalidOptionsException($"--max-halo must be above 0 and at most 100 (got {maxHalo})");
-            var choice = Choose(input, output, extra, count, maxHalo / 100, console, error);
-            var n = choice?.Count ?? count!.Value;
-            // Every shard must plan the same tile: the chosen one goes on their command line.
-            if (choice is not null && !extra.Contains("--tile")) extra = [.. extra, "--tile", choice.Tile.ToString(CultureInfo.InvariantCulture)];
+            (var n, extra) = Plan(input, output, extra, count, maxHalo / 100, console, error);
             var job = new ShardJob(input, output, n, parse.GetValue(UpscaleCommand.Parts), extra);
             var text = slurm is not null
                 ? SlurmScript(job with { Input = Path.GetFullPath(job.Input), Output = Path.GetFullPath(job.Output), Parts = job.Parts is null ? null : Path.GetFullPath(job.Parts) },
@@ -75,10 +72,11 @@ internal static partial class PlanCommand
         : throw new InvalidOptionsException($"--shards must be 1 or more, or auto (got {text})");
 
     /// <summary>
-    /// The shards and tile for the job, said in one line; null (the shards choose their tile) when the input cannot be
-    /// read here, e.g. a path as the pods see it, or for --outscale.
+    /// The shards and the upscale options they run with, the tile chosen said in one line and added to the options (every
+    /// shard must plan the same tiles) unless the user gave it; as given (the shards choose their tile) when the input
+    /// cannot be read here, e.g. a path as the pods see it, or for --outscale.
     /// </summary>
-    private static ShardChoice? Choose(string input, string output, string[] extra, int? count, double maxHalo, IAnsiConsole console, IAnsiConsole error)
+    private static (int Count, string[] Extra) Plan(string input, string output, string[] extra, int? count, double maxHalo, IAnsiConsole console, IAnsiConsole error)
     {
         var parse = UpscaleCommand.Create(console, error).Parse([input, output, .. extra]);
         if (parse.Errors.Count > 0) throw new InvalidOptionsException($"upscale options after --: {parse.Errors[0].Message}");
@@ -92,17 +90,17 @@ internal static partial class PlanCommand
         catch (RasterException e) when (count is not null)
         {
             console.MarkupLineInterpolated($"[yellow]not planned[/]: {e.Message}; the shards choose their tile");
-            return null;
+            return (count.Value, extra);
         }
         if (choice is null)
         {
             if (count is null) throw new InvalidOptionsException("--shards auto: an --outscale job is split evenly; give --shards N");
             console.MarkupLine("[yellow]not planned[/]: an --outscale job is split evenly; the shards choose their tile");
-            return null;
+            return (count.Value, extra);
         }
         console.MarkupLineInterpolated(
             $"planned {choice.Count} shards, tile {choice.Tile}, halo {100 * choice.Halo:F2} % ({choice.Tiles} tiles inferred, {choice.SingleRunTiles} in one run); network work {choice.Work:F2}× one run in tiles of {choice.OneRunTile}");
-        return choice;
+        return (choice.Count, options.TileSize is null ? [.. extra, "--tile", choice.Tile.ToString(CultureInfo.InvariantCulture)] : extra);
     }
 
     /// <param name="Extra">the user's upscale options, passed on as they are</param>

@@ -52,6 +52,7 @@ public static class ShardPlan
         return new RowRange((int)first * blockHeight, (int)Math.Min(height, end * blockHeight));
     }
 
+    /// <summary>Rows of output blocks in an output <paramref name="height"/> rows high, the last perhaps short.</summary>
     public static int BlockRows(int height, int blockHeight) => (height + blockHeight - 1) / blockHeight;
 
     /// <summary>The halo <c>satsr plan</c> keeps under unless told otherwise: a twentieth of one run's tiles inferred again.</summary>
@@ -99,8 +100,8 @@ public static class ShardPlan
         // From the largest down, so that the larger tile wins a tie.
         var choices = (tile is { } fixedTile ? [fixedTile] : Enumerable.Range(overlap + 1, largest - overlap).Reverse()).Select(t => Of(n, t)).ToList();
         var under = choices.Where(c => c.Halo < maxHalo).ToList();
-        var none = under.Where(c => c.Tiles == c.SingleRunTiles).ToList();
-        return (none.Count > 0 ? none : under.Count > 0 ? under : choices).MinBy(c => c.Pixels)!;
+        var noHalo = under.Where(c => c.Tiles == c.SingleRunTiles).ToList();
+        return (noHalo.Count > 0 ? noHalo : under.Count > 0 ? under : choices).MinBy(c => c.Pixels)!;
     }
 
     /// <summary>Shards from 1 up while the halo stays under <paramref name="maxHalo"/>, at most one per tile row and block row.</summary>
