@@ -101,13 +101,13 @@ internal sealed class TileSchedule
 
     /// <summary>
     /// The output rows final once tile row <paramref name="row"/> is blended, cut to whole block rows (the last of the
-    /// range ends where the range does): no later tile row adds to rows above the next row's reach (reaches begin in
-    /// the order of their rows), and a shard's last tile row leaves every row of the shard final.
+    /// range ends where the range does): no later tile row adds to rows above the next row's read window, and none to
+    /// the range at all after the last tile row that reaches into it (reaches begin in the order of their rows).
     /// </summary>
     public int FinalAfter(int row, int blockHeight)
     {
-        if (row == Plan.Rows - 1) return To;
-        var final = Layout.Reach[row + 1].From;
+        if (row == Plan.Rows - 1 || Layout.Reach[row + 1].From >= To) return To;
+        var final = Plan.RowAxis.ReadStart(row + 1) * Scale;
         return final >= To ? To : Math.Max(From, final / blockHeight * blockHeight);
     }
 }
