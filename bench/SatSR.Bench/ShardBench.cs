@@ -9,7 +9,10 @@ namespace SatSR.Bench;
 /// <summary>The cost of splitting a job into shards: the halo of re-inferred tiles, and the merge.</summary>
 internal static class ShardBench
 {
-    /// <summary>For N = 2…max: tiles the N shards infer together, against the tiles of one run (from the plan alone, nothing inferred).</summary>
+    /// <summary>
+    /// For N = 2…max, with the tile fixed (<c>--tile</c>): tiles the N shards infer together against the tiles of one run,
+    /// feathered and hard-cropped (from the plan alone, nothing inferred). <c>satsr plan</c> also picks the tile.
+    /// </summary>
     public static int Halo(string[] args)
     {
         var (width, height) = Size(args[0]);
@@ -18,16 +21,12 @@ internal static class ShardBench
         var scale = int.Parse(Bench.Arg(args, "--scale", "4"));
         var block = int.Parse(Bench.Arg(args, "--block", "512"));
         var max = int.Parse(Bench.Arg(args, "--max", "16"));
-        var plan = TilePlan.Create(width, height, tile, overlap);
-        var single = (long)plan.Rows * plan.Columns;
-        Console.WriteLine($"{width}×{height} input, tile {tile}, overlap {overlap}, ×{scale}, {block}-row output blocks: {plan.Rows}×{plan.Columns} = {single} tiles");
-        Console.WriteLine("| shards | tiles inferred | re-inferred |");
+        var feather = ShardLayout.Create(new TilePlan.Axis(height, tile, overlap), new TilePlan.Axis(width, tile, overlap).Count, scale, BlendMode.Feather, block);
+        var hardcrop = feather with { Reach = ShardLayout.Create(feather.Axis, feather.Columns, scale, BlendMode.HardCrop, block).Reach };
+        Console.WriteLine($"{width}×{height} input, tile {tile}, overlap {overlap}, ×{scale}, {block}-row output blocks: {feather.Axis.Count}×{feather.Columns} = {feather.Tiles()} tiles");
+        Console.WriteLine("| shards | re-inferred, feather | re-inferred, hardcrop |");
         Console.WriteLine("| ---: | ---: | ---: |");
-        for (var n = 2; n <= max; n++)
-        {
-            var total = Enumerable.Range(0, n).Sum(i => ShardPlan.Tiles(plan, scale, block, new Shard(i, n)));
-            Console.WriteLine($"| {n} | {total} | {100.0 * (total - single) / single:F1} % |");
-        }
+        for (var n = 2; n <= max; n++) Console.WriteLine($"| {n} | {100 * feather.Halo(n):F1} % | {100 * hardcrop.Halo(n):F1} % |");
         return 0;
     }
 

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SatSR.Cli.Terminal;
+using SatSR.Pipeline;
 using SatSR.Raster;
 using Spectre.Console;
 
@@ -19,7 +20,14 @@ internal static partial class PlanCommand
     private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster, as the shards see it (shared storage)" };
     private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF, as the shards see it (shared storage)" };
     private static readonly Argument<string[]> Extra = new("UPSCALE-OPTIONS") { Description = "Options for every shard's upscale, after --, e.g. -- --model realesrgan-x4plus --outscale 2.5", Arity = ArgumentArity.ZeroOrMore };
-    private static readonly Option<int> Shards = new("--shards") { Description = "Number of shards N", Required = true };
+    private static readonly Option<string> Shards = new("--shards") { Description = "Number of shards N, or auto: as many as keep the halo (tiles inferred by two shards) under --max-halo", Required = true };
+    // No cap by default for a given N: a small halo bought with small tiles costs more network work than it saves
+    // (docs/SCALE-OUT.md, "How to choose N"); --shards auto needs one to stop adding shards.
+    private static readonly Option<double?> MaxHalo = new("--max-halo")
+    {
+        Description = "Keep the tiles inferred by two shards under this percentage of one run's when choosing the tile and, with --shards auto, N " +
+            "(default: none with --shards N, so the tile of least network work; 5 with --shards auto)",
+    };
     private static readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm array script here (sbatch FILE: the shards, the last of which merges)" };
     private static readonly Option<string?> K8s = new("--k8s") { Description = "Write a Kubernetes manifest here: an Indexed Job of the shards and a merge Job" };
     private static readonly Option<string?> Satsr = new("--satsr") { Description = "The command that runs satsr on the nodes (default: this installation; in a container: satsr)" };
@@ -32,17 +40,20 @@ internal static partial class PlanCommand
     {
         var command = new Command("plan", "Write a Slurm array script or a Kubernetes Indexed Job that runs the shards of one upscale and merges them")
         {
-            Input, Output, Extra, Shards, UpscaleCommand.Parts, Slurm, K8s, Satsr, Image, Claim, Mount, Overwrite,
+            Input, Output, Extra, Shards, MaxHalo, UpscaleCommand.Parts, Slurm, K8s, Satsr, Image, Claim, Mount, Overwrite,
         };
         command.SetAction((parse, _) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), () =>
         {
-            var n = parse.GetValue(Shards);
-            if (n < 1) throw new InvalidOptionsException($"--shards must be 1 or more (got {n})");
+            var count = ParseShards(parse.GetRequiredValue(Shards));
             var (slurm, k8s) = (parse.GetValue(Slurm), parse.GetValue(K8s));
             if ((slurm is null) == (k8s is null)) throw new InvalidOptionsException("give one of --slurm FILE or --k8s FILE");
-            var job = new ShardJob(parse.GetRequiredValue(Input), parse.GetRequiredValue(Output), n, parse.GetValue(UpscaleCommand.Parts), parse.GetValue(Extra) ?? []);
             var file = slurm ?? k8s!;
             if (File.Exists(file) && !parse.GetValue(Overwrite)) throw new InvalidOptionsException($"{file}: already exists; pass --overwrite to replace it");
+            var (input, output, extra) = (parse.GetRequiredValue(Input), parse.GetRequiredValue(Output), parse.GetValue(Extra) ?? []);
+            var maxHalo = parse.GetValue(MaxHalo) ?? (count is null ? 100 * ShardPlan.DefaultMaxHalo : 100);
+            if (maxHalo is not (> 0 and <= 100)) throw new InvalidOptionsException($"--max-halo must be above 0 and at most 100 (got {maxHalo})");
+            (var n, extra) = Plan(input, output, extra, count, maxHalo / 100, console, error);
+            var job = new ShardJob(input, output, n, parse.GetValue(UpscaleCommand.Parts), extra);
             var text = slurm is not null
                 ? SlurmScript(job with { Input = Absolute(job.Input), Output = Path.GetFullPath(job.Output), Parts = job.Parts is null ? null : Path.GetFullPath(job.Parts) },
                     parse.GetValue(Satsr) ?? ThisSatsr())
@@ -58,6 +69,45 @@ internal static partial class PlanCommand
 
     /// <summary>A local input's absolute path (the tasks start wherever Slurm puts them); one read over the network (a URL, /vsis3/…) as it is.</summary>
     private static string Absolute(string input) => RemoteFile.IsRemote(RemoteFile.GdalPath(input)) ? input : Path.GetFullPath(input);
+
+    /// <summary>N, or null for auto.</summary>
+    private static int? ParseShards(string text) =>
+        text == "auto" ? null
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
+        : throw new InvalidOptionsException($"--shards must be 1 or more, or auto (got {text})");
+
+    /// <summary>
+    /// The shards and the upscale options they run with, the tile chosen said in one line and added to the options (every
+    /// shard must plan the same tiles) unless the user gave it; as given (the shards choose their tile) when the input
+    /// cannot be read here, e.g. a path as the pods see it, or for --outscale.
+    /// </summary>
+    private static (int Count, string[] Extra) Plan(string input, string output, string[] extra, int? count, double maxHalo, IAnsiConsole console, IAnsiConsole error)
+    {
+        var parse = UpscaleCommand.Create(console, error).Parse([input, output, .. extra]);
+        if (parse.Errors.Count > 0) throw new InvalidOptionsException($"upscale options after --: {parse.Errors[0].Message}");
+        var options = UpscaleCommand.ToOptions(parse);
+        options.Validate();
+        ShardChoice? choice;
+        try
+        {
+            // A URL is read as upscale reads it, with range requests.
+            choice = ShardPlan.For(options with { InputPath = RemoteFile.GdalPath(options.InputPath) }, count, maxHalo);
+        }
+        catch (RasterException e) when (count is not null)
+        {
+            console.MarkupLineInterpolated($"[yellow]not planned[/]: {e.Message}; the shards choose their tile");
+            return (count.Value, extra);
+        }
+        if (choice is null)
+        {
+            if (count is null) throw new InvalidOptionsException("--shards auto: an --outscale job is split evenly; give --shards N");
+            console.MarkupLine("[yellow]not planned[/]: an --outscale job is split evenly; the shards choose their tile");
+            return (count.Value, extra);
+        }
+        console.MarkupLineInterpolated(
+            $"planned {choice.Count} shards, tile {choice.Tile}, halo {100 * choice.Halo:F2} % ({choice.Tiles} tiles inferred, {choice.SingleRunTiles} in one run); network work {choice.Work:F2}× one run in tiles of {choice.OneRunTile}");
+        return (choice.Count, options.TileSize is null ? [.. extra, "--tile", choice.Tile.ToString(CultureInfo.InvariantCulture)] : extra);
+    }
 
     /// <param name="Extra">the user's upscale options, passed on as they are</param>
     private sealed record ShardJob(string Input, string Output, int Count, string? Parts, IReadOnlyList<string> Extra)

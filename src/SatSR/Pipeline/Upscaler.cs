@@ -41,7 +41,7 @@ public static class Upscaler
         {
             TileSize = options.TileSize ?? (options.Shard is null
                 ? ChooseTile(options, profile, encoding, overlap, batch, workers, options.MemoryBytes ?? TileSizing.DefaultBudget())
-                : ChooseTile(options, profile, encoding, overlap, batch, MaxWorkers, options.MemoryBytes ?? TileSizing.ShardBudget)),
+                : ShardTile(options, profile, encoding)),
         };
         var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize.Value, overlap, options.Model.SizeRequirements);
 
@@ -80,16 +80,18 @@ public static class Upscaler
         // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
         if (int8 is not null) engine.Dispose();
         int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
-        // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them.
-        var rows = options.Shard is { } s ? ShardPlan.Rows(height, blockHeight, s) : new RowRange(0, height);
+        // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
+        // full integer-scale file beside the output.
+        var resampled = width != profile.Width * scale || height != profile.Height * scale;
+        var layout = ShardLayout.For(plan, scale, options.Blend, blockHeight);
+        // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them;
+        // resampled rows are split evenly (their tile rows are the resampling kernel's, not the blend's).
+        var rows = options.Shard is not { } s ? new RowRange(0, height) : resampled ? ShardPlan.Rows(height, blockHeight, s) : layout.Rows(s);
         var part = options.Shard is { } p
             ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
             : null;
         var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output, options.Model.Name);
         var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
-        // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
-        // full integer-scale file beside the output.
-        var resampled = width != profile.Width * scale || height != profile.Height * scale;
         // The files, in the order they are written: the network's stage (resumable), the GeoTIFF that gets the
         // overviews, and the output. Some are the same file.
         using var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
@@ -109,7 +111,7 @@ public static class Upscaler
         // The network's rows: the output's, or with --outscale the stage rows its kernels read (written into a stage
         // file of the full size, where the rows this shard does not need stay unwritten).
         var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
-        var schedule = TileSchedule.Create(plan, scale, bands.Output.Length, blockHeight, blockWidth, options.StripBudgetBytes, start, stageRows.From, stageRows.To);
+        var schedule = TileSchedule.Create(plan, layout, bands.Output.Length, blockWidth, options.StripBudgetBytes, start, stageRows.From, stageRows.To);
         var stages = new StagedJob(workers, options.QueueDepth);
         StageFigures figures;
         TimeSpan overviewTime, copyTime = TimeSpan.Zero;
@@ -232,6 +234,11 @@ public static class Upscaler
     /// leaves partly idle (not measured: no GPU was at hand).
     /// </summary>
     private static int DefaultBatch(ExecutionDevice device) => device == ExecutionDevice.Cpu ? 1 : 4;
+
+    /// <summary>The tile every shard of a job plans without <c>--tile</c>: from a fixed budget and worker count, not the machine's.</summary>
+    internal static int ShardTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding) =>
+        ChooseTile(options, profile, encoding, options.EffectiveOverlap, options.Batch ?? DefaultBatch(InferenceEngine.Resolve(options.Device)),
+            MaxWorkers, options.MemoryBytes ?? TileSizing.ShardBudget);
 
     private static int ChooseTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding, int overlap, int batch, int workers, long budget)
     {

@@ -38,6 +38,17 @@ public sealed class BlendWeights
         return new BlendWeights(ForAxis(plan.ColumnAxis, scale, mode), ForAxis(plan.RowAxis, scale, mode));
     }
 
+    /// <summary>
+    /// For each tile along <paramref name="axis"/>, the output pixels [Start, End) where its weight is not 0: the only
+    /// ones it adds to. A job that writes part of the output needs exactly the tiles whose reach meets that part.
+    /// </summary>
+    public static (int Start, int End)[] Reach(TilePlan.Axis axis, int scale, BlendMode mode)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
+        var weights = ForAxis(axis, scale, mode);
+        return [.. weights.Select((w, i) => (axis.ReadStart(i) * scale + Array.FindIndex(w, v => v != 0f), axis.ReadStart(i) * scale + Array.FindLastIndex(w, v => v != 0f) + 1))];
+    }
+
     private static float[][] ForAxis(TilePlan.Axis axis, int scale, BlendMode mode)
     {
         var length = axis.ReadLength * scale;

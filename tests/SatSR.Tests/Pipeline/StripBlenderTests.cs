@@ -17,7 +17,7 @@ public class StripBlenderTests
     public void A_flush_copies_each_piece_out_only_when_the_one_before_was_taken()
     {
         var plan = TilePlan.Create(32, 32, 32, 0, SizeRequirements.Any);
-        var schedule = TileSchedule.Create(plan, 2, 1, 16, 16, 256L << 20, new ResumePoint(0, 0));
+        var schedule = TileSchedule.Create(plan, ShardLayout.For(plan, 2, BlendMode.Feather, 16), 1, 16, 256L << 20, new ResumePoint(0, 0));
         var pieces = new BufferPool<float>(1L * 16 * Upscaler.MaxPieceLength(16));
         var predictions = new BufferPool<float>(64 * 64);
         var blender = new StripBlender(schedule, BlendWeights.Create(plan, 2, BlendMode.Feather), 1, 16, 16, pieces, predictions, new Progress<int>());

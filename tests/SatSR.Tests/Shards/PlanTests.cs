@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace SatSR.Tests.Shards;
 
@@ -105,22 +106,59 @@ public class PlanTests
         Assert.Equal(["merge", Path.GetFullPath("out.tif"), "--overwrite"], Arguments(lines.Single(l => l.StartsWith("satsr merge ", StringComparison.Ordinal)), "SLURM_ARRAY_TASK_ID", "5"));
     }
 
-    /// <summary>A remote input reaches every task as the user wrote it: made "absolute" it would be a local path that does not exist.</summary>
+    /// <summary>
+    /// A remote input reaches every task as the user wrote it: made "absolute" it would be a local path that does not exist.
+    /// Both point at a closed loopback port, so plan cannot read them here and leaves the tile to the shards.
+    /// </summary>
     [Theory]
-    [InlineData("https://example.com/scenes/scene.tif")]
+    [InlineData("http://127.0.0.1:1/scenes/scene.tif")]
     [InlineData("/vsis3/bucket/scenes/scene.tif")]
     public async Task The_Slurm_script_passes_a_remote_input_as_it_is(string input)
     {
         var dir = TestFiles.TempDir();
         var file = Path.Combine(dir, "job.sbatch");
-        var (exit, text) = await SatsrProcess.Run(["plan", input, "out.tif", "--shards", "2", "--slurm", file, "--satsr", "satsr"]);
+        var s3 = new Dictionary<string, string?>
+        {
+            ["AWS_S3_ENDPOINT"] = "127.0.0.1:1", ["AWS_HTTPS"] = "NO", ["AWS_VIRTUAL_HOSTING"] = "FALSE", ["AWS_NO_SIGN_REQUEST"] = "YES",
+        };
+        var (exit, text) = await SatsrProcess.Run(["plan", input, "out.tif", "--shards", "2", "--slurm", file, "--satsr", "satsr"], environment: s3);
         Assert.True(exit == 0, text);
+        Assert.Contains("not planned", text);
         var shard = File.ReadAllLines(file).Single(l => l.StartsWith("satsr upscale ", StringComparison.Ordinal));
         Assert.Equal(input, Arguments(shard, "SLURM_ARRAY_TASK_ID", "1")[1]);
     }
 
+    /// <summary>
+    /// Without --tile, plan reads the input's header and picks the tile: hard-cropped, 3 shards of the 48×48 crop's 192
+    /// output rows (12 blocks of 16) can split on tile-core edges, so it says halo 0 and as many tiles as one run, and the
+    /// shards get that tile on their command line (all must plan the same). With --tile the user's stays.
+    /// </summary>
+    [Fact]
+    public async Task Plan_picks_the_tile_says_so_in_one_line_and_passes_it_to_every_shard()
+    {
+        var dir = TestFiles.TempDir();
+        var input = ShardTests.Input(dir);
+        var file = Path.Combine(dir, "job.sbatch");
+        string[] upscale = ["--overlap", "8", "--co", "BLOCKXSIZE=16", "--co", "BLOCKYSIZE=16", "--blend", "hardcrop"];
+        var (exit, text) = await SatsrProcess.Run(["plan", input, Path.Combine(dir, "out.tif"), "--shards", "3", "--slurm", file, "--satsr", "satsr", "--", .. upscale]);
+        Assert.True(exit == 0, text);
+        var said = Regex.Match(text, @"^planned 3 shards, tile (\d+), halo 0\.00 % \((\d+) tiles inferred, (\d+) in one run\); network work [\d.]+× one run in tiles of \d+$", RegexOptions.Multiline);
+        Assert.True(said.Success, text);
+        Assert.Equal(said.Groups[2].Value, said.Groups[3].Value);
+        var shard = File.ReadAllLines(file).Single(l => l.StartsWith("satsr upscale ", StringComparison.Ordinal));
+        Assert.Equal([.. upscale, "--tile", said.Groups[1].Value], Arguments(shard, "SLURM_ARRAY_TASK_ID", "1")[7..]);
+
+        (exit, text) = await SatsrProcess.Run(["plan", input, Path.Combine(dir, "out.tif"), "--shards", "3", "--slurm", file, "--overwrite", "--satsr", "satsr", "--", .. upscale, "--tile", "12"]);
+        Assert.True(exit == 0, text);
+        Assert.Contains("planned 3 shards, tile 12, halo 0.00 %", text);
+        shard = File.ReadAllLines(file).Single(l => l.StartsWith("satsr upscale ", StringComparison.Ordinal));
+        Assert.Equal([.. upscale, "--tile", "12"], Arguments(shard, "SLURM_ARRAY_TASK_ID", "1")[7..]);
+    }
+
     [Theory]
-    [InlineData("--shards 0 --slurm F", "error: --shards must be 1 or more (got 0)")]
+    [InlineData("--shards 0 --slurm F", "error: --shards must be 1 or more, or auto (got 0)")]
+    [InlineData("--shards many --slurm F", "error: --shards must be 1 or more, or auto (got many)")]
+    [InlineData("--shards 2 --max-halo 0 --slurm F", "error: --max-halo must be above 0 and at most 100 (got 0)")]
     [InlineData("--shards 2", "error: give one of --slurm FILE or --k8s FILE")]
     [InlineData("--shards 2 --slurm F --k8s F", "error: give one of --slurm FILE or --k8s FILE")]
     public async Task Plan_refuses_bad_options_with_one_line_and_writes_nothing(string options, string expected)

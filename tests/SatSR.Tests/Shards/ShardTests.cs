@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using SatSR.Geometry;
 using SatSR.Pipeline;
 using SatSR.Raster;
 using SatSR.Tests.Models;
+using SatSR.Tiling;
 
 namespace SatSR.Tests.Shards;
 
@@ -44,12 +46,17 @@ public class ShardTests
     internal static string[] UpscaleArgs(string input, string output, double? outScale) =>
         ["upscale", input, output, .. Common, .. outScale is { } f ? ["--outscale", f.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>()];
 
-    /// <summary>All N shards at once, each its own process; every one must succeed.</summary>
-    internal static async Task RunShards(string[] upscale, int count, params string[] extra)
+    /// <summary>All N shards at once, each its own process; every one must succeed. Their outputs, in shard order.</summary>
+    internal static async Task<string[]> RunShards(string[] upscale, int count, params string[] extra)
     {
         var runs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => SatsrProcess.Run([.. upscale, "--shard", $"{i}/{count}", .. extra])));
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Output));
+        return [.. runs.Select(r => r.Output)];
     }
+
+    /// <summary>The tiles a run inferred, as its last line says ("… 12 tiles on Cpu …").</summary>
+    internal static int TilesInferred(string output) =>
+        int.Parse(Regex.Match(output, @"(\d+) tiles on ").Groups[1].Value, CultureInfo.InvariantCulture);
 
     /// <summary>Full resolution and the first overview of <paramref name="path"/>, with its profile.</summary>
     internal static (double[] Pixels, double[] Overview, RasterProfile Profile) Read(string path)
@@ -94,7 +101,7 @@ public class ShardTests
         Assert.Contains(255.0, TestRasters.ReadAll(reference, out _));   // the nodata corner is there to be kept
         var output = Path.Combine(dir, "out.tif");
 
-        await RunShards(UpscaleArgs(input, output, outScale), count);
+        var runs = await RunShards(UpscaleArgs(input, output, outScale), count);
         Assert.False(File.Exists(output));
         var (merged, text) = await SatsrProcess.Run(["merge", output]);
         Assert.True(merged == 0, text);
@@ -102,6 +109,37 @@ public class ShardTests
         AssertSameOutput(reference, output);
         var parts = Enumerable.Range(0, count).Select(i => $"out.part-{i:00}-of-{count:00}.tif");
         Assert.Equal(new[] { "in.tif", "out.tif", "reference.tif" }.Concat(parts).Order(), Directory.GetFiles(dir).Select(Path.GetFileName).Order());
+        if (outScale is null)
+        {
+            // The tiles the processes inferred are the halo arithmetic's (no read window here is all nodata, so none is skipped).
+            var layout = ShardLayout.For(TilePlan.Create(48, 48, 16, 8), 4, BlendMode.Feather, 16);
+            Assert.Equal(Enumerable.Range(0, count).Sum(i => layout.Tiles(new Shard(i, count))), runs.Sum(TilesInferred));
+        }
+    }
+
+    /// <summary>
+    /// Hard-cropped: a 48×96 crop in tiles of 12 read with 8 overlap, 4 tiles in each of 8 tile rows; at ×4 a tile row is
+    /// 48 output rows, three 16-row blocks, so every tile-core edge is a block edge and each of N − 1 boundaries can go on
+    /// one: the shards infer every tile once (the tiles they report add up to one run's) and merged equal that run.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public async Task Hardcrop_shards_infer_no_tile_twice_and_merged_equal_one_run(int count)
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("landsat5_b4_nodata255.tif", new Window(20, 2, 48, 96), Path.Combine(dir, "in.tif"));
+        TestRasters.Edit(input, (_, x, y, v) => x + y < 20 ? 255 : v);
+        var one = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif")) with { TileSize = 12, Blend = BlendMode.HardCrop });
+        Assert.Equal((32, 0), (one.TilesInferred, one.TilesSkipped));
+        var output = Path.Combine(dir, "out.tif");
+
+        var runs = await RunShards(["upscale", input, output, "--tile", "12", .. Common.Skip(2), "--blend", "hardcrop"], count);
+        Assert.Equal(32, runs.Sum(TilesInferred));
+        var (merged, text) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, text);
+        AssertSameOutput(one.OutputPath, output);
     }
 
     [Fact]

@@ -13,15 +13,16 @@ internal sealed record OutputChunk(int Index, int Left, int Width, int FirstRow)
 /// The order a job infers its tiles in, which is the order blending adds them (so the pixels do not depend on how the
 /// stages are scheduled): column chunk by chunk (the strip's budget decides their width), tile row by tile row, left to
 /// right. Of the output rows <see cref="From"/>..<see cref="To"/> a chunk writes those from its <see cref="OutputChunk.FirstRow"/>
-/// on (a resumed run's journal says where the interrupted one stopped); only tile rows that reach into them are inferred,
-/// and only the tiles of a row that reach into the chunk.
+/// on (a resumed run's journal says where the interrupted one stopped); only tile rows whose blend weights reach into
+/// them are inferred (<see cref="ShardLayout.Reach"/>: a tile adds nothing where its weight is 0), and only the tiles of a
+/// row whose read window reaches into the chunk.
 /// </summary>
 internal sealed class TileSchedule
 {
-    private TileSchedule(TilePlan plan, int scale, int from, int to, int capacity, List<OutputChunk> chunks, List<ScheduledTile> tiles, int resumed)
+    private TileSchedule(TilePlan plan, ShardLayout layout, int from, int to, int capacity, List<OutputChunk> chunks, List<ScheduledTile> tiles, int resumed)
     {
         Plan = plan;
-        Scale = scale;
+        Layout = layout;
         From = from;
         To = to;
         Capacity = capacity;
@@ -31,7 +32,8 @@ internal sealed class TileSchedule
     }
 
     public TilePlan Plan { get; }
-    public int Scale { get; }
+    public ShardLayout Layout { get; }
+    public int Scale => Layout.Scale;
     public int From { get; }
     public int To { get; }
 
@@ -47,11 +49,13 @@ internal sealed class TileSchedule
     public int OutputWidth => Plan.Width * Scale;
     public int OutputHeight => Plan.Height * Scale;
 
+    /// <param name="layout">the plan's tile rows and their reach, at the job's scale and block height</param>
     /// <param name="bands">output bands, for the strip's size</param>
     /// <param name="resumeAt">where an interrupted run stopped: chunk and the rows it had written there</param>
-    public static TileSchedule Create(TilePlan plan, int scale, int bands, int blockHeight, int blockWidth, long stripBudgetBytes,
+    public static TileSchedule Create(TilePlan plan, ShardLayout layout, int bands, int blockWidth, long stripBudgetBytes,
         ResumePoint resumeAt, int from = 0, int? to = null)
     {
+        int scale = layout.Scale, blockHeight = layout.BlockHeight;
         int outWidth = plan.Width * scale, outHeight = plan.Height * scale, last = to ?? outHeight;
         var capacity = blockHeight + plan.ReadHeight * scale;
         var chunkWidth = ChunkWidth(outWidth, bands, capacity, blockWidth, stripBudgetBytes);
@@ -66,10 +70,10 @@ internal sealed class TileSchedule
             var columns = Enumerable.Range(0, plan.Columns).Where(c => Touches(plan.ColumnAxis, c, scale, left, left + width)).ToList();
             for (var r = 0; r < plan.Rows; r++)
             {
-                int top = plan.RowAxis.ReadStart(r) * scale, bottom = top + plan.ReadHeight * scale;
-                if (top >= last) break;
-                if (bottom <= from) continue; // above the rows this job writes
-                if (bottom <= first || first >= last)
+                var reach = layout.Reach[r];
+                if (reach.From >= last) break;
+                if (reach.To <= from) continue; // adds only to rows above those this job writes
+                if (reach.To <= first || first >= last)
                 {
                     resumed += columns.Count; // blended into rows the interrupted run wrote
                     continue;
@@ -78,7 +82,7 @@ internal sealed class TileSchedule
             }
             chunks.Add(new OutputChunk(k, left, width, first));
         }
-        return new TileSchedule(plan, scale, from, last, capacity, chunks, tiles, resumed);
+        return new TileSchedule(plan, layout, from, last, capacity, chunks, tiles, resumed);
     }
 
     /// <summary>
@@ -97,11 +101,12 @@ internal sealed class TileSchedule
 
     /// <summary>
     /// The output rows final once tile row <paramref name="row"/> is blended, cut to whole block rows (the last of the
-    /// range ends where the range does): no later tile row adds to rows above the next row's read window.
+    /// range ends where the range does): no later tile row adds to rows above the next row's read window, and none to
+    /// the range at all after the last tile row that reaches into it (reaches begin in the order of their rows).
     /// </summary>
     public int FinalAfter(int row, int blockHeight)
     {
-        if (row == Plan.Rows - 1) return To;
+        if (row == Plan.Rows - 1 || Layout.Reach[row + 1].From >= To) return To;
         var final = Plan.RowAxis.ReadStart(row + 1) * Scale;
         return final >= To ? To : Math.Max(From, final / blockHeight * blockHeight);
     }
