@@ -93,11 +93,19 @@ internal sealed class QgisProfile
         return output.Trim();
     }
 
-    /// <summary>A copy of part of a fixture made by GDAL's gdal_translate (QGIS writes .aux.xml files beside the rasters it opens).</summary>
+    /// <summary>
+    /// A copy of a window (x, y, width, height) of a fixture, made by GDAL's gdal_translate (its Python form): the tests
+    /// never hand QGIS a fixture itself, as QGIS writes .aux.xml files beside the rasters it opens.
+    /// </summary>
     public async Task<string> Crop(string fixture, string name, params int[] window)
     {
         var path = Path.Combine(Dir, name);
-        var (exit, _, error) = await Run("gdal_translate", ["-q", "-srcwin", .. window.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)), TestFiles.Fixture(fixture), path]);
+        var (exit, _, error) = await Python("-c", """
+            import json, sys
+            from osgeo import gdal
+            gdal.UseExceptions()
+            gdal.Translate(sys.argv[2], sys.argv[1], srcWin=json.loads(sys.argv[3]))
+            """, TestFiles.Fixture(fixture), path, JsonSerializer.Serialize(window));
         Assert.True(exit == 0, error);
         return path;
     }
