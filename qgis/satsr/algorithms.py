@@ -100,7 +100,7 @@ class SuperResolveAlgorithm(_SatsrAlgorithm):
         return "Super-resolve raster"
 
     def shortHelpString(self):  # noqa: N802
-        return ("Runs `satsr upscale`: the raster super-resolved ×2, ×3 or ×4 (or any factor with Output scale) by a "
+        return ("Runs satsr upscale: the raster super-resolved ×2, ×3 or ×4 (or any factor with Output scale) by a "
                 "Real-ESRGAN-family network, tile by tile with blended seams, into a tiled, compressed GeoTIFF or COG "
                 "with the input's data type, bands, nodata and georeference. Cancel keeps the finished part: run again "
                 "with Resume to continue.")
@@ -164,7 +164,7 @@ class EvaluateAlgorithm(_SatsrAlgorithm):
         return "Evaluate a model"
 
     def shortHelpString(self):  # noqa: N802
-        return ("Runs `satsr eval`: degrades a high-resolution raster by the scale, super-resolves it back and scores "
+        return ("Runs satsr eval: degrades a high-resolution raster by the scale, super-resolves it back and scores "
                 "the model against the original (PSNR, SSIM), next to bicubic and Lanczos. The figures go to the log, "
                 "to the JSON file and to the algorithm's outputs.")
 
@@ -211,7 +211,7 @@ class TrainAlgorithm(_SatsrAlgorithm):
         return "Fine-tune a model"
 
     def shortHelpString(self):  # noqa: N802
-        return ("Runs `satsr train`: fine-tunes a model on your own high-resolution rasters (low-resolution patches made "
+        return ("Runs satsr train: fine-tunes a model on your own high-resolution rasters (low-resolution patches made "
                 "by the degradation) and writes the result as a .pth that Super-resolve raster takes as its model file. "
                 "Cancel saves a checkpoint: run again with Resume to continue. The first run builds the trainer "
                 "(it downloads TorchSharp, ≈270 MB).")
