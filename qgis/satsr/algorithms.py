@@ -33,9 +33,7 @@ def zoo_models():
     global _models
     if _models is None:
         try:
-            listed = subprocess.run(program.command() + ["models", "list"], capture_output=True, text=True,
-                                    stdin=subprocess.DEVNULL, timeout=60, check=True).stdout.splitlines()
-            _models = [line.split()[0] for line in listed[1:] if line.strip()] or [DEFAULT_MODEL]
+            _models = [line.split()[0] for line in program.ask(["models", "list"], timeout=60)[1:] if line.strip()] or [DEFAULT_MODEL]
         except (OSError, subprocess.SubprocessError, QgsProcessingException):
             _models = [DEFAULT_MODEL]
     return _models

@@ -58,6 +58,21 @@ def progress(line):
     return None
 
 
+def ask(arguments, timeout):
+    """satsr's standard output lines for a quick question; a satsr still busy after `timeout` seconds (the launcher
+    building after a change) is stopped whole, with what it started, and SubprocessError raised."""
+    with subprocess.Popen(command() + arguments, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, start_new_session=True) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)
+            raise
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    return output.splitlines()
+
+
 def run(arguments, feedback):
     """Runs satsr with `arguments` to its end; its standard output lines, or QgsProcessingException with its error."""
     line_command = command() + [str(a) for a in arguments]
