@@ -11,7 +11,7 @@ namespace SatSR.Cli.Commands;
 /// </summary>
 internal static partial class QgisCommand
 {
-    public const string Plugin = "satsr";
+    private const string Plugin = "satsr";
 
     private static readonly Option<string?> Profile = new("--profile") { Description = "QGIS user profile to install into (default: default)" };
 
