@@ -12,8 +12,8 @@ import threading
 
 from qgis.core import QgsProcessingException
 
+# The environment variable, and the key of the provider's setting.
 SETTING = "SATSR_PROGRAM"
-ENVIRONMENT = "SATSR_PROGRAM"
 
 # What `satsr qgis install` records: the program that installed the plugin.
 _INSTALLED = os.path.join(os.path.dirname(__file__), "program.txt")
@@ -37,7 +37,7 @@ def command():
     """$SATSR_PROGRAM, else the provider's setting, else satsr on PATH; a command line split as a shell would."""
     from processing.core.ProcessingConfig import ProcessingConfig
 
-    for text in (os.environ.get(ENVIRONMENT), ProcessingConfig.getSetting(SETTING)):
+    for text in (os.environ.get(SETTING), ProcessingConfig.getSetting(SETTING)):
         if text:
             return shlex.split(str(text))
     found = shutil.which("satsr")
