@@ -22,6 +22,7 @@ public static class SatsrApp
         root.Subcommands.Add(CompareCommand.Create(console, error));
         root.Subcommands.Add(DemoCommand.Create(console, error));
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(QgisCommand.Create(console, error));
         return root;
     }
 

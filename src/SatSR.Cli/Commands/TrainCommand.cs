@@ -17,7 +17,7 @@ internal static class TrainCommand
 
     public static int Run(string[] arguments, TextWriter error)
     {
-        var root = FindRoot();
+        var root = SourceTree.Find();
         if (root is null)
         {
             error.WriteLine("error: satsr train needs the SatSR source tree (src/SatSR.Training) to build the trainer; run it through the ./satsr launcher");
@@ -59,15 +59,6 @@ internal static class TrainCommand
         foreach (var a in arguments) info.ArgumentList.Add(a);
         info.Environment["SATSR_ROOT"] = root;
         return Process.Start(info) ?? throw new SatSRException("cannot start dotnet");
-    }
-
-    /// <summary>$SATSR_ROOT (the launcher sets it), else the folder above this program holding SatSR.slnx.</summary>
-    private static string? FindRoot()
-    {
-        if (Environment.GetEnvironmentVariable("SATSR_ROOT") is { Length: > 0 } set && File.Exists(Path.Combine(set, "SatSR.slnx"))) return set;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SatSR.slnx"))) return dir.FullName;
-        return null;
     }
 
     /// <summary>Missing, or older than a source file of the trainer or of the library it uses.</summary>
