@@ -57,7 +57,7 @@ internal static class UpscaleCommand
             var options = ToOptions(parse);
             options.Validate();
             await native;
-            var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
+            var result = await GdalNotes.Around(console, () => SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct)));
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             console.MarkupLineInterpolated(

@@ -41,6 +41,7 @@ public sealed class RasterDataset : IDisposable
         if (File.Exists(path) && new FileInfo(path).Length == 0) throw new RasterException(path, "is empty (0 bytes)");
 
         GdalNative.CPLErrorReset();
+        using var about = GdalError.About(path);
         var flags = GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_VERBOSE_ERROR | (update ? GdalNative.GDAL_OF_UPDATE : GdalNative.GDAL_OF_READONLY);
         IntPtr raw;
         using (var options = new NativeStringList(openOptions))
@@ -70,6 +71,7 @@ public sealed class RasterDataset : IDisposable
     {
         GdalError.EnsureInitialised();
         GdalNative.CPLErrorReset();
+        using var about = GdalError.About(path);
         var driver = GdalError.ThrowIfNull(GdalNative.GDALGetDriverByName("GTiff"), path, "finding the GTiff driver");
         IntPtr raw;
         using (var options = new NativeStringList(creationOptions.Select(kv => $"{kv.Key}={kv.Value}")))
