@@ -184,6 +184,26 @@ public sealed class RasterDataset : IDisposable
         GdalError.ThrowIfFailed(err, Path, "writing the mask", window);
     }
 
+    /// <summary>
+    /// The files GDAL reads for this raster (GDALGetFileList): the file itself, a VRT's sources, sidecars such as
+    /// .aux.xml or .msk; as GDAL names them.
+    /// </summary>
+    public IReadOnlyList<string> Files
+    {
+        get
+        {
+            var list = GdalNative.GDALGetFileList(_handle.DangerousGetHandle());
+            try
+            {
+                return GdalNative.StringList(list);
+            }
+            finally
+            {
+                GdalNative.CSLDestroy(list);
+            }
+        }
+    }
+
     /// <summary>Sizes of the overviews of band 1, finest first (empty when there are none).</summary>
     public IReadOnlyList<(int Width, int Height)> OverviewSizes
     {
