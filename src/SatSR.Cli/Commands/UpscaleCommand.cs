@@ -13,12 +13,26 @@ namespace SatSR.Cli.Commands;
 internal static class UpscaleCommand
 {
     // One argument for both: System.CommandLine gives every path to a first argument of many values, leaving none for a second.
-    private static readonly Argument<string[]> Paths = new("INPUT… OUTPUT")
+    private static readonly Argument<string[]> Paths = PathsArgument();
+
+    private static Argument<string[]> PathsArgument()
     {
-        Description = "Input raster (any format GDAL reads) and output GeoTIFF; or several inputs, folders of rasters or patterns such as 'tiles/*.tif', " +
-            "and an output folder (existing, or given with a trailing /) that gets FOLDER/<input name>.tif",
-        Arity = ArgumentArity.OneOrMore,
-    };
+        var paths = new Argument<string[]>("INPUT… OUTPUT")
+        {
+            Description = "Input raster (any format GDAL reads) and output GeoTIFF; or several inputs, folders of rasters or patterns such as 'tiles/*.tif', " +
+                "and an output folder (existing, or given with a trailing /) that gets FOLDER/<input name>.tif",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        // Many values take whatever no option claims, a misspelt option too: that stays a parse error.
+        paths.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => t.Value.Length > 1 && t.Value.StartsWith('-')) is { } unknown)
+            {
+                result.AddError($"Unrecognized command or argument '{unknown.Value}'");
+            }
+        });
+        return paths;
+    }
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Output scale: 2, 3 or 4 (default: the model's)" };
     private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
     private static readonly Option<int?> Tile = new("--tile") { Description = "Tile size in input pixels (default: the largest whose tiles in flight fit --memory, so little overlap is recomputed)" };

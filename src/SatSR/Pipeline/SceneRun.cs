@@ -71,7 +71,7 @@ public static class SceneRun
         if (Directory.Exists(input))
         {
             var rasters = RasterFiles.InFolder(input);
-            return rasters.Count > 0 ? rasters : throw new InvalidOptionsException($"{input}: the folder holds no raster ({string.Join(", ", RasterFiles.Extensions)})");
+            return rasters.Count > 0 ? rasters : throw new InvalidOptionsException($"{input}: is a folder that holds no raster ({string.Join(", ", RasterFiles.Extensions)})");
         }
         var name = Path.GetFileName(input);
         if (name.AsSpan().IndexOfAny('*', '?') >= 0)
