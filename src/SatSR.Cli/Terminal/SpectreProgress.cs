@@ -21,8 +21,9 @@ internal static class SpectreProgress
         }
         return await Bars(console).StartAsync(async ctx =>
         {
-            var task = ctx.AddTask(description, maxValue: 1);
-            var result = await Task.Run(() => work(new Reporter(task, description)));
+            // A description is markup: a file name's brackets are text.
+            var task = ctx.AddTask(Markup.Escape(description), maxValue: 1);
+            var result = await Task.Run(() => work(new Reporter(task, Markup.Escape(description))));
             task.Value = task.MaxValue;
             return result;
         });
@@ -69,6 +70,9 @@ internal static class SpectreProgress
 
     private static string Heading(SceneProgress value) => $"[{value.Index + 1}/{value.Count}] {Path.GetFileName(value.Scene.InputPath)}";
 
+    /// <summary><see cref="Heading"/> as a bar's description, which is markup.</summary>
+    private static string BarHeading(SceneProgress value) => Markup.Escape(Heading(value));
+
     /// <summary>A bar per scene under the run's bar.</summary>
     private sealed class SceneBars(ProgressContext context, ProgressTask run, Action<SceneResult> failed) : IProgress<SceneProgress>
     {
@@ -80,7 +84,7 @@ internal static class SpectreProgress
             if (value.Finished is { } result)
             {
                 _task!.Value = _task.MaxValue;
-                if (result.Outcome != SceneOutcome.Written) _task.Description = Heading(value) + (result.Outcome == SceneOutcome.Failed ? " (failed)" : " (done before)");
+                if (result.Outcome != SceneOutcome.Written) _task.Description = BarHeading(value) + (result.Outcome == SceneOutcome.Failed ? " (failed)" : " (done before)");
                 if (result.Outcome == SceneOutcome.Failed) failed(result);
                 run.Increment(1);
             }
@@ -90,8 +94,8 @@ internal static class SpectreProgress
             }
             else
             {
-                _task = context.AddTask(Heading(value), maxValue: 1);
-                _reporter = new Reporter(_task, Heading(value));
+                _task = context.AddTask(BarHeading(value), maxValue: 1);
+                _reporter = new Reporter(_task, BarHeading(value));
             }
         }
     }

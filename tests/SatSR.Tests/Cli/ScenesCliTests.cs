@@ -1,5 +1,7 @@
+using SatSR.Cli;
 using SatSR.Geometry;
 using SatSR.Tests.Models;
+using Spectre.Console.Testing;
 
 namespace SatSR.Tests.Cli;
 
@@ -54,6 +56,27 @@ public class ScenesCliTests
         Assert.Contains("3 scenes: 1 written, 2 skipped, 0 failed", fixedText);
         Assert.Equal(before, new SortedDictionary<string, DateTime>(Times(output).Where(kv => kv.Key != "b.tif").ToDictionary(), StringComparer.Ordinal));
         Assert.Equal(["a.tif", "b.tif", "c.tif"], Directory.GetFiles(output).Select(Path.GetFileName).Order());
+    }
+
+    /// <summary>On a terminal the bars are live, so a failing scene's line waits until they are done, then comes once.</summary>
+    [Fact]
+    public async Task On_a_terminal_a_failing_scene_is_one_line_after_the_bars()
+    {
+        using var dir = new TempFolder();
+        var scenes = Directory.CreateDirectory(dir.File("scenes")).FullName;
+        Scene(scenes, "a.tif", 0);
+        File.WriteAllText(Path.Combine(scenes, "b.tif"), "not a raster");
+        var console = new TestConsole().Interactive();
+        var error = new TestConsole();
+        console.Profile.Width = error.Profile.Width = 400;
+
+        var exit = await SatsrApp.RunAsync(["upscale", scenes, dir.File("out") + "/", .. Options(dir.Path)], console, error);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(Path.Combine(scenes, "b.tif"), Assert.Single(Lines(error.Output)));
+        Assert.Contains("[2/2] b.tif (failed)", console.Output);
+        Assert.Contains("2 scenes: 1 written, 0 skipped, 1 failed", console.Output);
+        Assert.Equal(["a.tif"], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName));
     }
 
     [Fact]
