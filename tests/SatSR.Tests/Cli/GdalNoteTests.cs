@@ -27,6 +27,17 @@ public class GdalNoteTests
         Assert.EndsWith($"(file {input})", note.TrimEnd());
     }
 
+    /// <summary>GDAL's warning that refuses a creation option is SatSR's error line, not a note as well.</summary>
+    [Fact]
+    public async Task A_warning_that_becomes_the_error_is_not_also_a_note()
+    {
+        using var dir = new TempFolder();
+        var (exit, output, error) = await CliTests.Run("upscale", TestFiles.Fixture("geomatrix_rotated.tif"), dir.File("out.tif"), "--co", "NO_SUCH_OPTION=1");
+        Assert.Equal(1, exit);
+        Assert.Contains("does not support creation option NO_SUCH_OPTION", error);
+        Assert.DoesNotContain("note:", output);
+    }
+
     /// <summary>The control: a file GDAL has nothing to say about gives no note.</summary>
     [Fact]
     public async Task A_file_GDAL_does_not_warn_about_gives_no_note()

@@ -14,6 +14,7 @@ internal static class GdalError
 {
     [ThreadStatic] private static string? _lastWarning;
     [ThreadStatic] private static string? _file;
+    [ThreadStatic] private static bool _answering;
 
     /// <summary>The last warning GDAL raised on this thread (they are not printed).</summary>
     public static string? LastWarning => _lastWarning;
@@ -36,7 +37,22 @@ internal static class GdalError
     {
         if (errorClass != GdalNative.CE_Warning) return;
         _lastWarning = Marshal.PtrToStringUTF8(message);
-        if (!string.IsNullOrWhiteSpace(_lastWarning)) GdalWarnings.Heard(_lastWarning.Trim().ReplaceLineEndings(" "), _file);
+        if (!_answering && !string.IsNullOrWhiteSpace(_lastWarning)) GdalWarnings.Heard(_lastWarning.Trim().ReplaceLineEndings(" "), _file);
+    }
+
+    /// <summary>
+    /// Until disposed, this thread's warnings are the answer of the call being made (read back with <see cref="LastWarning"/>,
+    /// e.g. why GDAL refuses a creation option, which becomes SatSR's error), not news for <see cref="GdalWarnings"/>.
+    /// </summary>
+    public static AnswerScope Answering()
+    {
+        _answering = true;
+        return default;
+    }
+
+    public readonly struct AnswerScope : IDisposable
+    {
+        public void Dispose() => _answering = false;
     }
 
     /// <summary>Names <paramref name="path"/> as the file this thread's GDAL calls are about until disposed, for the warnings they raise.</summary>
