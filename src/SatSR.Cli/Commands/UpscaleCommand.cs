@@ -9,11 +9,31 @@ using Spectre.Console;
 
 namespace SatSR.Cli.Commands;
 
-/// <summary><c>satsr upscale INPUT OUTPUT [options]</c>: the main job.</summary>
+/// <summary><c>satsr upscale INPUT OUTPUT [options]</c>: the main job; <c>satsr upscale INPUT… FOLDER/</c> for many scenes (<see cref="UpscaleScenes"/>).</summary>
 internal static class UpscaleCommand
 {
-    private static readonly Argument<string> Input = new("INPUT") { Description = "Input raster (any format GDAL reads; an http(s) URL, /vsicurl/ or /vsis3/ path; a STAC item with --asset)" };
-    private static readonly Argument<string> Output = new("OUTPUT") { Description = "Output GeoTIFF" };
+    // One argument for both: System.CommandLine gives every path to a first argument of many values, leaving none for a second.
+    private static readonly Argument<string[]> Paths = PathsArgument();
+
+    private static Argument<string[]> PathsArgument()
+    {
+        var paths = new Argument<string[]>("INPUT… OUTPUT")
+        {
+            Description = "Input raster (any format GDAL reads; an http(s) URL, /vsicurl/ or /vsis3/ path; a STAC item with --asset) and output GeoTIFF; " +
+                "or several inputs, folders of rasters or patterns such as 'tiles/*.tif', " +
+                "and an output folder (existing, or given with a trailing /) that gets FOLDER/<input name>.tif",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        // Many values take whatever no option claims, a misspelt option too: that stays a parse error.
+        paths.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => t.Value.Length > 1 && t.Value.StartsWith('-')) is { } unknown)
+            {
+                result.AddError($"Unrecognized command or argument '{unknown.Value}'");
+            }
+        });
+        return paths;
+    }
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Output scale: 2, 3 or 4 (default: the model's)" };
     private static readonly Option<double?> OutScale = new("--outscale") { Description = "Any output factor ≥ 1 instead of --scale, e.g. 2.5: the model's output resampled (area when shrinking, Lanczos-3 when enlarging) to round(W·F)×round(H·F)" };
     private static readonly Option<int?> Tile = new("--tile") { Description = "Tile size in input pixels (default: the largest whose tiles in flight fit --memory, so little overlap is recomputed)" };
@@ -47,7 +67,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Input, Output, CommonOptions.Asset, CommonOptions.Config, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
+            Paths, CommonOptions.Asset, CommonOptions.Config, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -56,9 +76,17 @@ internal static class UpscaleCommand
             var native = Task.Run(LoadNativeLibraries, ct);
             var options = ToOptions(parse);
             options.Validate();
+            var (inputs, output) = InputsAndOutput(parse);
+            if (UpscaleScenes.AreMany(inputs, output))
+            {
+                if (parse.GetValue(CommonOptions.Asset) is not null) throw new InvalidOptionsException("--asset picks one STAC item's asset; give one item and an output file");
+                CommonOptions.ApplyConfig(parse.GetValue(CommonOptions.Config) ?? []);
+                await native;
+                return await UpscaleScenes.Run(console, error, parse.GetValue(CommonOptions.Verbose), options, inputs, ct);
+            }
             options = await ResolveInput(parse, options, ct);
             await native;
-            var result = await SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct));
+            var result = await GdalNotes.Around(console, () => SpectreProgress.Run(console, Path.GetFileName(options.InputPath), progress => Execute(options, progress, ct)));
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             console.MarkupLineInterpolated(
@@ -106,14 +134,21 @@ internal static class UpscaleCommand
         return Upscaler.Run(options, progress, ct);
     }
 
+    /// <summary><see cref="Execute"/> for many scenes, with one engine.</summary>
+    internal static IReadOnlyList<SceneResult> ExecuteScenes(IReadOnlyList<Scene> scenes, UpscaleOptions options, IProgress<SceneProgress> progress, CancellationToken ct)
+    {
+        Gdal.SetCacheMax(GdalCacheBytes);
+        return SceneRun.Run(scenes, options, progress, ct);
+    }
+
     /// <summary>Maps the parsed command line onto <see cref="UpscaleOptions"/>; no file is touched here.</summary>
     internal static UpscaleOptions ToOptions(ParseResult parse)
     {
         var (mode, value) = ParseNodata(parse.GetValue(Nodata));
         var options = new UpscaleOptions
         {
-            InputPath = parse.GetRequiredValue(Input),
-            OutputPath = parse.GetRequiredValue(Output),
+            InputPath = InputsAndOutput(parse).Inputs[0],
+            OutputPath = InputsAndOutput(parse).Output,
             Model = ModelsCommand.Resolve(parse.GetRequiredValue(CommonOptions.Model)),
             Scale = parse.GetValue(Scale),
             OutScale = parse.GetValue(OutScale),
@@ -141,6 +176,15 @@ internal static class UpscaleCommand
             QueueDepth = parse.GetValue(QueueDepth),
         };
         return ConsistencyChoice(parse) is { } consistency ? options with { Consistency = consistency } : options;
+    }
+
+    /// <summary>The input paths and the output path (the last one) of the command line.</summary>
+    internal static (string[] Inputs, string Output) InputsAndOutput(ParseResult parse)
+    {
+        var paths = parse.GetRequiredValue(Paths);
+        return paths.Length >= 2
+            ? (paths[..^1], paths[^1])
+            : throw new InvalidOptionsException($"{paths[0]}: no output given (satsr upscale INPUT OUTPUT, or INPUT… FOLDER/ for many scenes)");
     }
 
     /// <summary>--consistency or --no-consistency; null when neither is given (the model's own default).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SatSR.Pipeline;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -10,7 +11,7 @@ namespace SatSR.Cli.Terminal;
 /// </summary>
 internal static class SpectreProgress
 {
-    private const string Tiles = "tiles", Megapixels = "mp", Seconds = "seconds", Stage = "stage";
+    private const string Tiles = "tiles", Megapixels = "mp", Seconds = "seconds", Stage = "stage", Scenes = "scenes";
 
     public static async Task<T> Run<T>(IAnsiConsole console, string description, Func<IProgress<UpscaleProgress>, T> work)
     {
@@ -18,22 +19,99 @@ internal static class SpectreProgress
         {
             return await Task.Run(() => work(new LineReporter(console, description)));
         }
-        return await console.Progress()
-            .AutoClear(false)
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new TilesColumn(),
-                new MegapixelRateColumn(),
-                new RemainingTimeColumn())
-            .StartAsync(async ctx =>
+        return await Bars(console).StartAsync(async ctx =>
+        {
+            // A description is markup: a file name's brackets are text.
+            var task = ctx.AddTask(Markup.Escape(description), maxValue: 1);
+            var result = await Task.Run(() => work(new Reporter(task, Markup.Escape(description))));
+            task.Value = task.MaxValue;
+            return result;
+        });
+    }
+
+    /// <summary>
+    /// Many scenes: on a terminal a bar for the run and one per scene as it starts, elsewhere each scene's plain lines
+    /// headed [i/n]. <paramref name="failed"/> gets each scene that failed: at once on plain lines, after the bars on a
+    /// terminal (a line in between would tear them).
+    /// </summary>
+    public static async Task<T> RunScenes<T>(IAnsiConsole console, int count, Func<IProgress<SceneProgress>, T> work, Action<SceneResult> failed)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await Task.Run(() => work(new SceneLines(console, failed)));
+        }
+        var deferred = new ConcurrentQueue<SceneResult>();
+        try
+        {
+            return await Bars(console).StartAsync(async ctx =>
             {
-                var task = ctx.AddTask(description, maxValue: 1);
-                var result = await Task.Run(() => work(new Reporter(task, description)));
-                task.Value = task.MaxValue;
+                var run = ctx.AddTask($"{count} scenes", maxValue: count);
+                run.State.Update<double>(Scenes, _ => 1);
+                var result = await Task.Run(() => work(new SceneBars(ctx, run, deferred.Enqueue)));
+                run.Value = run.MaxValue;
                 return result;
             });
+        }
+        finally
+        {
+            foreach (var scene in deferred) failed(scene);
+        }
+    }
+
+    private static Progress Bars(IAnsiConsole console) => console.Progress()
+        .AutoClear(false)
+        .Columns(
+            new TaskDescriptionColumn(),
+            new ProgressBarColumn(),
+            new PercentageColumn(),
+            new TilesColumn(),
+            new MegapixelRateColumn(),
+            new RemainingTimeColumn());
+
+    private static string Heading(SceneProgress value) => $"[{value.Index + 1}/{value.Count}] {Path.GetFileName(value.Scene.InputPath)}";
+
+    /// <summary><see cref="Heading"/> as a bar's description, which is markup.</summary>
+    private static string BarHeading(SceneProgress value) => Markup.Escape(Heading(value));
+
+    /// <summary>A bar per scene under the run's bar.</summary>
+    private sealed class SceneBars(ProgressContext context, ProgressTask run, Action<SceneResult> failed) : IProgress<SceneProgress>
+    {
+        private ProgressTask? _task;
+        private Reporter? _reporter;
+
+        public void Report(SceneProgress value)
+        {
+            if (value.Finished is { } result)
+            {
+                _task!.Value = _task.MaxValue;
+                if (result.Outcome != SceneOutcome.Written) _task.Description = BarHeading(value) + (result.Outcome == SceneOutcome.Failed ? " (failed)" : " (done before)");
+                if (result.Outcome == SceneOutcome.Failed) failed(result);
+                run.Increment(1);
+            }
+            else if (value.Step is { } step)
+            {
+                _reporter!.Report(step);
+            }
+            else
+            {
+                _task = context.AddTask(BarHeading(value), maxValue: 1);
+                _reporter = new Reporter(_task, BarHeading(value));
+            }
+        }
+    }
+
+    /// <summary>Each scene's plain lines, headed [i/n], and a line for a scene skipped.</summary>
+    private sealed class SceneLines(IAnsiConsole console, Action<SceneResult> failed) : IProgress<SceneProgress>
+    {
+        private LineReporter? _reporter;
+
+        public void Report(SceneProgress value)
+        {
+            if (value.Finished is { Outcome: SceneOutcome.Failed } result) failed(result);
+            else if (value.Finished is { Outcome: SceneOutcome.Skipped }) console.WriteLine($"{Heading(value)}: skipped, {value.Scene.OutputPath} is there (--resume)");
+            else if (value.Step is { } step) _reporter!.Report(step);
+            else if (value.Finished is null) _reporter = new LineReporter(console, Heading(value));
+        }
     }
 
     private sealed class Reporter(ProgressTask task, string description) : IProgress<UpscaleProgress>
@@ -96,7 +174,8 @@ internal static class SpectreProgress
     private sealed class TilesColumn : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            Unit((UpscaleStage)task.State.Get<double>(Stage)) is { } unit
+            task.State.Get<double>(Scenes) > 0 ? new Markup($"[grey]{task.Value:0}/{task.MaxValue:0} scenes[/]")
+            : Unit((UpscaleStage)task.State.Get<double>(Stage)) is { } unit
                 ? new Markup($"[grey]{task.State.Get<double>(Tiles):0}/{task.MaxValue:0} {unit}[/]")
                 : new Markup("");
     }

@@ -1,4 +1,5 @@
 using SatSR.Geometry;
+using SatSR.Raster;
 
 namespace SatSR.Training.Data;
 
@@ -13,9 +14,6 @@ public sealed record CorpusFile(string Path, double Weight, IReadOnlyList<Window
 /// </summary>
 public static class Corpus
 {
-    /// <summary>Extensions of the rasters taken from a folder (GeoTIFF, VRT, ERDAS Imagine, JPEG 2000, NITF).</summary>
-    public static readonly IReadOnlyList<string> RasterExtensions = [".tif", ".tiff", ".vrt", ".img", ".jp2", ".ntf"];
-
     /// <exception cref="TrainingException">an input that does not exist, an empty folder, a weight that is not positive,
     /// or a weight or held-out window naming a path that is not among the inputs</exception>
     public static IReadOnlyList<CorpusFile> Resolve(IReadOnlyList<string> inputs, IReadOnlyDictionary<string, double> weights,
@@ -26,11 +24,9 @@ public static class Corpus
         {
             if (Directory.Exists(input))
             {
-                var found = Directory.EnumerateFiles(input)
-                    .Where(f => RasterExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
-                    .Order(StringComparer.Ordinal).ToList();
+                var found = RasterFiles.InFolder(input);
                 if (found.Count == 0)
-                    throw new TrainingException($"{input}: the folder holds no raster ({string.Join(", ", RasterExtensions)})");
+                    throw new TrainingException($"{input}: the folder holds no raster ({string.Join(", ", RasterFiles.Extensions)})");
                 files.AddRange(found.Select(f => (f, input)));
             }
             else if (File.Exists(input) || input.StartsWith("/vsi", StringComparison.Ordinal))

@@ -37,9 +37,10 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
 
     /// <summary>
     /// Every settable option of <paramref name="options"/> but <see cref="FreeOnResume"/>, by name, hashed; and
-    /// <paramref name="scale"/>, the integer scale the network's stage runs at (decided by the model when not given).
+    /// <paramref name="scale"/>, the integer scale the network's stage runs at (decided by the model when not given);
+    /// and <paramref name="inputFiles"/>, the files GDAL reads for the input (<see cref="RasterDataset.Files"/>).
     /// </summary>
-    public static string FingerprintOf(UpscaleOptions options, int scale)
+    public static string FingerprintOf(UpscaleOptions options, int scale, IReadOnlyList<string>? inputFiles = null)
     {
         var text = new StringBuilder("satsr-journal-3\n");
         text.Append(CultureInfo.InvariantCulture, $"stage scale={scale}\n");
@@ -50,7 +51,7 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             {
                 // The input by its content as well as its name, the model by its weights, the overlap as it applies
                 // (the model's default when none is given).
-                nameof(UpscaleOptions.InputPath) => InputText(options.InputPath),
+                nameof(UpscaleOptions.InputPath) => InputText(options.InputPath) + SourcesIdentity(options.InputPath, inputFiles ?? []),
                 nameof(UpscaleOptions.Model) => Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
                 nameof(UpscaleOptions.Overlap) => options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture),
                 _ => Value(property.Name, property.GetValue(options)),
@@ -107,6 +108,21 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
         }
         return string.Join(' ', file.Length.ToString(CultureInfo.InvariantCulture),
             input.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), Convert.ToHexString(hash.GetHashAndReset()));
+    }
+
+    /// <summary>
+    /// The other files GDAL reads for the input (a VRT's sources, sidecars such as .aux.xml or .msk), each by path,
+    /// length and modification time: a mosaic whose tile was rewritten is another input although its XML is the same.
+    /// Not hashed as the input is: a VRT over a thousand tiles would read gigabytes at every start. Nothing for a file
+    /// that is all of its raster, so a plain GeoTIFF's fingerprint is what it was before sources counted.
+    /// </summary>
+    private static string SourcesIdentity(string inputPath, IReadOnlyList<string> files)
+    {
+        static string Full(string f) => f.StartsWith("/vsi", StringComparison.Ordinal) ? f : System.IO.Path.GetFullPath(f);
+        var input = Full(inputPath);
+        return string.Concat(files.Select(Full).Where(f => f != input).Distinct().Order(StringComparer.Ordinal).Select(f => new FileInfo(f) is { Exists: true } source
+            ? string.Create(CultureInfo.InvariantCulture, $"\n source {f} {source.Length} {source.LastWriteTimeUtc.Ticks}")
+            : $"\n source {f}"));
     }
 
     /// <summary>The byte ranges <see cref="InputIdentity"/> hashes in a file of <paramref name="length"/> bytes, each at most <see cref="HeadTail"/>.</summary>

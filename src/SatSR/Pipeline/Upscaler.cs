@@ -16,7 +16,9 @@ namespace SatSR.Pipeline;
 /// </summary>
 public static class Upscaler
 {
-    public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="engines">where the inference engine comes from and stays for the next job (<see cref="SceneRun"/>); null: one of the job's own</param>
+    public static UpscaleResult Run(UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default,
+        EngineCache? engines = null)
     {
         options.Validate();
         // A shard writes a GeoTIFF part of the output's rows; `satsr merge` assembles them and writes the COG.
@@ -47,9 +49,11 @@ public static class Upscaler
 
         // Test-time augmentation turns tiles by quarter turns, so its tensor is square.
         var side = Math.Max(plan.TensorHeight, plan.TensorWidth);
-        using var engine = options.Tta
-            ? InferenceEngine.Create(options.Model, device, side, side, options.Threads, batch, options.Precision)
-            : InferenceEngine.Create(options.Model, device, plan.TensorHeight, plan.TensorWidth, options.Threads, batch, options.Precision);
+        using var ownEngines = engines is null ? new EngineCache() : null;
+        engines ??= ownEngines!;
+        var engine = options.Tta
+            ? engines.Get(options.Model, device, side, side, options.Threads, batch, options.Precision)
+            : engines.Get(options.Model, device, plan.TensorHeight, plan.TensorWidth, options.Threads, batch, options.Precision);
         // --outscale F: the network runs at the smallest integer scale that reaches F (its own at most), so the
         // resample pass shrinks as little as possible, or enlarges past the model's scale.
         var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
@@ -78,7 +82,7 @@ public static class Upscaler
         var network = int8 ?? engine;
         KillPoint.Pass(KillPoint.Loaded);
         // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
-        if (int8 is not null) engine.Dispose();
+        if (int8 is not null) engines.Drop();
         int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
         // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
         // full integer-scale file beside the output.
@@ -88,7 +92,7 @@ public static class Upscaler
         // resampled rows are split evenly (their tile rows are the resampling kernel's, not the blend's).
         var rows = options.Shard is not { } s ? new RowRange(0, height) : resampled ? ShardPlan.Rows(height, blockHeight, s) : layout.Rows(s);
         var part = options.Shard is { } p
-            ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
+            ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale, source.Files), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
             : null;
         var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output, options.Model.Name);
         var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
@@ -103,7 +107,7 @@ public static class Upscaler
         }
         using var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output, options.Model.Name) : outputProfile;
-        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale) + (part is null ? "" : $"/shard {part.Shard}"));
+        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale, source.Files) + (part is null ? "" : $"/shard {part.Shard}"));
         var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
         // A journal without its partial file: killed after the journal began, before the file was made, or the file was
         // removed. Nothing of it is kept, so the job starts over.

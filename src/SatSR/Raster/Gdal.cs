@@ -46,6 +46,7 @@ public static class Gdal
         if (handle == IntPtr.Zero) return $"GDAL has no {driver} driver";
         using var list = new NativeStringList(options.Select(kv => $"{kv.Key}={kv.Value}"));
         GdalError.ClearWarning();
+        using var answering = GdalError.Answering();
         return GdalNative.GDALValidateCreationOptions(handle, list.Pointer) != 0 ? null : GdalError.LastWarning ?? $"the {driver} driver refused them";
     }
 

@@ -42,6 +42,7 @@ public sealed class RasterDataset : IDisposable
         if (File.Exists(path) && new FileInfo(path).Length == 0) throw new RasterException(path, "is empty (0 bytes)");
 
         GdalNative.CPLErrorReset();
+        using var about = GdalError.About(path);
         var flags = GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_VERBOSE_ERROR | (update ? GdalNative.GDAL_OF_UPDATE : GdalNative.GDAL_OF_READONLY);
         IntPtr raw;
         using (var options = new NativeStringList(openOptions))
@@ -71,6 +72,7 @@ public sealed class RasterDataset : IDisposable
     {
         GdalError.EnsureInitialised();
         GdalNative.CPLErrorReset();
+        using var about = GdalError.About(path);
         var driver = GdalError.ThrowIfNull(GdalNative.GDALGetDriverByName("GTiff"), path, "finding the GTiff driver");
         IntPtr raw;
         using (var options = new NativeStringList(creationOptions.Select(kv => $"{kv.Key}={kv.Value}")))
@@ -185,6 +187,26 @@ public sealed class RasterDataset : IDisposable
                 window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
         }
         GdalError.ThrowIfFailed(err, Path, "writing the mask", window);
+    }
+
+    /// <summary>
+    /// The files GDAL reads for this raster (GDALGetFileList): the file itself, a VRT's sources, sidecars such as
+    /// .aux.xml or .msk; as GDAL names them.
+    /// </summary>
+    public IReadOnlyList<string> Files
+    {
+        get
+        {
+            var list = GdalNative.GDALGetFileList(_handle.DangerousGetHandle());
+            try
+            {
+                return GdalNative.StringList(list);
+            }
+            finally
+            {
+                GdalNative.CSLDestroy(list);
+            }
+        }
     }
 
     /// <summary>Sizes of the overviews of band 1, finest first (empty when there are none).</summary>

@@ -7,12 +7,14 @@ namespace SatSR.Raster.Interop;
 
 /// <summary>
 /// The one place GDAL failures become exceptions. GDAL reports through CPLError; our handler keeps GDAL from
-/// printing (the library never writes to the console) and remembers the last warning; failures are read back
-/// with CPLGetLastErrorMsg right after the call that failed.
+/// printing (the library never writes to the console), remembers the last warning and passes warnings to whoever
+/// listens (<see cref="GdalWarnings"/>); failures are read back with CPLGetLastErrorMsg right after the call that failed.
 /// </summary>
 internal static class GdalError
 {
     [ThreadStatic] private static string? _lastWarning;
+    [ThreadStatic] private static string? _file;
+    [ThreadStatic] private static bool _answering;
 
     /// <summary>The last warning GDAL raised on this thread (they are not printed).</summary>
     public static string? LastWarning => _lastWarning;
@@ -33,7 +35,37 @@ internal static class GdalError
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void Handler(int errorClass, int errorNumber, IntPtr message)
     {
-        if (errorClass == GdalNative.CE_Warning) _lastWarning = Marshal.PtrToStringUTF8(message);
+        if (errorClass != GdalNative.CE_Warning) return;
+        _lastWarning = Marshal.PtrToStringUTF8(message);
+        if (!_answering && !string.IsNullOrWhiteSpace(_lastWarning)) GdalWarnings.Heard(_lastWarning.Trim().ReplaceLineEndings(" "), _file);
+    }
+
+    /// <summary>
+    /// Until disposed, this thread's warnings are the answer of the call being made (read back with <see cref="LastWarning"/>,
+    /// e.g. why GDAL refuses a creation option, which becomes SatSR's error), not news for <see cref="GdalWarnings"/>.
+    /// </summary>
+    public static AnswerScope Answering()
+    {
+        _answering = true;
+        return default;
+    }
+
+    public readonly struct AnswerScope : IDisposable
+    {
+        public void Dispose() => _answering = false;
+    }
+
+    /// <summary>Names <paramref name="path"/> as the file this thread's GDAL calls are about until disposed, for the warnings they raise.</summary>
+    public static FileScope About(string path)
+    {
+        var scope = new FileScope(_file);
+        _file = path;
+        return scope;
+    }
+
+    public readonly struct FileScope(string? previous) : IDisposable
+    {
+        public void Dispose() => _file = previous;
     }
 
     public static string LastMessage()

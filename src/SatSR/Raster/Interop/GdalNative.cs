@@ -60,6 +60,7 @@ internal static partial class GdalNative
     [LibraryImport(Lib)] public static partial int GDALGetRasterCount(IntPtr dataset);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetRasterBand(IntPtr dataset, int band);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetDatasetDriver(IntPtr dataset);
+    [LibraryImport(Lib)] public static partial IntPtr GDALGetFileList(IntPtr dataset);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetDriverShortName(IntPtr driver);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALGetDriverByName(string name);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALCreate(IntPtr driver, string path, int width, int height, int bands, int type, IntPtr options);
