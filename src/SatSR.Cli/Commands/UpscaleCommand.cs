@@ -90,7 +90,7 @@ internal static class UpscaleCommand
             console.MarkupLineInterpolated(
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             console.MarkupLineInterpolated(
-                $"consistency PSNR {Decibels(result.ConsistencyBefore)} from the network, {Decibels(result.ConsistencyAfter)} as written{(options.Consistency ? " (--consistency)" : "")}");
+                $"consistency PSNR {Decibels(result.ConsistencyBefore)} from the network, {Decibels(result.ConsistencyAfter)} as written{(options.Consistency ? " (consistency correction on)" : "")}");
             return 0;
         }));
         return command;
