@@ -176,7 +176,7 @@ public class CliTests
             "--device", "cpu", "--consistency", "--range", "0,255", "--bands", "1");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
-        Assert.Matches(@"consistency PSNR \d+\.\d dB from the network, \d+\.\d dB as written \(--consistency\)", text);
+        Assert.Matches(@"consistency PSNR \d+\.\d dB from the network, \d+\.\d dB as written \(consistency correction on\)", text);
     }
 
     [Fact]
