@@ -59,7 +59,7 @@ public sealed record UpscaleResult(
     /// <summary>The same for the written output (after blending, <c>--consistency</c> and rounding to the data type).</summary>
     public double ConsistencyAfter { get; init; } = double.NaN;
 
-    /// <summary>Time spent building overviews (part of <see cref="Elapsed"/>).</summary>
+    /// <summary>Time spent building overviews, in the pass that writes the output (part of <see cref="Elapsed"/>).</summary>
     public TimeSpan OverviewTime { get; init; }
 
     /// <summary>Time spent copying the streamed file into a COG (part of <see cref="Elapsed"/>).</summary>

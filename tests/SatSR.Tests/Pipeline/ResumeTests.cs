@@ -33,12 +33,12 @@ public partial class ResumeTests
     private static string Input(string dir, int size = 48) =>
         TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(0, 0, size, size), Path.Combine(dir, "in.tif"));
 
-    /// <summary>Cancels the job, synchronously, once <paramref name="tiles"/> tiles are done.</summary>
+    /// <summary>Cancels the job, synchronously, once <paramref name="tiles"/> tiles are done (a resumed run first reads back for its overviews: not tiles).</summary>
     private sealed class CancelAfter(int tiles, CancellationTokenSource cts) : IProgress<UpscaleProgress>
     {
         public void Report(UpscaleProgress value)
         {
-            if (value.TilesDone >= tiles) cts.Cancel();
+            if (value.Stage == UpscaleStage.Infer && value.TilesDone >= tiles) cts.Cancel();
         }
     }
 
