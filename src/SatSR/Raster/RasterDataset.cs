@@ -302,9 +302,12 @@ public sealed class RasterDataset : IDisposable
     /// </summary>
     public void FlushCache()
     {
+        // A GeoTIFF's overviews are datasets of their own: flushing the file leaves their blocks and tile index in memory.
+        var datasets = Enumerable.Range(0, OverviewSizes.Count).Select(level => GdalNative.GDALGetBandDataset(OverviewBand(1, level)))
+            .Prepend(_handle.DangerousGetHandle()).ToList();
         for (var pass = 0; pass < 2; pass++)
         {
-            GdalError.ThrowIfWriteFailed(GdalNative.FlushCache(_handle.DangerousGetHandle()), Path, "writing", BlockBytes);
+            foreach (var ds in datasets) GdalError.ThrowIfWriteFailed(GdalNative.FlushCache(ds), Path, "writing", BlockBytes);
         }
     }
 

@@ -213,6 +213,37 @@ public class OverviewGdalTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The CLI killed (SIGKILL) right after its journal records row 256, then resumed: the overview blocks those rows
+    /// completed (GeoTIFF overviews have 128-row blocks here: level 1's first block row needs rows 0–255) must be on disk
+    /// by then, for the resumed run reads those rows back without writing their blocks again. Tiles of 16 without
+    /// overlap make the journal record every 64 rows.
+    /// </summary>
+    [Fact]
+    public async Task Killed_right_after_a_record_then_resumed_has_the_overviews_of_an_uninterrupted_run()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_edge_512.tif", new Window(264, 0, 40, 96), Path.Combine(dir, "edge.tif"));
+        var output = Path.Combine(dir, "out.tif");
+        var reference = Upscaler.Run(TestModels.GeneralX4OnCpu(input, Path.Combine(dir, "reference.tif")) with
+        {
+            TileSize = 16, Overlap = 0, Overviews = [2, 4], CreationOptions = new Dictionary<string, string> { ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16" },
+        });
+        string[] args = ["upscale", input, output, "--model", TestFiles.Fixture("models/realesr-general-x4v3.onnx"), "--device", "cpu", "--tile", "16", "--overlap", "0",
+            "--overviews", "2,4", "--co", "BLOCKXSIZE=16", "--co", "BLOCKYSIZE=16"];
+        var (killed, log) = await SatsrProcess.Run(args, "record:4");
+        Assert.True(killed == 137, $"exit {killed}: {log}");
+        Assert.Contains("\"RowsDone\":256", File.ReadAllText(output + ".partial.journal"));
+        var (resumed, error) = await SatsrProcess.Run([.. args, "--resume"]);
+        Assert.True(resumed == 0, error);
+        Assert.Equal(TestRasters.ReadAll(reference.OutputPath, out _), TestRasters.ReadAll(output, out _));
+        for (var level = 0; level < 2; level++)
+        {
+            var (once, after) = (ReadLevel(reference.OutputPath, level), ReadLevel(output, level));
+            Assert.Equal(once.Values, after.Values);
+        }
+    }
+
+    /// <summary>
     /// The ×4 network with small tiles, 16-pixel blocks and a strip budget that cuts the output into column chunks: strips
     /// of 16 + 32·4 rows, 576 bytes a column, so chunks of 32 columns.
     /// </summary>
