@@ -79,7 +79,6 @@ internal sealed class OverviewReducer
 
     public int Width { get; }
     public int Height { get; }
-    public IReadOnlyList<OverviewChannel> Channels => _channels;
 
     /// <summary>GDAL's source window of each overview pixel along an axis, with the weights of its cut ends.</summary>
     private static Span1[] Axis(int source, int length)

@@ -11,7 +11,8 @@ namespace SatSR.Pipeline;
 /// each block once. Bands whose validity is a nodata value (or who have none) cascade, each level from the one before,
 /// as GDAL does; bands masked by a mask or alpha band, and alpha and the mask themselves (nearest), come from the full
 /// resolution, as GDAL makes them (it cannot cascade a mask another band may hold). Pixels equal gdaladdo's on the same
-/// full resolution (<c>tests/…/OverviewTests.cs</c>); for lossy compression, on the pixels before compression.
+/// full resolution (<c>tests/SatSR.Tests/Pipeline/OverviewGdalTests.cs</c>); for lossy compression, on the pixels before
+/// compression.
 /// <para>Pieces come in the writer's order: whole block rows of a column chunk, left to right; chunk after chunk, each
 /// from the top. Memory: one block row of a chunk, of each level, and the columns of the block a chunk's edge cuts.</para>
 /// </summary>
@@ -23,6 +24,8 @@ internal sealed class OverviewWriter
     private readonly bool _mask;
     private readonly List<OverviewReducer> _fromFull = [];
     private readonly List<(Window Window, byte[] Samples, byte[]? Mask)> _pieces = [];
+    // The arrays of pieces already taken through, for the next block row's pieces.
+    private readonly Stack<byte[]> _free = new();
     private readonly Stopwatch _busy = new();
     private double[] _row = [];
     private byte[] _converted = [];
@@ -95,8 +98,15 @@ internal sealed class OverviewWriter
     {
         _busy.Start();
         if (_pieces.Count > 0 && (_pieces[^1].Window.Row != window.Row || _pieces[^1].Window.Right != window.Column)) FlushRows();
-        _pieces.Add((window, samples[..(int)(_profile.BandCount * window.Area * _size)].ToArray(), _mask ? mask[..(int)window.Area].ToArray() : null));
+        _pieces.Add((window, Copy(samples[..(int)(_profile.BandCount * window.Area * _size)]), _mask ? Copy(mask[..(int)window.Area]) : null));
         _busy.Stop();
+    }
+
+    private byte[] Copy(ReadOnlySpan<byte> source)
+    {
+        var copy = _free.Count > 0 && _free.Peek().Length >= source.Length ? _free.Pop() : new byte[source.Length];
+        source.CopyTo(copy);
+        return copy;
     }
 
     /// <summary>A written piece as values (exact in the file's type), band-major.</summary>
@@ -173,6 +183,11 @@ internal sealed class OverviewWriter
                 }
             }
             foreach (var reducer in _fromFull) reducer.Add(first.Row + y, left, 1, width, row.AsSpan(0, _inputs * width));
+        }
+        foreach (var (_, samples, mask) in _pieces)
+        {
+            _free.Push(samples);
+            if (mask is not null) _free.Push(mask);
         }
         _pieces.Clear();
     }
