@@ -2,7 +2,7 @@
 # The throughput comparisons of docs/BENCHMARKS.md ("Throughput"), each measured side by side in one run (alternating
 # rounds, medians; bench/side_by_side.py). Needs gdal-bin, python3-gdal and python3-torch (tools/ensure-deps --tests).
 #
-#   bench/throughput.sh SCENE.tif WORK_DIR [ROUNDS] [pipeline|models|batch|all]
+#   bench/throughput.sh SCENE.tif WORK_DIR [ROUNDS] [pipeline|overviews|models|batch|all]
 #
 # SCENE: the CBERS-2B HRC scene (../shared/data/cbers2b_hrc_pan_2p5m.tif); its mosaic of 100 MP, the crops and all
 # outputs go to WORK_DIR. Weights of RealESRGAN_x4plus for both sides: $X4PLUS_PTH (an official .pth).
@@ -31,7 +31,20 @@ if [ "$what" = pipeline ] || [ "$what" = all ]; then
   done
 fi
 
-[ "$what" = pipeline ] || gdal_translate -q -srcwin 965 893 1024 1024 "$scene" "$work/crop1024.tif"
+if [ "$what" = overviews ] || [ "$what" = all ]; then
+  # The default output has overviews: against what a user runs for the same file, gdal_translate then gdaladdo -r
+  # average with SatSR's levels (read off its output), internal, compressed as the full resolution.
+  "${B[@]}" nearest-model "$work/nearest-x4.onnx"
+  "${S[@]}" upscale "$scene" "$work/ovr-satsr.tif" --model "$work/nearest-x4.onnx" --overwrite >/dev/null
+  levels=$(/usr/bin/python3 -c "from osgeo import gdal; d = gdal.Open('$work/ovr-satsr.tif'); b = d.GetRasterBand(1); print(' '.join(str(2 ** (i + 1)) for i in range(b.GetOverviewCount())))")
+  echo "== overviews: pixel-repeat ×4 model, $(basename "$scene"), levels $levels: SatSR default vs --overviews none vs gdal_translate + gdaladdo"
+  "${cmp[@]}" \
+    --name satsr -- "${S[@]}" upscale "$scene" "$work/ovr-satsr.tif" --model "$work/nearest-x4.onnx" --overwrite \
+    --name satsr-no-overviews -- "${S[@]}" upscale "$scene" "$work/ovr-none.tif" --model "$work/nearest-x4.onnx" --overviews none --overwrite \
+    --name gdal -- sh -c "gdal_translate -q -outsize 400% 400% -r nearest ${co[*]} -co NUM_THREADS=ALL_CPUS '$scene' '$work/ovr-gdal.tif' && gdaladdo -q -r average --config GDAL_NUM_THREADS ALL_CPUS '$work/ovr-gdal.tif' $levels"
+fi
+
+[ "$what" = pipeline ] || [ "$what" = overviews ] || gdal_translate -q -srcwin 965 893 1024 1024 "$scene" "$work/crop1024.tif"
 if [ "$what" = models ] || [ "$what" = all ]; then
   gdal_translate -q -srcwin 1285 1213 384 384 "$scene" "$work/crop384.tif"
   echo "== realesr-general-x4v3, 1024² crop, $threads threads: SatSR (default options) vs PyTorch 1.13"

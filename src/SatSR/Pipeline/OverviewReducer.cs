@@ -1,3 +1,4 @@
+using System.Numerics;
 using SatSR.Raster;
 
 namespace SatSR.Pipeline;
@@ -25,6 +26,8 @@ internal sealed record OverviewChannel(int Source, OverviewResampling Resampling
 /// <item>Unmasked channels with windows exactly 2×2 take GDAL's shortcut: (a+b+c+d+2)/4, or float sums in its order.</item>
 /// <item>Nearest takes source pixel (⌊0.5 + j·r⌋, ⌊0.5 + i·r⌋).</item>
 /// </list>
+/// The common case, integer channels averaged (unmasked or nodata) over whole 2×2 windows, takes its rows in pairs in
+/// the file's type (<see cref="AddHalves{T}"/>) and computes each pixel straight from its four samples.
 /// Rows come in column chunks (the output is written chunk by chunk, each top to bottom): a chunk computes the
 /// overview pixels whose windows end inside it, and keeps, for every source row, the partial sums of the pixel its
 /// right edge cuts, which the next chunk completes in GDAL's left-to-right order.
@@ -45,7 +48,7 @@ internal sealed class OverviewReducer
     private readonly bool _float;
     private readonly RasterDataType _type;
     private readonly Span1[] _columns, _rows;
-    private readonly bool _pairs;
+    private readonly bool _pairs, _halving;
     private readonly Action<int, int, int, double[]> _emit;
 
     // The chunk: source columns [_left, _right), overview columns [_from, _to), rows received, next overview row.
@@ -73,6 +76,8 @@ internal sealed class OverviewReducer
         _rows = Axis(sourceHeight, height);
         // GDAL's shortcut needs every window of a row two wide and each starting where the one before ends.
         _pairs = _columns.Select((c, j) => c.To - c.From == 2 && (j == 0 || _columns[j - 1].To == c.From)).All(x => x);
+        _halving = !_float && sourceWidth == 2 * width && sourceHeight == 2 * height
+            && _channels.All(c => c is { Resampling: OverviewResampling.Average, ValidFrom: null } && !double.IsNaN(c.Nodata ?? 0));
         _carryIn = new Partial[sourceHeight * _channels.Length];
         _carryOut = new Partial[sourceHeight * _channels.Length];
     }
@@ -130,6 +135,74 @@ internal sealed class OverviewReducer
                 _spare.Push(_ring[0].Values);
                 _ring.RemoveAt(0);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="AddHalves{T}"/> can take the chunk of source columns [<paramref name="left"/>, <paramref name="right"/>):
+    /// every window whole 2×2 and integer, averaged, unmasked or nodata, and none cut by the chunk's edges.
+    /// </summary>
+    public bool Halving(int left, int right) => _halving && left % 2 == 0 && right % 2 == 0;
+
+    /// <summary>
+    /// Source rows <paramref name="top"/> (even) and the one below of a chunk <see cref="Halving"/> takes, columns
+    /// [<paramref name="left"/>, +<paramref name="columns"/>), input channel c at c·<paramref name="stride"/> of each.
+    /// </summary>
+    public void AddHalves<T>(int top, int left, int columns, ReadOnlySpan<T> upper, ReadOnlySpan<T> lower, int stride)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        if (left != _left || top != _received) Begin(left, left + columns, top);
+        _received = top + 2;
+        var count = _to - _from;
+        if (_line.Length != _channels.Length * count) _line = new double[_channels.Length * count];
+        for (var k = 0; k < _channels.Length; k++)
+        {
+            var at = _channels[k].Source * stride;
+            Halve(upper.Slice(at, columns), lower.Slice(at, columns), _channels[k].Nodata, _line.AsSpan(k * count, count));
+        }
+        _emit(_next++, _from, count, _line);
+    }
+
+    /// <summary>
+    /// What <see cref="Average"/> and <see cref="Pair"/> make of whole 2×2 windows (every weight 1): unmasked, GDAL's
+    /// (a+b+c+d+2)/4; with nodata, the valid samples' sum over their count rounded half up, nodata where none is valid,
+    /// a mean on nodata stepped off it.
+    /// </summary>
+    private void Halve<T>(ReadOnlySpan<T> upper, ReadOnlySpan<T> lower, double? nodata, Span<double> line) where T : unmanaged, IBinaryInteger<T>
+    {
+        if (nodata is not { } nd)
+        {
+            for (int i = 0, x = 0; i < line.Length; i++, x += 2)
+            {
+                line[i] = (int.CreateTruncating(upper[x]) + int.CreateTruncating(upper[x + 1])
+                    + int.CreateTruncating(lower[x]) + int.CreateTruncating(lower[x + 1]) + 2) >> 2;
+            }
+            return;
+        }
+        // Only a whole nodata within the type's range can equal a sample or a mean; -1 equals none.
+        var none = nd == Math.Floor(nd) && nd >= 0 && nd <= Max ? (int)nd : -1;
+        var replacement = none < 0 ? 0 : Replacement(nd);
+        for (int i = 0, x = 0; i < line.Length; i++, x += 2)
+        {
+            int a = int.CreateTruncating(upper[x]), b = int.CreateTruncating(upper[x + 1]);
+            int c = int.CreateTruncating(lower[x]), d = int.CreateTruncating(lower[x + 1]);
+            int v;
+            if (a != none && b != none && c != none && d != none) v = (a + b + c + d + 2) >> 2;
+            else
+            {
+                int total = 0, valid = 0;
+                if (a != none) { total += a; valid++; }
+                if (b != none) { total += b; valid++; }
+                if (c != none) { total += c; valid++; }
+                if (d != none) { total += d; valid++; }
+                if (valid == 0)
+                {
+                    line[i] = nd;
+                    continue;
+                }
+                v = (int)Math.Floor((double)total / valid + 0.5);
+            }
+            line[i] = v == none ? replacement : v;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using SatSR.Geometry;
 using SatSR.Raster;
@@ -28,6 +29,7 @@ internal sealed class OverviewWriter
     private readonly Stack<byte[]> _free = new();
     private readonly Stopwatch _busy = new();
     private double[] _row = [];
+    private byte[] _pair = [];
     private byte[] _converted = [];
     private bool _replaying;
 
@@ -114,7 +116,7 @@ internal sealed class OverviewWriter
     {
         var n = (int)(_profile.BandCount * window.Area);
         var samples = Upscaler.Reuse(ref _converted, n * _size);
-        for (var i = 0; i < n; i++) Put(samples, i, values[i]);
+        Put(samples, 0, values[..n]);
         Add(window, samples, mask);
     }
 
@@ -166,9 +168,34 @@ internal sealed class OverviewWriter
         if (_pieces.Count == 0) return;
         var first = _pieces[0].Window;
         int left = first.Column, width = _pieces[^1].Window.Right - left;
+        var right = left + width;
+        var halving = _fromFull.Where(r => r.Halving(left, right)).ToList();
+        var generic = _fromFull.Where(r => !r.Halving(left, right)).ToList();
+        // Two rows in the file's type, band-major, for the levels that take rows in pairs (the upper one waits for the
+        // lower, if need be across calls).
+        var half = _profile.BandCount * width * _size;
+        var pair = halving.Count > 0 ? Upscaler.Reuse(ref _pair, 2 * half) : [];
         var row = Upscaler.Reuse(ref _row, _inputs * width);
         for (var y = 0; y < first.Height; y++)
         {
+            var top = first.Row + y;
+            if (halving.Count > 0)
+            {
+                var line = pair.AsSpan(top % 2 * half, half);
+                foreach (var (window, samples, _) in _pieces)
+                {
+                    for (var b = 0; b < _profile.BandCount; b++)
+                    {
+                        samples.AsSpan((int)((b * window.Area + y * window.Width) * _size), window.Width * _size)
+                            .CopyTo(line[((b * width + window.Column - left) * _size)..]);
+                    }
+                }
+                if (top % 2 == 1)
+                {
+                    foreach (var reducer in halving) AddHalves(reducer, top - 1, left, width, pair.AsSpan(0, half), pair.AsSpan(half, half), width);
+                }
+                if (generic.Count == 0) continue;
+            }
             foreach (var (window, samples, mask) in _pieces)
             {
                 var at = window.Column - left;
@@ -182,7 +209,7 @@ internal sealed class OverviewWriter
                     for (var x = 0; x < window.Width; x++) row[_profile.BandCount * width + at + x] = mask[y * window.Width + x];
                 }
             }
-            foreach (var reducer in _fromFull) reducer.Add(first.Row + y, left, 1, width, row.AsSpan(0, _inputs * width));
+            foreach (var reducer in generic) reducer.Add(top, left, 1, width, row.AsSpan(0, _inputs * width));
         }
         foreach (var (_, samples, mask) in _pieces)
         {
@@ -192,37 +219,39 @@ internal sealed class OverviewWriter
         _pieces.Clear();
     }
 
+    /// <summary>Rows <paramref name="top"/>, top + 1 in the file's type (Byte or UInt16, the types that take rows in pairs) to <paramref name="reducer"/>.</summary>
+    private void AddHalves(OverviewReducer reducer, int top, int left, int columns, Span<byte> upper, Span<byte> lower, int stride)
+    {
+        if (_size == 1) reducer.AddHalves<byte>(top, left, columns, upper, lower, stride);
+        else reducer.AddHalves<ushort>(top, left, columns, MemoryMarshal.Cast<byte, ushort>(upper), MemoryMarshal.Cast<byte, ushort>(lower), stride);
+    }
+
     private void Get(ReadOnlySpan<byte> samples, Span<double> values)
     {
         switch (_profile.DataType)
         {
-            case RasterDataType.Byte: for (var i = 0; i < values.Length; i++) values[i] = samples[i]; break;
-            case RasterDataType.UInt16: Convert(MemoryMarshal.Cast<byte, ushort>(samples), values); break;
-            case RasterDataType.Int16: Convert(MemoryMarshal.Cast<byte, short>(samples), values); break;
-            case RasterDataType.UInt32: Convert(MemoryMarshal.Cast<byte, uint>(samples), values); break;
-            case RasterDataType.Int32: Convert(MemoryMarshal.Cast<byte, int>(samples), values); break;
-            case RasterDataType.Float32: Convert(MemoryMarshal.Cast<byte, float>(samples), values); break;
+            case RasterDataType.Byte: TensorPrimitives.ConvertTruncating(samples[..values.Length], values); break;
+            case RasterDataType.UInt16: TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, ushort>(samples), values); break;
+            case RasterDataType.Int16: TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, short>(samples), values); break;
+            case RasterDataType.UInt32: TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, uint>(samples), values); break;
+            case RasterDataType.Int32: TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, int>(samples), values); break;
+            case RasterDataType.Float32: TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, float>(samples), values); break;
             default: MemoryMarshal.Cast<byte, double>(samples).CopyTo(values); break;
         }
     }
 
-    private static void Convert<T>(ReadOnlySpan<T> samples, Span<double> values) where T : unmanaged, System.Numerics.INumberBase<T>
-    {
-        for (var i = 0; i < values.Length; i++) values[i] = double.CreateTruncating(samples[i]);
-    }
-
-    /// <summary>Sample <paramref name="i"/> of <paramref name="samples"/> (the file's type) set to <paramref name="v"/>, which it holds exactly.</summary>
-    private void Put(Span<byte> samples, int i, double v)
+    /// <summary>Samples <paramref name="at"/>.. of <paramref name="samples"/> (the file's type) set to <paramref name="values"/>, which it holds exactly.</summary>
+    private void Put(Span<byte> samples, int at, ReadOnlySpan<double> values)
     {
         switch (_profile.DataType)
         {
-            case RasterDataType.Byte: samples[i] = (byte)v; break;
-            case RasterDataType.UInt16: MemoryMarshal.Cast<byte, ushort>(samples)[i] = (ushort)v; break;
-            case RasterDataType.Int16: MemoryMarshal.Cast<byte, short>(samples)[i] = (short)v; break;
-            case RasterDataType.UInt32: MemoryMarshal.Cast<byte, uint>(samples)[i] = (uint)v; break;
-            case RasterDataType.Int32: MemoryMarshal.Cast<byte, int>(samples)[i] = (int)v; break;
-            case RasterDataType.Float32: MemoryMarshal.Cast<byte, float>(samples)[i] = (float)v; break;
-            default: MemoryMarshal.Cast<byte, double>(samples)[i] = v; break;
+            case RasterDataType.Byte: TensorPrimitives.ConvertTruncating(values, samples.Slice(at, values.Length)); break;
+            case RasterDataType.UInt16: TensorPrimitives.ConvertTruncating(values, MemoryMarshal.Cast<byte, ushort>(samples).Slice(at, values.Length)); break;
+            case RasterDataType.Int16: TensorPrimitives.ConvertTruncating(values, MemoryMarshal.Cast<byte, short>(samples).Slice(at, values.Length)); break;
+            case RasterDataType.UInt32: TensorPrimitives.ConvertTruncating(values, MemoryMarshal.Cast<byte, uint>(samples).Slice(at, values.Length)); break;
+            case RasterDataType.Int32: TensorPrimitives.ConvertTruncating(values, MemoryMarshal.Cast<byte, int>(samples).Slice(at, values.Length)); break;
+            case RasterDataType.Float32: TensorPrimitives.ConvertTruncating(values, MemoryMarshal.Cast<byte, float>(samples).Slice(at, values.Length)); break;
+            default: values.CopyTo(MemoryMarshal.Cast<byte, double>(samples)[at..]); break;
         }
     }
 
@@ -263,7 +292,9 @@ internal sealed class OverviewWriter
 
         public void Add(int row, int from, int count, double[] values)
         {
-            Next?.Add(row, from, 1, count, values);
+            // The next level takes this level's rows in pairs from the block row (both in it: block heights are even) or one by one.
+            var halving = Next is not null && _blockHeight % 2 == 0 && Next.Halving(from, from + count);
+            if (!halving) Next?.Add(row, from, 1, count, values);
             if (row == 0) Begin(from, count);
             var y = row % _blockHeight;
             var rowsInBlock = Math.Min(_blockHeight, _height - row / _blockHeight * _blockHeight);
@@ -280,8 +311,13 @@ internal sealed class OverviewWriter
                 }
                 var plane = _rows.AsSpan((b * _blockHeight + y) * Span * _size, Span * _size);
                 if (seam > 0) _seamIn.AsSpan((b * _height + row) * _blockWidth * _size, seam * _size).CopyTo(plane);
-                for (var x = 0; x < count; x++) _owner.Put(plane, seam + x, values[k * count + x]);
+                _owner.Put(plane, seam, values.AsSpan(k * count, count));
                 b++;
+            }
+            if (halving && y % 2 == 1)
+            {
+                var stride = _blockHeight * Span * _size;
+                _owner.AddHalves(Next!, row - 1, from, count, _rows.AsSpan(((y - 1) * Span + seam) * _size), _rows.AsSpan((y * Span + seam) * _size), stride / _size);
             }
             var written = _end == _width ? _width : _end / _blockWidth * _blockWidth;
             Keep(row, y, written);
