@@ -45,6 +45,31 @@ public class OverviewGdalTests(ITestOutputHelper output)
         AssertEqualToGdal(path, Levels, exact: true);
     }
 
+    /// <summary>
+    /// Even sizes make every window whole 2×2 (integer rows go in pairs); chunks of 100 columns cut windows from the
+    /// third level on, so chunks taken in pairs and one by one follow each other both ways. The bottom half's samples
+    /// crowd next to nodata, so that many means land on it.
+    /// </summary>
+    [Theory]
+    [InlineData(RasterDataType.Byte, 0.0)]
+    [InlineData(RasterDataType.Byte, null)]
+    [InlineData(RasterDataType.Byte, 255.0)]
+    [InlineData(RasterDataType.UInt16, 0.0)]
+    [InlineData(RasterDataType.UInt16, 65535.0)]
+    [InlineData(RasterDataType.UInt16, null)]
+    public void Overviews_of_whole_2x2_windows_equal_GDALs(RasterDataType type, double? nodata)
+    {
+        var dir = TestFiles.TempDir();
+        var path = Path.Combine(dir, "written.tif");
+        var profile = Profile(304, 256, type, 1, nodata);
+        var values = Samples(profile, seed: (int)type);
+        var low = nodata is > 0 ? nodata.Value - 2 : 0;
+        for (var i = values.Length / 2; i < values.Length; i++) values[i] = low + values[i] % 3;
+        if (nodata is { } nd) Holes(values, profile, _ => nd, seed: 7);
+        Write(path, profile, values, mask: null, chunkWidth: 100);
+        AssertEqualToGdal(path, Levels, exact: true);
+    }
+
     /// <summary>An internal mask (lossless here, so every sample is exact): bands averaged over the mask's valid pixels from the full resolution, the mask nearest.</summary>
     [Fact]
     public void Overviews_of_a_file_with_a_mask_equal_GDALs()
