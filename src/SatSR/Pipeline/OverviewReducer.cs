@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SatSR.Raster;
 
 namespace SatSR.Pipeline;
@@ -50,6 +52,7 @@ internal sealed class OverviewReducer
     private readonly Span1[] _columns, _rows;
     private readonly bool _pairs, _halving;
     private readonly Action<int, int, int, double[]> _emit;
+    private readonly Action<int, int, int, byte[]> _emitSamples;
 
     // The chunk: source columns [_left, _right), overview columns [_from, _to), rows received, next overview row.
     private int _left = -1, _right, _from, _to, _received, _next;
@@ -58,10 +61,12 @@ internal sealed class OverviewReducer
     private readonly List<(int Row, double[] Values)> _ring = [];
     private readonly Stack<double[]> _spare = new();
     private double[] _line = [];
+    private byte[] _samples = [];
 
     /// <param name="emit">gets each overview row: (row, first column, columns, values channel-major)</param>
+    /// <param name="emitSamples">gets, instead, each row made from rows in pairs, as samples in the file's type</param>
     public OverviewReducer(int inputs, int sourceWidth, int sourceHeight, int width, int height, IReadOnlyList<OverviewChannel> channels,
-        RasterDataType type, Action<int, int, int, double[]> emit)
+        RasterDataType type, Action<int, int, int, double[]> emit, Action<int, int, int, byte[]> emitSamples)
     {
         _inputs = inputs;
         _sourceWidth = sourceWidth;
@@ -72,6 +77,7 @@ internal sealed class OverviewReducer
         _type = type;
         _float = type is not (RasterDataType.Byte or RasterDataType.UInt16);
         _emit = emit;
+        _emitSamples = emitSamples;
         _columns = Axis(sourceWidth, width);
         _rows = Axis(sourceHeight, height);
         // GDAL's shortcut needs every window of a row two wide and each starting where the one before ends.
@@ -154,13 +160,13 @@ internal sealed class OverviewReducer
         if (left != _left || top != _received) Begin(left, left + columns, top);
         _received = top + 2;
         var count = _to - _from;
-        if (_line.Length != _channels.Length * count) _line = new double[_channels.Length * count];
+        var line = MemoryMarshal.Cast<byte, T>(Upscaler.Reuse(ref _samples, _channels.Length * count * Unsafe.SizeOf<T>()).AsSpan());
         for (var k = 0; k < _channels.Length; k++)
         {
             var at = _channels[k].Source * stride;
-            Halve(upper.Slice(at, columns), lower.Slice(at, columns), _channels[k].Nodata, _line.AsSpan(k * count, count));
+            Halve(upper.Slice(at, columns), lower.Slice(at, columns), _channels[k].Nodata, line.Slice(k * count, count));
         }
-        _emit(_next++, _from, count, _line);
+        _emitSamples(_next++, _from, count, _samples);
     }
 
     /// <summary>
@@ -168,20 +174,20 @@ internal sealed class OverviewReducer
     /// (a+b+c+d+2)/4; with nodata, the valid samples' sum over their count rounded half up, nodata where none is valid,
     /// a mean on nodata stepped off it.
     /// </summary>
-    private void Halve<T>(ReadOnlySpan<T> upper, ReadOnlySpan<T> lower, double? nodata, Span<double> line) where T : unmanaged, IBinaryInteger<T>
+    private void Halve<T>(ReadOnlySpan<T> upper, ReadOnlySpan<T> lower, double? nodata, Span<T> line) where T : unmanaged, IBinaryInteger<T>
     {
         if (nodata is not { } nd)
         {
             for (int i = 0, x = 0; i < line.Length; i++, x += 2)
             {
-                line[i] = (int.CreateTruncating(upper[x]) + int.CreateTruncating(upper[x + 1])
-                    + int.CreateTruncating(lower[x]) + int.CreateTruncating(lower[x + 1]) + 2) >> 2;
+                line[i] = T.CreateTruncating((int.CreateTruncating(upper[x]) + int.CreateTruncating(upper[x + 1])
+                    + int.CreateTruncating(lower[x]) + int.CreateTruncating(lower[x + 1]) + 2) >> 2);
             }
             return;
         }
         // Only a whole nodata within the type's range can equal a sample or a mean; -1 equals none.
         var none = nd == Math.Floor(nd) && nd >= 0 && nd <= Max ? (int)nd : -1;
-        var replacement = none < 0 ? 0 : Replacement(nd);
+        var replacement = T.CreateTruncating(none < 0 ? 0 : (int)Replacement(nd));
         for (int i = 0, x = 0; i < line.Length; i++, x += 2)
         {
             int a = int.CreateTruncating(upper[x]), b = int.CreateTruncating(upper[x + 1]);
@@ -197,12 +203,12 @@ internal sealed class OverviewReducer
                 if (d != none) { total += d; valid++; }
                 if (valid == 0)
                 {
-                    line[i] = nd;
+                    line[i] = T.CreateTruncating(none);
                     continue;
                 }
                 v = (int)Math.Floor((double)total / valid + 0.5);
             }
-            line[i] = v == none ? replacement : v;
+            line[i] = v == none ? replacement : T.CreateTruncating(v);
         }
     }
 

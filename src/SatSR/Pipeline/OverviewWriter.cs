@@ -92,7 +92,7 @@ internal sealed class OverviewWriter
         List<OverviewChannel> channels)
     {
         var blocks = new Blocks(this, level, width, height, channels);
-        return (new OverviewReducer(inputs, sourceWidth, sourceHeight, width, height, channels, _profile.DataType, blocks.Add), blocks);
+        return (new OverviewReducer(inputs, sourceWidth, sourceHeight, width, height, channels, _profile.DataType, blocks.Add, blocks.Add), blocks);
     }
 
     /// <summary>A written piece: samples in the file's type, band-major, and the mask piece when the file has one.</summary>
@@ -271,6 +271,8 @@ internal sealed class OverviewWriter
         private byte[] _rows = [], _maskRows = [], _out = [], _outMask = [];
         // The columns a chunk's edge cut, every row: filled by one chunk (out), read by the next (in).
         private byte[] _seamIn = [], _seamOut = [], _seamMaskIn = [], _seamMaskOut = [];
+        // A row given as samples, as values for a next level that takes rows one by one.
+        private double[] _values = [];
 
         public Blocks(OverviewWriter owner, int level, int width, int height, List<OverviewChannel> channels)
         {
@@ -290,11 +292,24 @@ internal sealed class OverviewWriter
 
         private int Span => _end - _start;
 
-        public void Add(int row, int from, int count, double[] values)
+        public void Add(int row, int from, int count, double[] values) => Add(row, from, count, values, []);
+
+        /// <summary>A row as samples in the file's type, channel-major (no mask channel).</summary>
+        public void Add(int row, int from, int count, byte[] samples) => Add(row, from, count, null, samples);
+
+        private void Add(int row, int from, int count, double[]? values, byte[] samples)
         {
             // The next level takes this level's rows in pairs from the block row (both in it: block heights are even) or one by one.
             var halving = Next is not null && _blockHeight % 2 == 0 && Next.Halving(from, from + count);
-            if (!halving) Next?.Add(row, from, 1, count, values);
+            if (!halving && Next is not null)
+            {
+                if (values is null)
+                {
+                    values = Upscaler.Reuse(ref _values, _channels.Length * count);
+                    for (var k = 0; k < _channels.Length; k++) _owner.Get(samples.AsSpan(k * count * _size, count * _size), values.AsSpan(k * count, count));
+                }
+                Next.Add(row, from, 1, count, values);
+            }
             if (row == 0) Begin(from, count);
             var y = row % _blockHeight;
             var rowsInBlock = Math.Min(_blockHeight, _height - row / _blockHeight * _blockHeight);
@@ -306,12 +321,13 @@ internal sealed class OverviewWriter
                 {
                     var line = _maskRows.AsSpan(y * Span, Span);
                     if (seam > 0) _seamMaskIn.AsSpan(row * _blockWidth, seam).CopyTo(line);
-                    for (var x = 0; x < count; x++) line[seam + x] = (byte)values[k * count + x];
+                    for (var x = 0; x < count; x++) line[seam + x] = (byte)values![k * count + x];
                     continue;
                 }
                 var plane = _rows.AsSpan((b * _blockHeight + y) * Span * _size, Span * _size);
                 if (seam > 0) _seamIn.AsSpan((b * _height + row) * _blockWidth * _size, seam * _size).CopyTo(plane);
-                _owner.Put(plane, seam, values.AsSpan(k * count, count));
+                if (values is null) samples.AsSpan(b * count * _size, count * _size).CopyTo(plane[(seam * _size)..]);
+                else _owner.Put(plane, seam, values.AsSpan(k * count, count));
                 b++;
             }
             if (halving && y % 2 == 1)
