@@ -30,7 +30,7 @@ internal static class KillPoint
     /// <summary>After the <c>--outscale</c> resample pass writes an output piece.</summary>
     public const string Resample = "resample";
 
-    /// <summary>At each report of GDAL's progress while it builds the overviews (of an upscale or a merge).</summary>
+    /// <summary>At each piece a resumed upscale reads back for its overviews.</summary>
     public const string Overviews = "overviews";
 
     /// <summary>At each report of GDAL's progress while it copies the streamed GeoTIFF to a COG.</summary>

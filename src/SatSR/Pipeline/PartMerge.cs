@@ -25,7 +25,7 @@ public sealed record MergeResult(string OutputPath, int Width, int Height, int P
 /// <summary>
 /// Assembles the parts that <c>satsr upscale --shard i/N</c> wrote into the output an unsplit run writes: checks that
 /// all N are there, committed and of one job, then copies their pixels block row by block row (never inferring),
-/// builds the overviews and, for a COG job, makes the COG copy; atomic like every output. Nothing is written when a
+/// building the overviews from them as they go, and, for a COG job, makes the COG copy; atomic like every output. Nothing is written when a
 /// part is missing, incomplete or foreign.
 /// </summary>
 public static class PartMerge
@@ -59,10 +59,11 @@ public static class PartMerge
                 var megapixels = whole.Width * (double)whole.Height / 1e6;
                 using (var target = RasterDataset.Create(streamed.PartialPath, whole, first.Streamed, mask))
                 {
-                    Copy(parts, target, whole, progress, clock, ct);
+                    var overviews = OverviewWriter.For(target, first.Overviews, created: true);
+                    Copy(parts, target, overviews, whole, progress, clock, ct);
+                    overviews?.Flush();
                 }
                 copyTime = clock.Elapsed;
-                OutputFinish.BuildOverviews(streamed.PartialPath, first.Overviews, new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), ct);
                 if (cog)
                 {
                     OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, first.Copy!, new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), ct);
@@ -131,8 +132,12 @@ public static class PartMerge
         return found;
     }
 
-    /// <summary>Every part's pixels (and mask) into <paramref name="target"/> at its rows, in whole output blocks, each written once.</summary>
-    private static void Copy(List<Found> parts, RasterDataset target, RasterProfile whole, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken ct)
+    /// <summary>
+    /// Every part's pixels (and mask) into <paramref name="target"/> at its rows, in whole output blocks, each written once,
+    /// and into its <paramref name="overviews"/>.
+    /// </summary>
+    private static void Copy(List<Found> parts, RasterDataset target, OverviewWriter? overviews, RasterProfile whole, IProgress<UpscaleProgress>? progress,
+        Stopwatch clock, CancellationToken ct)
     {
         var bands = Enumerable.Range(1, whole.BandCount).ToArray();
         var mask = whole.Bands[0].MaskFlags == MaskFlags.PerDataset;
@@ -150,12 +155,13 @@ public static class PartMerge
                 source.Read<double>(piece, bands, pixels);
                 var at = piece with { Row = piece.Row + part.Rows.From };
                 target.Write<double>(at, bands, pixels);
-                if (mask)
+                var m = mask ? Upscaler.Reuse(ref valid, n) : null;
+                if (m is not null)
                 {
-                    var m = Upscaler.Reuse(ref valid, n);
                     source.ReadMask(piece, 1, m);
                     target.WriteMask(at, m);
                 }
+                overviews?.Add(at, pixels, m);
                 KillPoint.Pass(KillPoint.Merge);
                 progress?.Report(new UpscaleProgress(at.Bottom, whole.Height, (double)at.Bottom / whole.Height * megapixels, megapixels, clock.Elapsed) { Stage = UpscaleStage.Copy });
             }

@@ -24,9 +24,10 @@ internal sealed class ResamplePass(
 
     /// <summary>
     /// Resamples output rows <paramref name="rows"/> of the <paramref name="width"/>×<paramref name="height"/> output
-    /// into <paramref name="target"/>, which holds those rows from its first (all of them, or a shard's part).
+    /// into <paramref name="target"/>, which holds those rows from its first (all of them, or a shard's part), and into
+    /// its <paramref name="overviews"/>.
     /// </summary>
-    public void WriteAll(RasterDataset target, int width, int height, int blockHeight, int blockWidth, RowRange rows)
+    public void WriteAll(RasterDataset target, OverviewWriter? overviews, int width, int height, int blockHeight, int blockWidth, RowRange rows)
     {
         int w = source.Profile.Width, h = source.Profile.Height;
         var resampler = new MaskedResampler(
@@ -39,13 +40,14 @@ internal sealed class ResamplePass(
         for (var p = 0; p < pieces.Count; p++)
         {
             ct.ThrowIfCancellationRequested();
-            WritePiece(target, resampler, pieces[p], nearestColumn, nearestRow, rows.From);
+            WritePiece(target, overviews, resampler, pieces[p], nearestColumn, nearestRow, rows.From);
             KillPoint.Pass(KillPoint.Resample);
             progress?.Report(new UpscaleProgress(p + 1, pieces.Count, (double)pieces[p].Bottom / height * w * h / 1e6, w * (double)h / 1e6, elapsed())
             {
                 Stage = UpscaleStage.Resample,
             });
         }
+        overviews?.Flush();
     }
 
     /// <summary>
@@ -58,7 +60,7 @@ internal sealed class ResamplePass(
         return new RowRange(top / blockHeight * blockHeight, Math.Min(stageHeight, (bottom + blockHeight - 1) / blockHeight * blockHeight));
     }
 
-    private void WritePiece(RasterDataset target, MaskedResampler resampler, Window piece, int[] nearestColumn, int[] nearestRow, int rowOffset)
+    private void WritePiece(RasterDataset target, OverviewWriter? overviews, MaskedResampler resampler, Window piece, int[] nearestColumn, int[] nearestRow, int rowOffset)
     {
         // The intermediate pixels the kernels take, and the input pixels under them (which hold every nearest one too:
         // the intermediate pixel under an output centre is one of its taps).
@@ -106,5 +108,6 @@ internal sealed class ResamplePass(
         var at = piece with { Row = piece.Row - rowOffset };
         target.Write<double>(at, _outputBands, pixels);
         if (mask is not null) target.WriteMask(at, mask);
+        overviews?.Add(at, pixels, mask);
     }
 }

@@ -1,8 +1,9 @@
 namespace SatSR.Pipeline;
 
 /// <summary>
-/// The phases of a job: every job infers; an <c>--outscale</c> job then resamples to the exact size; overviews are
-/// built after the full resolution; a COG is then copied from the streamed file.
+/// The phases of a job: every job infers; an <c>--outscale</c> job then resamples to the exact size; a COG is then
+/// copied from the streamed file. Overviews are built while the full resolution is written; <see cref="Overviews"/> is
+/// a resumed job reading back the rows written before, for the overview pixels they share with the rest.
 /// </summary>
 public enum UpscaleStage
 {
@@ -58,7 +59,7 @@ public sealed record UpscaleResult(
     /// <summary>The same for the written output (after blending, <c>--consistency</c> and rounding to the data type).</summary>
     public double ConsistencyAfter { get; init; } = double.NaN;
 
-    /// <summary>Time spent building overviews (part of <see cref="Elapsed"/>).</summary>
+    /// <summary>Time spent building overviews, in the pass that writes the output (part of <see cref="Elapsed"/>).</summary>
     public TimeSpan OverviewTime { get; init; }
 
     /// <summary>Time spent copying the streamed file into a COG (part of <see cref="Elapsed"/>).</summary>

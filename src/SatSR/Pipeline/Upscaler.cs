@@ -133,32 +133,39 @@ public static class Upscaler
                     mask: !resampled && encoding.Mask)) { }
                 KillPoint.Pass(KillPoint.Created);
             }
+            // A part gets no overviews: merge builds them over the whole output.
+            var factors = part is null ? options.OverviewFactors(width, height) : [];
+            var megapixels = profile.Width * (double)profile.Height / 1e6;
+            OverviewWriter? overviews;
             using (var target = ReopenPartial(stage, stageProfile, encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS")))
             {
-                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, resampled ? 0 : rows.From, HasMask(target));
+                // The network's file gets its overviews as it is written, unless a resample pass writes the output.
+                overviews = resampled ? null : OverviewWriter.For(target, factors, created: start == new ResumePoint(0, 0));
+                // Rows an interrupted run wrote are read back once, for the overview pixels they share with the rows to come.
+                overviews?.Replay(schedule.Chunks.Where(c => c.FirstRow > rows.From)
+                    .SelectMany(c => Pieces(Window.FromEdges(c.Left, rows.From, c.Left + c.Width, c.FirstRow), blockHeight, blockWidth)),
+                    new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), cancellationToken);
+                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, resampled ? 0 : rows.From, HasMask(target), overviews);
                 var done = schedule.Resumed;
                 var total = schedule.Tiles.Count + schedule.Resumed;
                 var inputMegapixels = plan.Width * (double)plan.Height / 1e6;
                 var blended = new TileCounter(() => progress?.Report(
                     new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
                 figures = stages.Run(schedule, inputs, network, outputs, blended, cancellationToken);
+                overviews?.Flush();
             }
             if (resampled)
             {
                 using var intermediate = RasterDataset.Open(stage.PartialPath);
                 using var target = RasterDataset.Create(streamed.PartialPath, outputProfile, encoding.Streamed, encoding.Mask);
+                overviews = OverviewWriter.For(target, factors, created: true);
                 new ResamplePass(source, validity, intermediate, scale, bands, encoders,
-                    progress, () => clock.Elapsed, cancellationToken).WriteAll(target, width, height, blockHeight, blockWidth, rows);
+                    progress, () => clock.Elapsed, cancellationToken).WriteAll(target, overviews, width, height, blockHeight, blockWidth, rows);
             }
-            var megapixels = profile.Width * (double)profile.Height / 1e6;
-            var step = Stopwatch.StartNew();
-            // A part gets no overviews: merge builds them over the whole output.
-            OutputFinish.BuildOverviews(streamed.PartialPath, part is null ? options.OverviewFactors(width, height) : [],
-                new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), cancellationToken);
-            overviewTime = step.Elapsed;
+            overviewTime = overviews?.Busy ?? TimeSpan.Zero;
             if (cog)
             {
-                step.Restart();
+                var step = Stopwatch.StartNew();
                 OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, encoding.Copy!,
                     new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), cancellationToken);
                 copyTime = step.Elapsed;

@@ -224,51 +224,71 @@ public sealed class RasterDataset : IDisposable
     }
 
     /// <summary>
-    /// Adds overviews at <paramref name="factors"/> (2: half the size) to a raster opened for update; a GeoTIFF gets
-    /// them inside the file, after its full-resolution blocks, which are not rewritten. Band b is resampled with
-    /// <paramref name="resampling"/>[b−1]; a per-dataset mask, nearest. Average honours the band's nodata value or
-    /// mask: nodata pixels weigh nothing, a block of nodata stays nodata, and a mean that lands on the nodata value is
-    /// stepped off it (GDAL 3.6 does so). <paramref name="progress"/> gets 0..1; cancelling stops GDAL between chunks.
+    /// Lays out empty overviews at <paramref name="factors"/> (2: half the size) in a GeoTIFF opened for update (or just
+    /// created), for all bands and the per-dataset mask, so that their pixels can be written block by block
+    /// (<see cref="WriteOverviewSamples"/>) while the full resolution is. A GeoTIFF keeps them inside the file.
     /// </summary>
-    public unsafe void BuildOverviews(IReadOnlyList<int> factors, IReadOnlyList<OverviewResampling> resampling,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public unsafe void AddOverviews(IReadOnlyList<int> factors)
     {
         if (factors.Count == 0) return;
-        if (resampling.Count != Profile.BandCount) throw new ArgumentException("one resampling per band", nameof(resampling));
-        var ds = _handle.DangerousGetHandle();
         var levels = factors.ToArray();
         var bands = Enumerable.Range(1, Profile.BandCount).ToArray();
         int err;
-        // GTiff builds overviews only for all bands at once and with one resampling: "NONE" lays out the overview
-        // directories, then each band's pixels are computed with the resampling that band needs.
+        // "NONE" makes the overview directories without computing a pixel.
         GdalNative.CPLErrorReset();
         fixed (int* f = levels)
         fixed (int* b = bands)
         {
-            err = GdalNative.GDALBuildOverviews(ds, "NONE", levels.Length, f, bands.Length, b, null, IntPtr.Zero);
+            err = GdalNative.GDALBuildOverviews(_handle.DangerousGetHandle(), "NONE", levels.Length, f, bands.Length, b, null, IntPtr.Zero);
         }
         GdalError.ThrowIfFailed(err, Path, "creating the overviews");
-
-        var sources = bands.Select(b => (Name: $"band {b}", Band: BandHandle(b), Resampling: resampling[b - 1])).ToList();
-        if (Profile.Bands[0].MaskFlags == MaskFlags.PerDataset)
-        {
-            sources.Add(("the mask", GdalNative.GDALGetMaskBand(BandHandle(1)), OverviewResampling.Nearest));
-        }
-        for (var i = 0; i < sources.Count; i++)
-        {
-            var (name, band, how) = sources[i];
-            var overviews = Enumerable.Range(0, GdalNative.GDALGetOverviewCount(band)).Select(k => GdalNative.GDALGetOverview(band, k)).ToArray();
-            using var report = new GdalProgress(progress, cancellationToken, (double)i / sources.Count, 1.0 / sources.Count);
-            GdalNative.CPLErrorReset();
-            fixed (IntPtr* o = overviews)
-            {
-                err = GdalNative.GDALRegenerateOverviews(band, overviews.Length, o, how == OverviewResampling.Average ? "AVERAGE" : "NEAREST",
-                    GdalProgress.Callback, report.Data);
-            }
-            report.ThrowIfStopped();
-            GdalError.ThrowIfFailed(err, Path, $"computing the overviews of {name}");
-        }
     }
+
+    /// <summary>The block size of overview <paramref name="level"/> (0: the finest).</summary>
+    public (int Width, int Height) OverviewBlockSize(int level)
+    {
+        GdalNative.GDALGetBlockSize(OverviewBand(1, level), out var x, out var y);
+        return (x, y);
+    }
+
+    /// <summary>
+    /// Writes samples already in the file's type (band-major, like <see cref="WriteSamples"/>) into <paramref name="window"/>
+    /// of overview <paramref name="level"/>, all <paramref name="bands"/> in one call (pixel-interleaved blocks are
+    /// written whole).
+    /// </summary>
+    public unsafe void WriteOverviewSamples(int level, Window window, ReadOnlySpan<int> bands, ReadOnlySpan<byte> samples)
+    {
+        var size = SizeOf(Profile.DataType);
+        if (samples.Length < (long)bands.Length * window.Area * size) throw new ArgumentException("samples too small", nameof(samples));
+        var overview = GdalError.ThrowIfNull(GdalNative.GDALGetBandDataset(OverviewBand(1, level)), Path, "getting an overview");
+        int err;
+        GdalNative.CPLErrorReset();
+        fixed (byte* p = samples)
+        fixed (int* map = bands)
+        {
+            err = GdalNative.GDALDatasetRasterIOEx(overview, GdalNative.GF_Write, window.Column, window.Row, window.Width, window.Height,
+                p, window.Width, window.Height, (int)Profile.DataType, bands.Length, map, size, (long)window.Width * size, (long)window.Area * size, IntPtr.Zero);
+        }
+        GdalError.ThrowIfWriteFailed(err, Path, "writing an overview", BlockBytes, window);
+    }
+
+    /// <summary>Writes <paramref name="window"/> of the per-dataset mask of overview <paramref name="level"/> (row-major; 0 invalid, 255 valid).</summary>
+    public unsafe void WriteOverviewMask(int level, Window window, ReadOnlySpan<byte> source)
+    {
+        if (source.Length < window.Area) throw new ArgumentException("source too small", nameof(source));
+        var mask = GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(OverviewBand(1, level)), Path, "getting an overview's mask band");
+        int err;
+        GdalNative.CPLErrorReset();
+        fixed (byte* p = source)
+        {
+            err = GdalNative.GDALRasterIOEx(mask, GdalNative.GF_Write, window.Column, window.Row, window.Width, window.Height, p,
+                window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
+        }
+        GdalError.ThrowIfFailed(err, Path, "writing an overview's mask", window);
+    }
+
+    private IntPtr OverviewBand(int band, int level) =>
+        GdalError.ThrowIfNull(GdalNative.GDALGetOverview(BandHandle(band), level), Path, $"getting overview {level}");
 
     /// <summary>
     /// Writes a copy of this raster to <paramref name="path"/> with <paramref name="driver"/>'s CreateCopy (COG has no
@@ -309,9 +329,12 @@ public sealed class RasterDataset : IDisposable
     /// </summary>
     public void FlushCache()
     {
+        // A GeoTIFF's overviews are datasets of their own: flushing the file leaves their blocks and tile index in memory.
+        var datasets = Enumerable.Range(0, OverviewSizes.Count).Select(level => GdalNative.GDALGetBandDataset(OverviewBand(1, level)))
+            .Prepend(_handle.DangerousGetHandle()).ToList();
         for (var pass = 0; pass < 2; pass++)
         {
-            GdalError.ThrowIfWriteFailed(GdalNative.FlushCache(_handle.DangerousGetHandle()), Path, "writing", BlockBytes);
+            foreach (var ds in datasets) GdalError.ThrowIfWriteFailed(GdalNative.FlushCache(ds), Path, "writing", BlockBytes);
         }
     }
 

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace SatSR.Tests.Pipeline;
 
 /// <summary>
-/// Overviews, built into every output after the full-resolution pass: the mean of the valid pixels for continuous
+/// Overviews, built into every output while the full resolution is written: the mean of the valid pixels for continuous
 /// bands, nearest for alpha; nodata never bleeds into a valid overview pixel and a valid one never becomes nodata.
 /// Expected overview pixels are 2×2 block means written out here, not GDAL's.
 /// </summary>
@@ -172,23 +172,6 @@ public class OverviewTests(ITestOutputHelper output)
         var result = Upscaler.Run(TestModels.GeneralX4OnCpu(EdgeInput(dir), Path.Combine(dir, "out.tif")) with { Overviews = [] });
         using var ds = RasterDataset.Open(result.OutputPath);
         Assert.Empty(ds.OverviewSizes);
-    }
-
-    [Fact]
-    public void Interrupted_while_building_overviews_resumes_without_inferring_again()
-    {
-        var dir = TestFiles.TempDir();
-        var options = TestModels.GeneralX4OnCpu(EdgeInput(dir), Path.Combine(dir, "out.tif"));
-        using var cts = new CancellationTokenSource();
-        var stop = new Progress(p => { if (p.Stage == UpscaleStage.Overviews) cts.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => Upscaler.Run(options, stop, cts.Token));
-        Assert.False(File.Exists(options.OutputPath));
-
-        var result = Upscaler.Run(options with { Resume = true });
-        Assert.Equal(0, result.TilesInferred);
-        var full = TestRasters.ReadAll(result.OutputPath, out var profile);
-        Assert.Equal(ValidMeans(full, profile.Width, profile.Height, nodata: 0).Means, ReadOverview(result.OutputPath, 0));
-        Assert.Equal(["edge.tif", "out.tif"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
     }
 
     /// <summary>All bands of overview <paramref name="level"/>, band-major.</summary>

@@ -12,8 +12,12 @@ namespace SatSR.Pipeline.Stages;
 internal sealed record StageInputs(string Path, RasterProfile Profile, Validity Validity, BandSelection Bands, BandScale[] Scales,
     SampleEncoder[] Encoders, bool Tta, bool Consistency, BlendMode Blend);
 
-/// <summary>Where the stages write: the target file (holding output rows from <see cref="RowOffset"/> on), its blocks and journal.</summary>
-internal sealed record StageOutputs(RasterDataset Target, ResumeJournal Journal, int BlockHeight, int BlockWidth, int RowOffset, bool Mask);
+/// <summary>
+/// Where the stages write: the target file (holding output rows from <see cref="RowOffset"/> on), its blocks, journal
+/// and the overviews built from what is written.
+/// </summary>
+internal sealed record StageOutputs(RasterDataset Target, ResumeJournal Journal, int BlockHeight, int BlockWidth, int RowOffset, bool Mask,
+    OverviewWriter? Overviews = null);
 
 /// <summary>What the stages of one job did; <see cref="Busy"/>: each stage's time at work, summed over its workers.</summary>
 internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(string Stage, TimeSpan Time)> Busy, SquaredError Before, SquaredError After)
@@ -79,7 +83,7 @@ internal sealed class StagedJob(int workers, int queueDepth)
             var inferrer = new TileInferrer(inputs.Path, engine, inputs.Tta, schedule.Tiles.Count, raw, cancel.Token);
             var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, inputs.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,
                 pieces, predictions, blended);
-            var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, samples, masks);
+            var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, samples, masks, outputs.Overviews);
 
             // A block cancelled by its token drops what it holds and completes its successor normally: the writing end
             // (blend, encode, write) listens to failures only, so on cancellation it drains what reached it.

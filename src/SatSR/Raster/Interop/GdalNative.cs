@@ -147,12 +147,10 @@ internal static partial class GdalNative
     public static unsafe partial int GDALBuildOverviews(IntPtr dataset, string resampling, int overviewCount, int* factors, int bandCount, int* bands,
         delegate* unmanaged[Cdecl]<double, IntPtr, IntPtr, int> progress, IntPtr progressData);
 
-    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
-    public static unsafe partial int GDALRegenerateOverviews(IntPtr sourceBand, int overviewCount, IntPtr* overviewBands, string resampling,
-        delegate* unmanaged[Cdecl]<double, IntPtr, IntPtr, int> progress, IntPtr progressData);
 
     [LibraryImport(Lib)] public static partial int GDALGetOverviewCount(IntPtr band);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetOverview(IntPtr band, int index);
+    [LibraryImport(Lib)] public static partial IntPtr GDALGetBandDataset(IntPtr band);
     [LibraryImport(Lib)] public static partial int GDALGetRasterBandXSize(IntPtr band);
     [LibraryImport(Lib)] public static partial int GDALGetRasterBandYSize(IntPtr band);
     [LibraryImport(Lib)] public static partial int GDALCreateDatasetMaskBand(IntPtr dataset, int flags);
