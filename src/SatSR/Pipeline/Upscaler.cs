@@ -91,8 +91,10 @@ public static class Upscaler
         // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them;
         // resampled rows are split evenly (their tile rows are the resampling kernel's, not the blend's).
         var rows = options.Shard is not { } s ? new RowRange(0, height) : resampled ? ShardPlan.Rows(height, blockHeight, s) : layout.Rows(s);
+        // Once: it samples the input's bytes (a remote one with a request) and stats a VRT's sources.
+        var fingerprint = ResumeJournal.FingerprintOf(options, scale, source.Files);
         var part = options.Shard is { } p
-            ? new ShardPart(p, ResumeJournal.FingerprintOf(options, scale, source.Files), rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
+            ? new ShardPart(p, fingerprint, rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
             : null;
         var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output, options.Model.Name);
         var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
@@ -107,7 +109,7 @@ public static class Upscaler
         }
         using var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
         var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output, options.Model.Name) : outputProfile;
-        var journal = new ResumeJournal(stage.JournalPath, ResumeJournal.FingerprintOf(options, scale, source.Files) + (part is null ? "" : $"/shard {part.Shard}"));
+        var journal = new ResumeJournal(stage.JournalPath, fingerprint + (part is null ? "" : $"/shard {part.Shard}"));
         var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
         // A journal without its partial file: killed after the journal began, before the file was made, or the file was
         // removed. Nothing of it is kept, so the job starts over.

@@ -174,19 +174,11 @@ public sealed class RasterDataset : IDisposable
     }
 
     /// <summary>Writes <paramref name="window"/> of the per-dataset mask (row-major; 0 invalid, 255 valid) of a file created with one.</summary>
-    public unsafe void WriteMask(Window window, ReadOnlySpan<byte> source)
+    public void WriteMask(Window window, ReadOnlySpan<byte> source)
     {
         CheckWindow(window, [1]);
         if (source.Length < window.Area) throw new ArgumentException("source too small", nameof(source));
-        var mask = GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(BandHandle(1)), Path, "getting the mask band");
-        int err;
-        GdalNative.CPLErrorReset();
-        fixed (byte* p = source)
-        {
-            err = GdalNative.GDALRasterIOEx(mask, GdalNative.GF_Write, window.Column, window.Row, window.Width, window.Height, p,
-                window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
-        }
-        GdalError.ThrowIfFailed(err, Path, "writing the mask", window);
+        WriteMaskBand(GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(BandHandle(1)), Path, "getting the mask band"), window, source, "writing the mask");
     }
 
     /// <summary>
@@ -273,10 +265,15 @@ public sealed class RasterDataset : IDisposable
     }
 
     /// <summary>Writes <paramref name="window"/> of the per-dataset mask of overview <paramref name="level"/> (row-major; 0 invalid, 255 valid).</summary>
-    public unsafe void WriteOverviewMask(int level, Window window, ReadOnlySpan<byte> source)
+    public void WriteOverviewMask(int level, Window window, ReadOnlySpan<byte> source)
     {
         if (source.Length < window.Area) throw new ArgumentException("source too small", nameof(source));
-        var mask = GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(OverviewBand(1, level)), Path, "getting an overview's mask band");
+        WriteMaskBand(GdalError.ThrowIfNull(GdalNative.GDALGetMaskBand(OverviewBand(1, level)), Path, "getting an overview's mask band"),
+            window, source, "writing an overview's mask");
+    }
+
+    private unsafe void WriteMaskBand(IntPtr mask, Window window, ReadOnlySpan<byte> source, string what)
+    {
         int err;
         GdalNative.CPLErrorReset();
         fixed (byte* p = source)
@@ -284,7 +281,7 @@ public sealed class RasterDataset : IDisposable
             err = GdalNative.GDALRasterIOEx(mask, GdalNative.GF_Write, window.Column, window.Row, window.Width, window.Height, p,
                 window.Width, window.Height, (int)RasterDataType.Byte, 1, window.Width, IntPtr.Zero);
         }
-        GdalError.ThrowIfFailed(err, Path, "writing an overview's mask", window);
+        GdalError.ThrowIfFailed(err, Path, what, window);
     }
 
     private IntPtr OverviewBand(int band, int level) =>
