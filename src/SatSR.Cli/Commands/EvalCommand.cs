@@ -20,6 +20,7 @@ internal static class EvalCommand
     {
         Description = "area (s×s block mean, Wald's protocol) or mtf (Gaussian with MTF 0.3 at Nyquist, then decimation)",
         DefaultValueFactory = _ => DegradationKind.Area,
+        HelpName = "area|mtf", // the trainer's random kinds are refused (EvaluationOptions.Validate)
     };
     private static readonly Option<string?> Json = new("--json") { Description = "Also write the figures to this JSON file" };
 

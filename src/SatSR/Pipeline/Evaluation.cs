@@ -45,11 +45,12 @@ public sealed record EvaluationOptions
             throw new InvalidOptionsException($"--region {r.Column},{r.Row},{r.Width},{r.Height}: x and y must not be negative, width and height must be positive");
         }
         if (string.IsNullOrWhiteSpace(ReferencePath)) throw new InvalidOptionsException("no reference image given");
+        if (Degradation is not (DegradationKind.Area or DegradationKind.Mtf))
+        {
+            throw new InvalidOptionsException($"--degradation {Degradation.ToString().ToLowerInvariant()}: is random, for training; eval degrades by area or mtf");
+        }
     }
 }
-
-/// <summary>PSNR (dB) and mean SSIM of one method against the reference.</summary>
-public readonly record struct Score(double Psnr, double Ssim);
 
 /// <summary>One band's scores; <see cref="Peak"/> is the PSNR peak and SSIM data range used for it.</summary>
 public sealed record BandScores(int Band, double Peak, Score Model, Score Bicubic, Score Lanczos);
@@ -148,26 +149,12 @@ public static class Evaluation
             var compared = new byte[n];
             for (var i = 0; i < n; i++) compared[i] = coarseValid[i / w / s * lw + i % w / s];
 
-            // Model, bicubic, Lanczos: each band's scores, and the squared errors pooled over the bands.
-            var errors = new SquaredError[methods.Length];
-            var perBand = new List<BandScores>();
-            for (var k = 0; k < bands.Length; k++)
-            {
-                var plane = fine.AsSpan(k * n, n);
-                var peak = Peak(profile, plane, valid);
-                var scores = new Score[methods.Length];
-                for (var m = 0; m < methods.Length; m++)
-                {
-                    var test = methods[m].AsSpan(k * n, n);
-                    var error = Psnr.Measure(plane, test, compared, peak);
-                    errors[m] += error;
-                    scores[m] = new Score(error.Psnr, Ssim.Measure(plane, test, compared, w, h, peak).Mean);
-                }
-                perBand.Add(new BandScores(bands[k], peak, scores[0], scores[1], scores[2]));
-            }
-            Score Overall(int m, Func<BandScores, Score> pick) => new(errors[m].Psnr, perBand.Average(x => pick(x).Ssim));
-            return new EvaluationResult(options.Model.Name, s, region, options.Degradation,
-                Overall(0, x => x.Model), Overall(1, x => x.Bicubic), Overall(2, x => x.Lanczos),
+            var peaks = new double[bands.Length];
+            for (var k = 0; k < bands.Length; k++) peaks[k] = Peak(profile, fine.AsSpan(k * n, n), valid);
+            // Model, bicubic, Lanczos.
+            var scores = methods.Select(m => Scores.Measure(fine, m, compared, w, h, peaks)).ToArray();
+            var perBand = bands.Select((b, k) => new BandScores(b, peaks[k], scores[0].Bands[k], scores[1].Bands[k], scores[2].Bands[k])).ToList();
+            return new EvaluationResult(options.Model.Name, s, region, options.Degradation, scores[0].Overall, scores[1].Overall, scores[2].Overall,
                 perBand, upscale.ConsistencyAfter, compared.Count(v => v != 0), clock.Elapsed) { Corrected = options.Consistency };
         }
         finally

@@ -150,4 +150,15 @@ public class EvaluationTests
         Assert.Contains(problem, e.Message);
         Assert.Empty(Directory.GetFileSystemEntries(work));
     }
+
+    [Theory]
+    [InlineData(DegradationKind.Mixed)]
+    [InlineData(DegradationKind.RealEsrgan)]
+    public void A_random_degradation_is_refused(DegradationKind degradation)
+    {
+        var work = TestFiles.TempDir();
+        var e = Assert.Throws<InvalidOptionsException>(() => Evaluation.Run(Options(new Window(0, 0, 128, 128), degradation, work)));
+        Assert.Contains("eval degrades by area or mtf", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+    }
 }

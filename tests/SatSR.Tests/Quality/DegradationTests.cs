@@ -41,6 +41,45 @@ public class DegradationTests
         Assert.Equal(Degradation.NyquistGain, response.Magnitude, 3);
     }
 
+    /// <summary>
+    /// The taps an interior coarse pixel takes, as tools/degradation_reference.py computes them from the definition
+    /// (σ = (s/π)·√(−2 ln G), sampled at the fine pixels' distances from the block centre, cut at 4σ, normalised).
+    /// </summary>
+    [Theory]
+    [InlineData(4, 0.3, -6, new[] { 0.000150025032, 0.000901456751, 0.004192485905, 0.015091898452, 0.042049582175, 0.090682825336, 0.151367956495, 0.195563769853, 0.195563769853, 0.151367956495, 0.090682825336, 0.042049582175, 0.015091898452, 0.004192485905, 0.000901456751, 0.000150025032 })]
+    [InlineData(2, 0.5, -2, new[] { 0.002044370192, 0.071865556213, 0.426090073596, 0.426090073596, 0.071865556213, 0.002044370192 })]
+    public void Mtf_kernel_is_the_gaussian_of_the_gain_cut_at_four_sigma(int scale, double gain, int offset, double[] taps)
+    {
+        var kernel = Degradation.Kernel(scale, gain);
+        Assert.Equal(offset, kernel.Offset);
+        Assert.Equal(taps.Length, kernel.Weights.Count);
+        for (var j = 0; j < taps.Length; j++) Assert.Equal(taps[j], kernel.Weights[j], 11);
+    }
+
+    [Fact]
+    public void The_default_kernel_is_the_one_eval_applies()
+    {
+        // A single bright fine pixel at (17, 21) of a dark 64×64: coarse pixel (x, y) = w[17 − 4y − o]·w[21 − 4x − o]·100.
+        const int n = 64;
+        var fine = new double[n * n];
+        fine[17 * n + 21] = 100;
+        var coarse = new double[16 * 16];
+        Degradation.Apply(DegradationKind.Mtf, 4, fine, TownPairs.AllValid(n * n), n, n, 1, coarse, new byte[16 * 16]);
+        var kernel = Degradation.Kernel(4);
+        double Weight(int index) => index >= 0 && index < kernel.Weights.Count ? kernel.Weights[index] : 0;
+        for (var y = 0; y < 16; y++)
+            for (var x = 0; x < 16; x++)
+                Assert.Equal(100 * Weight(17 - 4 * y - kernel.Offset) * Weight(21 - 4 * x - kernel.Offset), coarse[y * 16 + x], 12);
+    }
+
+    [Theory]
+    [InlineData(DegradationKind.Mixed)]
+    [InlineData(DegradationKind.RealEsrgan)]
+    public void Random_kinds_are_left_to_the_trainer(DegradationKind kind)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Degradation.Apply(kind, 2, new double[16], new byte[16], 4, 4, 1, new double[4], new byte[4]));
+    }
+
     [Fact]
     public void Mtf_near_nodata_uses_valid_pixels_only()
     {

@@ -79,6 +79,20 @@ public class SsimTests
         Assert.Equal(expected, score.Mean, 9);
     }
 
+    /// <summary>On the 0..1 scale with data range 1 (as the trainer validates), a 3×3 hole: Wang et al.'s formula in numpy (tools/degradation_reference.py).</summary>
+    [Fact]
+    public void Ssim_of_unit_range_data_with_a_hole_matches_the_formula()
+    {
+        var town = TownPairs.Town();
+        var noisy = TownPairs.Noisy(town);
+        var valid = TownPairs.AllValid(town.Length);
+        for (var y = 100; y < 103; y++)
+            for (var x = 100; x < 103; x++) valid[y * TownPairs.Side + x] = 0;
+        var score = Ssim.Measure(town.Select(v => v / 255).ToArray(), noisy.Select(v => v / 255).ToArray(), valid, TownPairs.Side, TownPairs.Side, 1);
+        Assert.Equal(60347, score.Windows);
+        Assert.Equal(0.983245828510, score.Mean, 10);
+    }
+
     [Fact]
     public void Windows_over_a_nodata_pixel_are_left_out()
     {
@@ -90,5 +104,24 @@ public class SsimTests
         var score = Ssim.Measure(town, noisy, valid, TownPairs.Side, TownPairs.Side, 255);
         Assert.Equal(246L * 246 - 11 * 11, score.Windows);
         Assert.InRange(score.Mean, 0.98, 0.99);
+    }
+}
+
+public class ScoresTests
+{
+    [Fact]
+    public void Bands_pool_their_squared_errors_and_average_their_ssim()
+    {
+        // Band 1 town against shifted, band 2 against noisy (scikit-image: 25.4171788514 / 0.8334300481 and
+        // 38.3428523322 / 0.9832595382). Pooled by hand: MSE = 255²·10^(−PSNR/10) each, 186.793808 and 9.523468, whose
+        // mean gives 28.2115183716 dB; the SSIM is the mean of the two.
+        var town = TownPairs.Town();
+        var scores = Scores.Measure([.. town, .. town], [.. TownPairs.Shifted(town), .. TownPairs.Noisy(town)], TownPairs.AllValid(town.Length),
+            TownPairs.Side, TownPairs.Side, [255, 255]);
+        Assert.Equal(2, scores.Bands.Count);
+        Assert.Equal(25.4171788514, scores.Bands[0].Psnr, 8);
+        Assert.Equal(0.9832595382, scores.Bands[1].Ssim, 9);
+        Assert.Equal(28.2115183716, scores.Overall.Psnr, 8);
+        Assert.Equal(0.9083447932, scores.Overall.Ssim, 9);
     }
 }
