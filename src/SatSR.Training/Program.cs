@@ -5,6 +5,7 @@ using SatSR;
 using SatSR.Cli.Terminal;
 using SatSR.Geometry;
 using SatSR.Models.Zoo;
+using SatSR.Quality;
 using SatSR.Training;
 using SatSR.Training.Data;
 
@@ -19,7 +20,7 @@ var batch = new Option<int>("--batch") { Description = "Patches per step", Defau
 var patch = new Option<int>("--patch") { Description = "HR patch side in pixels (a multiple of the scale)", DefaultValueFactory = _ => 128 };
 var rate = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-4 };
 var decay = new Option<LearningRateDecay>("--lr-decay") { Description = "The learning rate's course: none (constant) or cosine (annealed towards 0 at the last step)", DefaultValueFactory = _ => LearningRateDecay.None };
-var degradation = new Option<DegradationKind>("--degradation") { Description = "How LR patches are made: area (block mean), mtf (sensor blur, then block mean), mixed (per patch: area, or a blur of random MTF 0.15–0.5, then mild noise) or realesrgan", DefaultValueFactory = _ => DegradationKind.Area };
+var degradation = new Option<DegradationKind>("--degradation") { Description = "How LR patches are made: area (block mean), mtf (a Gaussian of MTF --mtf-gain at Nyquist sampled at the block centres, as satsr eval makes it), mixed (per patch: area, or a blur of random MTF 0.15–0.5, then mild noise) or realesrgan", DefaultValueFactory = _ => DegradationKind.Area };
 var gain = new Option<double>("--mtf-gain") { Description = "MTF at Nyquist for --degradation mtf", DefaultValueFactory = _ => 0.3 };
 var pairs = new Option<string?>("--pairs") { Description = "A co-registered low-resolution raster (paired mode) instead of synthetic degradation" };
 var validation = new Option<string?>("--validation") { Description = "Held-out window x,y,w,h in the first input's pixels (default: a strip along its bottom)" };

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SatSR.Geometry;
+using DegradationKind = SatSR.Quality.DegradationKind;
 using SatSR.Training.Data;
 using SatSR.Training.Networks;
 using TorchSharp;
@@ -148,13 +149,9 @@ public static class Trainer
             throw new TrainingException($"--patch {o.Patch}: must be a multiple of the model's scale ({scale}) and at least {8 * scale}");
         if (!(o.LearningRate > 0)) throw new TrainingException($"--lr {o.LearningRate}: must be positive");
         if (o.MtfGain is not (> 0 and < 1)) throw new TrainingException($"--mtf-gain {o.MtfGain}: must lie between 0 and 1");
-        // Block averaging alone already has this gain; a higher one cannot be reached by adding blur.
-        var box = Degradation.BoxGainAtNyquist(scale);
-        if (o.Degradation == DegradationKind.Mtf && o.MtfGain >= box)
-            throw new TrainingException(FormattableString.Invariant($"--mtf-gain {o.MtfGain}: block averaging by {scale} alone gives {box:F3} at Nyquist; ask for less"));
         if (o.Degradation == DegradationKind.Mixed && o.Mix is var m &&
-            (m.AreaShare is < 0 or > 1 || !(m.MinGain > 0) || m.MaxGain < m.MinGain || m.MaxGain >= Degradation.BoxGainAtNyquist(scale) || m.MaxNoise < 0))
-            throw new TrainingException(FormattableString.Invariant($"mixed degradation {m}: needs 0 ≤ area share ≤ 1, 0 < gains < {Degradation.BoxGainAtNyquist(scale):F3}, noise ≥ 0"));
+            (m.AreaShare is < 0 or > 1 || !(m.MinGain > 0) || m.MaxGain < m.MinGain || !(m.MaxGain < 1) || m.MaxNoise < 0))
+            throw new TrainingException(FormattableString.Invariant($"mixed degradation {m}: needs 0 ≤ area share ≤ 1, 0 < gains < 1, noise ≥ 0"));
         if (o.PairsPath is not null && o.Inputs.Count != 1) throw new TrainingException("--pairs: pairs one LR raster with one HR raster; give one input");
         if (File.Exists(o.OutputPath) && !o.Overwrite) throw new TrainingException($"{o.OutputPath}: exists; choose another name or add --overwrite");
         var folder = Path.GetDirectoryName(Path.GetFullPath(o.OutputPath))!;

@@ -1,5 +1,5 @@
 using SatSR.Geometry;
-using SatSR.Training.Quality;
+using SatSR.Quality;
 
 namespace SatSR.Training;
 

@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Models;
+using SatSR.Quality;
 using SatSR.Training.Data;
 
 namespace SatSR.Training;

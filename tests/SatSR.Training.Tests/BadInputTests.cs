@@ -69,16 +69,16 @@ public class BadInputTests
     }
 
     [Fact]
-    public void An_mtf_gain_block_averaging_cannot_reach()
+    public void An_mtf_gain_no_blur_has()
     {
         using var temp = new TempFolder();
-        // At ×4 the block mean alone has 1/(4·sin(π/8)) = 0.653 at Nyquist; blur can only lower it.
+        // A Gaussian's MTF at Nyquist lies strictly between 0 and 1.
         var model = TrainingFixtures.BaseModel(TrainingFixtures.TinySrvgg, temp.File("base.pth"));
         var options = TrainingFixtures.Options(model, TrainingFixtures.Crop, temp.File("out.pth")) with
         {
-            Degradation = Data.DegradationKind.Mtf, MtfGain = 0.7,
+            Degradation = SatSR.Quality.DegradationKind.Mtf, MtfGain = 1,
         };
-        Refused(options, "--mtf-gain 0.7", "alone gives 0.653");
+        Refused(options, "--mtf-gain 1", "must lie between 0 and 1");
     }
 
     /// <summary>The trainer's own program, as `satsr train` runs it: an option value it cannot parse is one line naming it.</summary>

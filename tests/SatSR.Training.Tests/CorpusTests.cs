@@ -1,6 +1,7 @@
 using SatSR.Geometry;
 using SatSR.Raster;
 using SatSR.Training.Data;
+using DegradationKind = SatSR.Quality.DegradationKind;
 
 namespace SatSR.Training.Tests;
 

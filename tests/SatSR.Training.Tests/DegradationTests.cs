@@ -1,4 +1,5 @@
 using SatSR.Training.Data;
+using DegradationKind = SatSR.Quality.DegradationKind;
 using static TorchSharp.torch;
 
 namespace SatSR.Training.Tests;
@@ -11,32 +12,39 @@ public class DegradationTests
             .reshape(2, 3, 64, 64);
 
     /// <summary>
-    /// An HR cosine at the LR Nyquist frequency, 1/(2s) cycles per HR pixel, peaking at the centres of the LR
-    /// pixels, comes out of the degradation as 0.5 ± A·G with alternating signs; G, read off the interior LR pixels
-    /// (the Nyquist bin of their DFT), is the MTF gain asked for.
+    /// The texture's first plane degraded by mtf, as tools/degradation_reference.py computes it from the definition
+    /// (σ = (s/π)·√(−2 ln G), sampled at the block centre, cut at 4σ, edges replicated): LR pixels (0, 0), (0, 15),
+    /// (7, 9) and (15, 15).
     /// </summary>
     [Theory]
-    [InlineData(4, 0.3)]
-    [InlineData(4, 0.2)]
-    [InlineData(4, 0.45)]
-    [InlineData(2, 0.3)]
-    [InlineData(2, 0.5)]
-    public void Mtf_gain_at_Nyquist_is_the_one_asked_for(int scale, double gain)
+    [InlineData(4, 0.3, new[] { 0.482159258, 0.479940686, 0.449632985, 0.536271893 })]
+    [InlineData(2, 0.5, new[] { 0.419657050, 0.288725136, 0.625739908, 0.710090337 })]
+    public void Mtf_is_the_gaussian_of_the_gain_sampled_at_block_centres(int scale, double gain, double[] expected)
     {
-        const int width = 256, height = 32;
-        const double amplitude = 0.4;
-        var centre = (scale - 1) / 2.0;
-        var hr = tensor(Enumerable.Range(0, 3 * height * width)
-                .Select(i => (float)(0.5 + amplitude * Math.Cos(Math.PI * (i % width - centre) / scale))).ToArray())
-            .reshape(1, 3, height, width);
+        using var hr = Texture()[..1, ..1];
         using var lr = new Degradation(DegradationKind.Mtf, scale, gain).Apply(hr, new Random(0));
-        Assert.Equal([1L, 3, height / scale, width / scale], lr.shape);
+        Assert.Equal([1L, 1, 64 / scale, 64 / scale], lr.shape);
+        (int Row, int Column)[] picks = [(0, 0), (0, 15), (7, 9), (15, 15)];
+        for (var k = 0; k < picks.Length; k++) Assert.Equal(expected[k], lr[0, 0, picks[k].Row, picks[k].Column].item<float>(), 6);
+    }
 
-        var row = lr[0, 1, height / scale / 2].data<float>().ToArray();
-        // Stay clear of the reflected edges: the kernel reaches at most 3σ < 3·scale HR pixels, under 4 LR pixels.
-        var interior = Enumerable.Range(8, row.Length - 16).ToArray();
-        var measured = interior.Average(k => (row[k] - 0.5) * (k % 2 == 0 ? 1 : -1)) / amplitude;
-        Assert.InRange(measured, gain - 0.002, gain + 0.002);
+    /// <summary>The trainer's mtf at eval's gain gives what <c>satsr eval</c>'s degradation gives, every LR pixel, edges included.</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Mtf_is_evals(int scale)
+    {
+        const int side = 48;
+        using var hr = Texture()[..1, 1.., ..side, ..side].contiguous();
+        using var lr = new Degradation(DegradationKind.Mtf, scale, SatSR.Quality.Degradation.NyquistGain).Apply(hr, new Random(0));
+        var fine = hr.data<float>().Select(v => (double)v).ToArray();
+        int n = side / scale, planes = 2;
+        var coarse = new double[planes * n * n];
+        SatSR.Quality.Degradation.Apply(DegradationKind.Mtf, scale, fine, Enumerable.Repeat((byte)255, side * side).ToArray(), side, side, planes, coarse, new byte[n * n]);
+        var trained = lr.data<float>().ToArray();
+        Assert.Equal(coarse.Length, trained.Length);
+        Assert.InRange(coarse.Zip(trained).Max(p => Math.Abs(p.First - p.Second)), 0, 1e-6);
     }
 
     /// <summary>Area: each LR pixel is the mean of its s×s HR block, computed here by hand.</summary>

@@ -1,5 +1,6 @@
 using SatSR.Raster;
 using SatSR.Training.Data;
+using DegradationKind = SatSR.Quality.DegradationKind;
 
 namespace SatSR.Training.Tests;
 

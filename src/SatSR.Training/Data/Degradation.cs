@@ -1,31 +1,14 @@
+using SatSR.Quality;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace SatSR.Training.Data;
 
-public enum DegradationKind
-{
-    /// <summary>Block averaging by the scale (Wald's protocol: each LR pixel is the mean of the HR pixels it covers).</summary>
-    Area,
-
-    /// <summary>A Gaussian sensor blur matched to an MTF gain at Nyquist, then block averaging.</summary>
-    Mtf,
-
-    /// <summary>Real-ESRGAN's second-order blur / resize / noise / JPEG pipeline.</summary>
-    RealEsrgan,
-
-    /// <summary>
-    /// Per patch, area or an MTF-matched blur of a random gain, then mild noise (<see cref="DegradationMix"/>): a model
-    /// for sensors it has not seen, which neither learns one kernel nor sharpens area-averaged input into ringing.
-    /// </summary>
-    Mixed,
-}
-
 /// <summary>
 /// The choices <see cref="DegradationKind.Mixed"/> draws for each patch: block averaging alone with probability
-/// <see cref="AreaShare"/>, otherwise a Gaussian blur whose MTF at the LR Nyquist is uniform in
-/// [<see cref="MinGain"/>, <see cref="MaxGain"/>] before it; then Gaussian noise of σ uniform in [0, <see cref="MaxNoise"/>]
+/// <see cref="AreaShare"/>, otherwise <see cref="DegradationKind.Mtf"/> with a gain at the LR Nyquist uniform in
+/// [<see cref="MinGain"/>, <see cref="MaxGain"/>]; then Gaussian noise of σ uniform in [0, <see cref="MaxNoise"/>]
 /// (units of the 0..1 range) on the LR patch.
 /// </summary>
 public sealed record DegradationMix(double AreaShare, double MinGain, double MaxGain, double MaxNoise)
@@ -34,8 +17,11 @@ public sealed record DegradationMix(double AreaShare, double MinGain, double Max
     public static readonly DegradationMix Default = new(0.35, 0.15, 0.5, 2.0 / 255);
 }
 
-/// <summary>HR patches [B, C, H, W] in 0..1 → their LR versions [B, C, H/scale, W/scale]. Random choices come from the
-/// generator given, so a step's degradation is fixed by (seed, step).</summary>
+/// <summary>
+/// HR patches [B, C, H, W] in 0..1 → their LR versions [B, C, H/scale, W/scale]; area and mtf as <c>satsr eval</c>
+/// makes them (<see cref="Quality.Degradation"/>'s taps, edges replicated). Random choices come from the generator
+/// given, so a step's degradation is fixed by (seed, step).
+/// </summary>
 internal sealed class Degradation(DegradationKind kind, int scale, double mtfGain, DegradationMix? mix = null)
 {
     private readonly DegradationMix _mix = mix ?? DegradationMix.Default;
@@ -46,54 +32,26 @@ internal sealed class Degradation(DegradationKind kind, int scale, double mtfGai
         var lr = kind switch
         {
             DegradationKind.Area => F.avg_pool2d(hr, scale),
-            DegradationKind.Mtf => F.avg_pool2d(Blur(hr, Gaussian(MtfSigma(scale, mtfGain), 0, 0)), scale),
+            DegradationKind.Mtf => Mtf(hr, mtfGain),
             DegradationKind.Mixed => Mixed(hr, rng),
             _ => SecondOrder(hr, rng),
         };
         return lr.MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// The gain of block averaging at the LR Nyquist frequency f = 1/(2·scale) cycles per HR pixel: the mean of
-    /// <paramref name="scale"/> samples of a cosine there, 1/(s·sin(π/2s)) (0.653 at ×4, 0.707 at ×2; a continuous
-    /// box's 2/π would miss by up to 11%).
-    /// </summary>
-    public static double BoxGainAtNyquist(int scale) => 1 / (scale * Math.Sin(Math.PI / (2 * scale)));
-
-    /// <summary>
-    /// σ (HR pixels) of the Gaussian that, followed by block averaging, gives <paramref name="gain"/> at the LR Nyquist
-    /// frequency. Solved by bisection on the response of the sampled, truncated, normalised kernel the blur applies
-    /// (the continuous formula is off by a few per cent for σ under a pixel). The caller checks
-    /// gain &lt; <see cref="BoxGainAtNyquist"/>.
-    /// </summary>
-    public static double MtfSigma(int scale, double gain)
+    /// <summary>The MTF blur of <paramref name="gain"/> sampled at the block centres: the shared taps along rows, then columns.</summary>
+    private Tensor Mtf(Tensor hr, double gain)
     {
-        var target = gain / BoxGainAtNyquist(scale);
-        double low = 0, high = 4 * scale;
-        for (var i = 0; i < 60; i++)
-        {
-            var mid = (low + high) / 2;
-            if (KernelGain(mid, Math.PI / scale) > target) low = mid;
-            else high = mid;
-        }
-        return (low + high) / 2;
+        var kernel = Quality.Degradation.Kernel(scale, gain);
+        int length = kernel.Weights.Count, before = Math.Max(0, -kernel.Offset), after = Math.Max(0, kernel.Offset + length - scale);
+        var channels = hr.shape[1];
+        var taps = tensor(kernel.Weights.ToArray(), float64).to(hr.dtype);
+        // Coarse pixel x then takes padded pixels from x·s + first.
+        var first = before + kernel.Offset;
+        var padded = F.pad(hr, [before, after, before, after], PaddingModes.Replicate)[.., .., first.., first..];
+        var across = F.conv2d(padded, taps.reshape(1, 1, 1, length).expand(channels, 1, 1, length).contiguous(), strides: [1, scale], groups: channels);
+        return F.conv2d(across, taps.reshape(1, 1, length, 1).expand(channels, 1, length, 1).contiguous(), strides: [scale, 1], groups: channels);
     }
-
-    /// <summary>The 1-D response at ω radians per pixel of the kernel <see cref="Gaussian"/> makes for σ (its rows are these taps).</summary>
-    private static double KernelGain(double sigma, double omega)
-    {
-        var r = Radius(sigma);
-        double sum = 0, response = 0;
-        for (var x = -r; x <= r; x++)
-        {
-            var tap = Math.Exp(-x * x / (2 * sigma * sigma));
-            sum += tap;
-            response += tap * Math.Cos(omega * x);
-        }
-        return response / sum;
-    }
-
-    private static int Radius(double sigma) => (int)Math.Ceiling(3 * sigma);
 
     /// <summary>
     /// Real-ESRGAN's degradations (Wang et al. 2021, realesrgan_dataset.py / realesrgan_model.py, their default ranges):
@@ -123,10 +81,7 @@ internal sealed class Degradation(DegradationKind kind, int scale, double mtfGai
         for (var b = 0; b < patches.Length; b++)
         {
             var patch = hr[b..(b + 1)];
-            var blurred = rng.NextDouble() < _mix.AreaShare
-                ? patch
-                : Blur(patch, Gaussian(MtfSigma(scale, Uniform(rng, _mix.MinGain, _mix.MaxGain)), 0, 0));
-            var lr = F.avg_pool2d(blurred, scale);
+            var lr = rng.NextDouble() < _mix.AreaShare ? F.avg_pool2d(patch, scale) : Mtf(patch, Uniform(rng, _mix.MinGain, _mix.MaxGain));
             var sigma = Uniform(rng, 0, _mix.MaxNoise);
             var generator = new Generator((ulong)rng.NextInt64(long.MaxValue));
             patches[b] = (lr + randn(lr.shape, generator: generator) * sigma).clamp(0, 1);
@@ -164,12 +119,9 @@ internal sealed class Degradation(DegradationKind kind, int scale, double mtfGai
         return Gaussian(sx, iso ? sx : Uniform(rng, low, high), iso ? 0 : Uniform(rng, 0, Math.PI), 7 + 2 * rng.Next(8));
     }
 
-    /// <summary>A normalised 2-D Gaussian; <paramref name="sy"/> = 0 means isotropic. Size 0: 2⌈3σ⌉+1.</summary>
-    private static Tensor Gaussian(double sx, double sy, double angle, int size = 0)
+    /// <summary>A normalised 2-D Gaussian of <paramref name="size"/>² taps.</summary>
+    private static Tensor Gaussian(double sx, double sy, double angle, int size)
     {
-        if (sy == 0) sy = sx;
-        if (sx == 0) return ones(1, 1);
-        if (size == 0) size = 2 * Radius(Math.Max(sx, sy)) + 1;
         var r = size / 2;
         var k = new float[size * size];
         double cos = Math.Cos(angle), sin = Math.Sin(angle), sum = 0;
@@ -190,7 +142,6 @@ internal sealed class Degradation(DegradationKind kind, int scale, double mtfGai
     private static Tensor Blur(Tensor x, Tensor kernel)
     {
         var size = kernel.shape[0];
-        if (size == 1) return x;
         var channels = x.shape[1];
         var r = size / 2;
         var padded = F.pad(x, [r, r, r, r], PaddingModes.Reflect);
