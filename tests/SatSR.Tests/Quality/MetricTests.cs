@@ -3,8 +3,8 @@ using SatSR.Quality;
 namespace SatSR.Tests.Quality;
 
 /// <summary>
-/// The town crop of the CBERS scene and two deterministic distortions of it, shared with tools/quality_reference.py,
-/// which computed the expected figures with scikit-image 0.19 (<c>/usr/bin/python3 tools/quality_reference.py</c>).
+/// The town crop of the CBERS scene and two deterministic distortions of it, shared with tools/references/quality_reference.py,
+/// which computed the expected figures with scikit-image 0.19 (<c>/usr/bin/python3 tools/references/quality_reference.py</c>).
 /// </summary>
 internal static class TownPairs
 {
