@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch reference run for the throughput benchmark: Real-ESRGAN's official architectures (tools/make_model_fixtures.py)
+"""The PyTorch reference run for the throughput benchmark: Real-ESRGAN's official architectures (tools/fixtures/make_model_fixtures.py)
 in Debian's PyTorch, fp32 on the CPU, end to end like `satsr upscale` with default options: read the GeoTIFF with GDAL,
 scale 8-bit to 0..1, a 1-band image replicated to RGB and the output averaged back (as SatSR does), the whole image in one
 forward pass (inference_realesrgan.py's default, --tile 0), rounded to 8 bits, written as a GeoTIFF with SatSR's creation
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from osgeo import gdal
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "fixtures"))
 from make_model_fixtures import RRDBNet, SRVGGNetCompact  # noqa: E402
 
 

@@ -36,7 +36,7 @@ var root = new RootCommand("Fine-tune a super-resolution model on your own high-
 };
 root.HelpName = "satsr train";
 
-// `satsr train benchmark srvgg|rrdb`: the training step's speed, for comparison with tools/bench_train_step.py.
+// `satsr train benchmark srvgg|rrdb`: the training step's speed, for comparison with tools/studies/bench_train_step.py.
 var architecture = new Argument<string>("ARCH") { Description = "srvgg (realesr-general-x4v3's shape) or rrdb (RealESRGAN_x4plus's)" };
 var benchBatch = new Option<int?>("--batch") { Description = "Patches per step (default: 8 for srvgg, 2 for rrdb)" };
 var lrPatch = new Option<int>("--lr-patch") { Description = "LR patch side (HR is 4× that)", DefaultValueFactory = _ => 32 };

@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace SatSR.Training;
 
 /// <summary>
-/// Times <see cref="Trainer.Step"/> on random data, as tools/bench_train_step.py times the same step in PyTorch:
+/// Times <see cref="Trainer.Step"/> on random data, as tools/studies/bench_train_step.py times the same step in PyTorch:
 /// HR patches from torch.rand, their block means as LR, Adam lr 1e-4 (β 0.9/0.99), EMA 0.999.
 /// </summary>
 public static class StepBenchmark

@@ -12,7 +12,7 @@ public class DegradationTests
             .reshape(2, 3, 64, 64);
 
     /// <summary>
-    /// The texture's first plane degraded by mtf, as tools/degradation_reference.py computes it from the definition
+    /// The texture's first plane degraded by mtf, as tools/references/degradation_reference.py computes it from the definition
     /// (σ = (s/π)·√(−2 ln G), sampled at the block centre, cut at 4σ, edges replicated): LR pixels (0, 0), (0, 15),
     /// (7, 9) and (15, 15).
     /// </summary>

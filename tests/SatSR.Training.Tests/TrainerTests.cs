@@ -91,7 +91,7 @@ public class TrainerTests
 
     /// <summary>
     /// The file a run exports holds the EMA of the weights as 'params_ema' (what SatSR and Real-ESRGAN load) and the raw
-    /// weights as 'params'. PyTorch checks it (tools/check_ema_export.py): with decay 0.5, after two steps the EMA is
+    /// weights as 'params'. PyTorch checks it (tools/references/check_ema_export.py): with decay 0.5, after two steps the EMA is
     /// 0.25·base + 0.25·p₁ + 0.5·p₂, p₁ being a one-step run's raw weights (a run's steps depend only on its seed).
     /// </summary>
     [Fact]
@@ -110,6 +110,6 @@ public class TrainerTests
         using var python = Process.Start(info)!;
         var stderr = python.StandardError.ReadToEnd();
         python.WaitForExit();
-        Assert.True(python.ExitCode == 0, $"tools/check_ema_export.py (needs python3-torch): {stderr}");
+        Assert.True(python.ExitCode == 0, $"tools/references/check_ema_export.py (needs python3-torch): {stderr}");
     }
 }

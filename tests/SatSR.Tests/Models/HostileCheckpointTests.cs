@@ -5,7 +5,7 @@ namespace SatSR.Tests.Models;
 
 /// <summary>
 /// Checkpoints made by torch.save that attack the loader (Fixtures/models/pth/hostile, written by
-/// tools/make_hostile_checkpoints.py; PyTorch's own torch.load runs the global ones' payload). SatSR never runs
+/// tools/fixtures/make_hostile_checkpoints.py; PyTorch's own torch.load runs the global ones' payload). SatSR never runs
 /// Python, so a payload could not run here anyway: what these tests pin is that the pickle is refused before
 /// unpickling, by the scanner, naming the global, and that allowed globals called with forged arguments fail
 /// as one line instead of crashing or allocating what the file does not hold.

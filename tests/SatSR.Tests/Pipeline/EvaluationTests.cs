@@ -8,8 +8,8 @@ namespace SatSR.Tests.Pipeline;
 
 /// <summary>
 /// <c>satsr eval</c>'s protocol on the CBERS sample. Baseline figures were computed independently by
-/// tools/quality_reference.py (block mean or scipy Gaussian, PIL bicubic/Lanczos, scikit-image PSNR/SSIM):
-/// <c>/usr/bin/python3 tools/quality_reference.py</c>.
+/// tools/references/quality_reference.py (block mean or scipy Gaussian, PIL bicubic/Lanczos, scikit-image PSNR/SSIM):
+/// <c>/usr/bin/python3 tools/references/quality_reference.py</c>.
 /// </summary>
 public class EvaluationTests
 {
@@ -46,7 +46,7 @@ public class EvaluationTests
 
     /// <summary>
     /// On a region wider than tall, and one taller than wide, the bicubic baseline scores as GDAL's cubic resampling of
-    /// the same degraded region does (Keys a = −0.5: <c>/usr/bin/python3 tools/bicubic_gdal_reference.py
+    /// the same degraded region does (Keys a = −0.5: <c>/usr/bin/python3 tools/references/bicubic_gdal_reference.py
     /// samples/cbers2b_pan_edge_512.tif X Y W H</c>, which gives 35.5464881363 for the square region above, as PIL does):
     /// a square region cannot tell the row axis from the column axis.
     /// </summary>

@@ -31,7 +31,7 @@ public class DegradationTests
     public void Mtf_blur_has_the_stated_gain_at_the_coarse_nyquist(int scale)
     {
         var sigma = Degradation.MtfSigma(scale);
-        // σ = (s/π)·√(−2 ln 0.3): 0.987878 for ×2, 1.975757 for ×4 (tools/quality_reference.py prints the latter).
+        // σ = (s/π)·√(−2 ln 0.3): 0.987878 for ×2, 1.975757 for ×4 (tools/references/quality_reference.py prints the latter).
         Assert.Equal(scale * 0.4939392, sigma, 6);
         // The response of the sampled kernel of an interior coarse pixel to a cosine at 1/(2s) cycles per fine pixel.
         var axis = ResampleAxis.Gaussian(40 * scale, 40, sigma);
@@ -42,7 +42,7 @@ public class DegradationTests
     }
 
     /// <summary>
-    /// The taps an interior coarse pixel takes, as tools/degradation_reference.py computes them from the definition
+    /// The taps an interior coarse pixel takes, as tools/references/degradation_reference.py computes them from the definition
     /// (σ = (s/π)·√(−2 ln G), sampled at the fine pixels' distances from the block centre, cut at 4σ, normalised).
     /// </summary>
     [Theory]
@@ -134,7 +134,7 @@ public class BaselineTests
 {
     /// <summary>
     /// Unrounded ×4 of the 8×8 area mean of the town's top-left 32×32, against PIL 9.4's float resampler
-    /// (edge-replicated: tools/quality_reference.py pads and resizes the inner box).
+    /// (edge-replicated: tools/references/quality_reference.py pads and resizes the inner box).
     /// </summary>
     [Theory]
     [InlineData(Baseline.Bicubic, new[] { 0, 0, 3, 17, 16, 16, 31, 5, 22, 29 }, new[] { 155.740005, 182.875031, 207.348145, 227.745911, 181.096313 })]

@@ -3,8 +3,8 @@ using SatSR.Quality;
 namespace SatSR.Tests.Quality;
 
 /// <summary>
-/// The town crop of the CBERS scene and two deterministic distortions of it, shared with tools/quality_reference.py,
-/// which computed the expected figures with scikit-image 0.19 (<c>/usr/bin/python3 tools/quality_reference.py</c>).
+/// The town crop of the CBERS scene and two deterministic distortions of it, shared with tools/references/quality_reference.py,
+/// which computed the expected figures with scikit-image 0.19 (<c>/usr/bin/python3 tools/references/quality_reference.py</c>).
 /// </summary>
 internal static class TownPairs
 {
@@ -79,7 +79,7 @@ public class SsimTests
         Assert.Equal(expected, score.Mean, 9);
     }
 
-    /// <summary>On the 0..1 scale with data range 1 (as the trainer validates), a 3×3 hole: Wang et al.'s formula in numpy (tools/degradation_reference.py).</summary>
+    /// <summary>On the 0..1 scale with data range 1 (as the trainer validates), a 3×3 hole: Wang et al.'s formula in numpy (tools/references/degradation_reference.py).</summary>
     [Fact]
     public void Ssim_of_unit_range_data_with_a_hole_matches_the_formula()
     {

@@ -15,7 +15,7 @@ does, it prints:
 
 8-bit, one band; 0 counts as nodata. Bad input is one line on stderr and exit 1; the tool writes nothing.
 
-Usage: /usr/bin/python3 tools/heldout_limits.py HR.tif [MODEL.pth …] [--window x,y,w,h]
+Usage: /usr/bin/python3 tools/studies/heldout_limits.py HR.tif [MODEL.pth …] [--window x,y,w,h]
 """
 import argparse
 import os
@@ -41,7 +41,7 @@ def lanczos3(x):
 
 def enlarge(image, scale, kernel, radius):
     """Separable enlargement on pixel centres, edges replicated, taps normalised to sum 1. By hand, not PIL's
-    resampler (tools/quality_reference.py): this tool needs only the test suite's python3-torch and python3-gdal."""
+    resampler (tools/references/quality_reference.py): this tool needs only the test suite's python3-torch and python3-gdal."""
     for axis in (0, 1):
         n = image.shape[axis]
         centres = (np.arange(n * scale) + 0.5) / scale - 0.5

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """PyTorch's answer for RealESRGAN_x4plus.pth on a seeded input, for comparing SatSR's ONNX graph of it (docs/MODELS.md).
 
-    /usr/bin/python3 tools/check_x4plus.py /path/RealESRGAN_x4plus.pth /tmp/x4plus
+    /usr/bin/python3 tools/references/check_x4plus.py /path/RealESRGAN_x4plus.pth /tmp/x4plus
 
-loads the checkpoint strictly into this repo's own RRDBNet (tools/make_model_fixtures.py) and writes
+loads the checkpoint strictly into this repo's own RRDBNet (tools/fixtures/make_model_fixtures.py) and writes
 input.bin (1×3×32×32, torch.rand with seed 0) and output.bin (1×3×128×128), raw little-endian float32 NCHW.
 """
 import os
@@ -11,7 +11,8 @@ import sys
 
 import torch
 
-from make_model_fixtures import RRDBNet
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from make_model_fixtures import RRDBNet  # noqa: E402
 
 
 def main(checkpoint, out):

@@ -7,7 +7,7 @@ back (what `upscale --tta` does), and each projected onto the images that area-a
 itself averages back to this input, so the projection can only move an estimate closer to it (in L2, before the
 clip to 0..1 that PSNR applies). Debian's python3-torch and python3-gdal.
 
-Usage: /usr/bin/python3 tools/validation_ensemble.py HR.tif BASE.pth TUNED.pth
+Usage: /usr/bin/python3 tools/studies/validation_ensemble.py HR.tif BASE.pth TUNED.pth
 """
 import os
 import sys

@@ -5,7 +5,7 @@ validation), with CONTEXT LR rows of the image above it (as `upscale` gives a ti
 reflect-padded by 16 LR px instead of the network's zero padding; PSNR over the strip, over its interior (40 px in
 from every side) and per band of 20 rows. Debian's python3-torch and python3-gdal.
 
-Usage: /usr/bin/python3 tools/validation_edges.py HR.tif BASE.pth TUNED.pth [CONTEXT=40]
+Usage: /usr/bin/python3 tools/studies/validation_edges.py HR.tif BASE.pth TUNED.pth [CONTEXT=40]
 """
 import os
 import sys

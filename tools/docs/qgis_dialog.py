@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Renders the QGIS plugin's "Super-resolve raster" dialog headless into a PNG, the README's screenshot:
 
-    /usr/bin/python3 tools/qgis_dialog.py docs/qgis-superresolve.png
+    /usr/bin/python3 tools/docs/qgis_dialog.py docs/qgis-superresolve.png
 
 The plugin comes straight from qgis/satsr, in a throwaway QGIS configuration; it asks ./satsr for the model names."""
 
@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 scratch = tempfile.TemporaryDirectory()
 runtime = os.path.join(scratch.name, "runtime")
 os.mkdir(runtime, 0o700)   # Qt refuses a runtime folder that others may read

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Checks, in PyTorch, that `satsr train` exports the EMA of its weights as 'params_ema' and the raw ones as 'params'.
 
-Usage: /usr/bin/python3 tools/check_ema_export.py BASE.pth ONE.pth TWO.pth DECAY
+Usage: /usr/bin/python3 tools/references/check_ema_export.py BASE.pth ONE.pth TWO.pth DECAY
   BASE.pth: the starting weights; ONE.pth, TWO.pth: the same run stopped after one and after two steps.
 With e ← d·e + (1−d)·p after each step, from e = base: after two steps e = d²·base + d(1−d)·p₁ + (1−d)·p₂, where p₁ is
 ONE.pth's 'params' and p₂ TWO.pth's. Exits 1, saying why, unless TWO.pth's 'params_ema' is that within 1e-6 and its

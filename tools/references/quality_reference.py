@@ -2,7 +2,7 @@
 """Reference figures for tests/SatSR.Tests/Quality and Pipeline/EvaluationTests, computed independently of SatSR.
 
 Debian 12: apt-get install python3-skimage python3-scipy python3-pil; run from the repository root:
-    /usr/bin/python3 tools/quality_reference.py
+    /usr/bin/python3 tools/references/quality_reference.py
 SSIM and PSNR come from scikit-image 0.19 (structural_similarity with Wang et al.'s Gaussian window), bicubic and
 Lanczos-3 from PIL 9.4's float resampler, the MTF blur from scipy.ndimage. The tests hold the printed values; they
 never need Python.

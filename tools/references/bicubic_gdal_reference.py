@@ -2,10 +2,10 @@
 """Bicubic-baseline PSNR of `satsr eval` on a region, computed independently of SatSR with GDAL's cubic resampling.
 
 Debian 12: apt-get install python3-gdal; run from the repository root:
-    /usr/bin/python3 tools/bicubic_gdal_reference.py samples/cbers2b_pan_edge_512.tif X Y W H
+    /usr/bin/python3 tools/references/bicubic_gdal_reference.py samples/cbers2b_pan_edge_512.tif X Y W H
 The region (whole 4×4 blocks, all valid) is block-averaged ×4 and stored as Byte (rounded half up, a valid value never
 0), enlarged ×4 by GDAL's cubic kernel (Keys, a = −0.5) with edges replicated, rounded to Byte, and compared with the
-region: PSNR with peak 255. For 320 64 128 128 it prints tools/quality_reference.py's PIL figure, 35.5464881363.
+region: PSNR with peak 255. For 320 64 128 128 it prints tools/references/quality_reference.py's PIL figure, 35.5464881363.
 """
 import sys
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Before/after picture of `satsr train`'s held-out window: HR | bicubic | base model | fine-tuned, side by side.
 
-Usage: /usr/bin/python3 tools/before_after.py HR.tif BASE.pth TUNED.pth OUT.png [--window x,y,w,h] [--show x,y,w,h]
+Usage: /usr/bin/python3 tools/studies/before_after.py HR.tif BASE.pth TUNED.pth OUT.png [--window x,y,w,h] [--show x,y,w,h]
                                               [--weights params_ema|params]
   --window: the held-out validation window (default 0,2530,2952,280, the CBERS benchmark's strip);
   --show:   the part of it drawn, relative to the window (default 1100,0,400,280);
@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from osgeo import gdal
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 from make_model_fixtures import SRVGGNetCompact  # noqa: E402
 
 

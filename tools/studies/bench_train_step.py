@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Times the training step `satsr train` takes, in Debian's PyTorch 1.13, for comparison with TorchSharp.
 
-Usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/bench_train_step.py srvgg|rrdb [BATCH] [LR_PATCH] [STEPS] [THREADS]
+Usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/studies/bench_train_step.py srvgg|rrdb [BATCH] [LR_PATCH] [STEPS] [THREADS]
 Defaults: srvgg = realesr-general-x4v3's shape (64 feat, 32 conv), batch 8, LR patch 32 (HR 128), as satsr train's
 defaults; rrdb = RealESRGAN_x4plus's (64 feat, 23 blocks, grow 32), batch 2, LR patch 32. One step: forward, L1,
 backward, Adam (lr 1e-4, betas 0.9/0.99), EMA 0.999. Prints seconds per step (median of STEPS after one warm-up).
 THREADS: torch's intra-op threads (default: its own choice; Debian's 1.13 picks 1 on this 2-core VM).
 `satsr train benchmark srvgg|rrdb [--batch B] [--lr-patch P] [--steps N] [--threads T]` times the same step in TorchSharp.
 """
+import os
 import statistics
 import sys
 import time
@@ -15,7 +16,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 from make_model_fixtures import RRDBNet, SRVGGNetCompact  # noqa: E402
 
 arch = sys.argv[1]
