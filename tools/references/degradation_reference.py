@@ -2,7 +2,7 @@
 """Reference figures for the degradation and SSIM shared by `satsr eval` and the trainer, computed independently of SatSR.
 
 Debian 12's python3-numpy and python3-gdal only; run from the repository root:
-    /usr/bin/python3 tools/degradation_reference.py
+    /usr/bin/python3 tools/references/degradation_reference.py
 The MTF taps come from their definition (a Gaussian with MTF `gain` at the coarse Nyquist 1/(2s), sampled at the
 fine pixels' distances from the block centre, cut at 4 sigma), the LR values from applying them with numpy, the SSIM
 from Wang et al.'s formula. tests/SatSR.Tests/Quality and tests/SatSR.Training.Tests/DegradationTests hold the printed
