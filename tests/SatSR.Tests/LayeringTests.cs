@@ -8,7 +8,7 @@ namespace SatSR.Tests;
 /// </summary>
 public partial class LayeringTests
 {
-    private static readonly string[] Stages = ["Geometry", "Raster", "Tiling", "Pixels", "Quality", "Models", "Inference", "Pipeline", "Viewer"];
+    private static readonly string[] Stages = ["Geometry", "Raster", "Tiling", "Pixels", "Radiometry", "Quality", "Models", "Inference", "Pipeline", "Viewer"];
 
     private static string SourceRoot()
     {
