@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SatSR.Geometry;
+using SatSR.Raster.Interop;
 
-namespace SatSR.Raster.Interop;
+namespace SatSR.Raster;
 
 /// <summary>
 /// The one place GDAL failures become exceptions. GDAL reports through CPLError; our handler keeps GDAL from

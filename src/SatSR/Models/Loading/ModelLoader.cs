@@ -2,7 +2,7 @@ using Onnx;
 using SatSR.Geometry;
 using SatSR.Models.Ncnn;
 
-namespace SatSR.Models;
+namespace SatSR.Models.Loading;
 
 /// <summary>Any model file → the ONNX graph SatSR runs. The container format is told by the file's extension.</summary>
 public static class ModelLoader

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SatSR.Raster.Interop;
+namespace SatSR.Raster.Libc;
 
 /// <summary>
 /// The C library's environment, which native libraries read (getenv) when they start. .NET's
