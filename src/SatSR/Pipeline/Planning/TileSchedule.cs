@@ -99,7 +99,7 @@ internal sealed class TileSchedule
 
     /// <summary>True when tile <paramref name="c"/>'s read window, at the output scale, reaches into output columns left..right.</summary>
     public static bool Touches(TilePlan.Axis columns, int c, int scale, int left, int right) =>
-        columns.ReadStart(c) * scale < right && (columns.ReadStart(c) + columns.ReadLength) * scale > left;
+        new Interval(columns.ReadStart(c) * scale, (columns.ReadStart(c) + columns.ReadLength) * scale).Overlaps(new Interval(left, right));
 
     /// <summary>
     /// The output rows final once tile row <paramref name="row"/> is blended, cut to whole block rows (the last of the

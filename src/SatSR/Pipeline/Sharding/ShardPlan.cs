@@ -1,3 +1,4 @@
+using SatSR.Geometry;
 using SatSR.Pipeline.Options;
 using SatSR.Tiling;
 
@@ -120,7 +121,7 @@ public sealed record ShardLayout(TilePlan.Axis Axis, int Columns, int Scale, int
     public RowRange Rows(Shard shard) => new(Boundary(shard.Index, shard.Count), Boundary(shard.Index + 1, shard.Count));
 
     /// <summary>True when tile row <paramref name="row"/> adds to an output row in <paramref name="rows"/>.</summary>
-    public bool Needs(int row, RowRange rows) => Reach[row].From < rows.To && Reach[row].To > rows.From;
+    public bool Needs(int row, RowRange rows) => new Interval(Reach[row].From, Reach[row].To).Overlaps(new Interval(rows.From, rows.To));
 
     /// <summary>The tiles <paramref name="shard"/> infers: every tile of the tile rows that reach into its rows.</summary>
     public long Tiles(Shard shard)
