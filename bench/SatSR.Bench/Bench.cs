@@ -3,6 +3,7 @@ using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Models.Zoo;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 using SatSR.Raster;
 
 namespace SatSR.Bench;

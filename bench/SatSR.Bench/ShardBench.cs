@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using SatSR.Inference;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Sharding;
 using SatSR.Raster;
 using SatSR.Tiling;
 

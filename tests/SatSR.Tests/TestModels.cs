@@ -1,7 +1,7 @@
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
-using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 
 namespace SatSR.Tests;
 

@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Models;
+using SatSR.Models.Loading;
 
 namespace SatSR.Training.Tests;
 

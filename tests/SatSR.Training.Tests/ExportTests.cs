@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SatSR.Models;
+using SatSR.Models.Loading;
 using SatSR.Training.Networks;
 using static TorchSharp.torch;
 

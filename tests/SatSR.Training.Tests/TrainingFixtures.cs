@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Models;
+using SatSR.Models.Loading;
 using SatSR.Raster;
 using SatSR.Training.Networks;
 using static TorchSharp.torch;

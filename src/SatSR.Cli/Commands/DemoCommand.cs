@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SatSR.Cli.Terminal;
-using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 using Spectre.Console;
 
 namespace SatSR.Cli.Commands;

@@ -4,7 +4,7 @@ using System.Globalization;
 using SatSR.Cli.Terminal;
 using SatSR.Inference;
 using SatSR.Models;
-using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 using Spectre.Console;
 
 namespace SatSR.Cli.Commands;

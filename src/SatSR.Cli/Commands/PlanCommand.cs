@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SatSR.Cli.Terminal;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Sharding;
 using SatSR.Raster;
 using Spectre.Console;
 
@@ -91,7 +92,7 @@ internal static partial class PlanCommand
         try
         {
             // A URL is read as upscale reads it, with range requests.
-            choice = ShardPlan.For(options with { InputPath = RemoteFile.GdalPath(options.InputPath) }, count, maxHalo);
+            choice = Upscaler.PlanShards(options with { InputPath = RemoteFile.GdalPath(options.InputPath) }, count, maxHalo);
         }
         catch (RasterException e) when (count is not null)
         {

@@ -1,5 +1,6 @@
 using SatSR.Cli.Terminal;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 using SatSR.Raster;
 using Spectre.Console;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Output;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -1,5 +1,5 @@
 using SatSR.Geometry;
-using SatSR.Pipeline;
+using SatSR.Radiometry;
 using SatSR.Raster;
 
 namespace SatSR.Training.Data;

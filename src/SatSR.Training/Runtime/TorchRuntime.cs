@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using SatSR.Raster.Interop;
+using SatSR.Raster.Libc;
 
 namespace SatSR.Training.Runtime;
 

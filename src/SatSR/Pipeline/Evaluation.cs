@@ -2,8 +2,11 @@ using System.Diagnostics;
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
 using SatSR.Pixels;
 using SatSR.Quality;
+using SatSR.Radiometry;
 using SatSR.Raster;
 
 namespace SatSR.Pipeline;

@@ -1,6 +1,8 @@
 using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Models.Onnx;
+using SatSR.Pipeline.Buffers;
+using SatSR.Pipeline.Planning;
 using SatSR.Pipeline.Stages;
 using SatSR.Tiling;
 

@@ -1,5 +1,9 @@
 using SatSR.Geometry;
+using SatSR.Pipeline.Buffers;
+using SatSR.Pipeline.Output;
+using SatSR.Pipeline.Sharding;
 using SatSR.Pixels;
+using SatSR.Radiometry;
 using SatSR.Raster;
 
 namespace SatSR.Pipeline;
@@ -36,7 +40,7 @@ internal sealed class ResamplePass(
         var nearestColumn = Enumerable.Range(0, width).Select(x => ResampleAxis.Nearest(x, w, width)).ToArray();
         var nearestRow = Enumerable.Range(0, height).Select(y => ResampleAxis.Nearest(y, h, height)).ToArray();
 
-        var pieces = Upscaler.Pieces(new Window(0, rows.From, width, rows.Height), blockHeight, blockWidth).ToList();
+        var pieces = OutputBlocks.Pieces(new Window(0, rows.From, width, rows.Height), blockHeight, blockWidth).ToList();
         for (var p = 0; p < pieces.Count; p++)
         {
             ct.ThrowIfCancellationRequested();
@@ -68,24 +72,24 @@ internal sealed class ResamplePass(
         var input = Window.FromEdges(read.Column / scale, read.Row / scale, (read.Right + scale - 1) / scale, (read.Bottom + scale - 1) / scale);
         int n = input.Width * input.Height, m = read.Width * read.Height, k = piece.Width * piece.Height;
 
-        var inputValues = Upscaler.Reuse(ref _inputValues, _allBands.Length * n);
-        var inputValid = Upscaler.Reuse(ref _inputValid, n);
+        var inputValues = Arrays.Reuse(ref _inputValues, _allBands.Length * n);
+        var inputValid = Arrays.Reuse(ref _inputValid, n);
         source.Read<double>(input, _allBands, inputValues);
         validity.Evaluate(input, inputValues, inputValid);
 
         // An intermediate pixel is valid exactly when its input pixel is: the integer pipeline wrote nodata there.
-        var valid = Upscaler.Reuse(ref _valid, m);
+        var valid = Arrays.Reuse(ref _valid, m);
         for (var y = 0; y < read.Height; y++)
         {
             var inRow = ((read.Row + y) / scale - input.Row) * input.Width - input.Column;
             for (var x = 0; x < read.Width; x++) valid[y * read.Width + x] = inputValid[inRow + (read.Column + x) / scale];
         }
-        var values = Upscaler.Reuse(ref _values, _outputBands.Length * m);
+        var values = Arrays.Reuse(ref _values, _outputBands.Length * m);
         intermediate.Read<double>(read, _outputBands, values);
 
-        var resampled = Upscaler.Reuse(ref _resampled, k);
-        var pixels = Upscaler.Reuse(ref _pixels, _outputBands.Length * k);
-        var mask = Upscaler.HasMask(target) ? Upscaler.Reuse(ref _mask, k) : null;
+        var resampled = Arrays.Reuse(ref _resampled, k);
+        var pixels = Arrays.Reuse(ref _pixels, _outputBands.Length * k);
+        var mask = OutputBlocks.HasMask(target) ? Arrays.Reuse(ref _mask, k) : null;
         var nodata = validity.OutputNodata ?? 0;
         for (var o = 0; o < _outputBands.Length; o++)
         {

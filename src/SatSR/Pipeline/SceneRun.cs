@@ -1,4 +1,6 @@
 using SatSR.Inference;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
 using SatSR.Raster;
 
 namespace SatSR.Pipeline;

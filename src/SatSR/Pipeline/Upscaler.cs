@@ -2,8 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using SatSR.Geometry;
 using SatSR.Inference;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
+using SatSR.Pipeline.Planning;
+using SatSR.Pipeline.Sharding;
 using SatSR.Pipeline.Stages;
 using SatSR.Pixels;
+using SatSR.Radiometry;
 using SatSR.Raster;
 using SatSR.Tiling;
 
@@ -145,9 +150,9 @@ public static class Upscaler
                 overviews = resampled ? null : OverviewWriter.For(target, factors, created: start == new ResumePoint(0, 0));
                 // Rows an interrupted run wrote are read back once, for the overview pixels they share with the rows to come.
                 overviews?.Replay(schedule.Chunks.Where(c => c.FirstRow > rows.From)
-                    .SelectMany(c => Pieces(Window.FromEdges(c.Left, rows.From, c.Left + c.Width, c.FirstRow), blockHeight, blockWidth)),
+                    .SelectMany(c => OutputBlocks.Pieces(Window.FromEdges(c.Left, rows.From, c.Left + c.Width, c.FirstRow), blockHeight, blockWidth)),
                     new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), cancellationToken);
-                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, resampled ? 0 : rows.From, HasMask(target), overviews);
+                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, resampled ? 0 : rows.From, OutputBlocks.HasMask(target), overviews);
                 var done = schedule.Resumed;
                 var total = schedule.Tiles.Count + schedule.Resumed;
                 var inputMegapixels = plan.Width * (double)plan.Height / 1e6;
@@ -232,12 +237,6 @@ public static class Upscaler
     /// <summary>Output pixels along an axis of <paramref name="length"/> input pixels: round(length·F), so the extent is kept to half a pixel.</summary>
     private static int OutputLength(int length, double factor) => (int)Math.Round(length * factor, MidpointRounding.AwayFromZero);
 
-    /// <summary>Output pixels written per GDAL call at most (whole blocks): bounds the conversion buffer.</summary>
-    private const int MaxPieceWidth = 4096;
-
-    /// <summary>The width of a piece of output (<see cref="Pieces"/>) at most, for blocks <paramref name="blockWidth"/> wide.</summary>
-    internal static int MaxPieceLength(int blockWidth) => Math.Max(blockWidth, MaxPieceWidth / blockWidth * blockWidth);
-
     /// <summary>Workers per parallel stage when --threads does not say: more wait on each other more than they help.</summary>
     private const int MaxWorkers = 4;
 
@@ -248,8 +247,23 @@ public static class Upscaler
     /// </summary>
     private static int DefaultBatch(ExecutionDevice device) => device == ExecutionDevice.Cpu ? 1 : 4;
 
+    /// <summary>
+    /// What <c>satsr plan</c> decides for <paramref name="options"/>' job (the input's header is read, nothing else), as
+    /// <see cref="ShardPlan.Choose"/> does. Null for an <c>--outscale</c> job, whose rows are split evenly.
+    /// </summary>
+    public static ShardChoice? PlanShards(UpscaleOptions options, int? count, double maxHalo = ShardPlan.DefaultMaxHalo)
+    {
+        if (options.OutScale is not null) return null;
+        RasterProfile profile;
+        using (var source = RasterDataset.Open(options.InputPath)) profile = source.Profile;
+        var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
+        var scale = options.Scale ?? options.Model.Scale ?? 4;
+        var largest = options.TileSize ?? ShardTile(options, profile, encoding);
+        return ShardPlan.Choose(profile.Width, profile.Height, options.EffectiveOverlap, scale, options.Blend, encoding.BlockHeight, count, options.TileSize, largest, maxHalo);
+    }
+
     /// <summary>The tile every shard of a job plans without <c>--tile</c>: from a fixed budget and worker count, not the machine's.</summary>
-    internal static int ShardTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding) =>
+    private static int ShardTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding) =>
         ChooseTile(options, profile, encoding, options.EffectiveOverlap, options.Batch ?? DefaultBatch(InferenceEngine.Resolve(options.Device)),
             MaxWorkers, options.MemoryBytes ?? TileSizing.ShardBudget);
 
@@ -263,32 +277,6 @@ public static class Upscaler
         return TileSizing.Choose(profile.Width, profile.Height, overlap, scale, bands.Output.Length, encoding.BlockHeight, encoding.BlockWidth,
             options.StripBudgetBytes, budget, perPixel, TileSizing.ActivationBytesPerPixel(options.Model),
             batch, TileSizing.TilesInFlight(batch, workers, options.QueueDepth));
-    }
-
-    /// <summary>
-    /// <paramref name="area"/> cut into pieces of whole output blocks, block row by block row, each at most
-    /// <see cref="MaxPieceWidth"/> wide: writing them in this order writes every block once.
-    /// </summary>
-    internal static IEnumerable<Window> Pieces(Window area, int blockHeight, int blockWidth)
-    {
-        var pieceWidth = MaxPieceLength(blockWidth);
-        for (var top = area.Row; top < area.Bottom; top += blockHeight)
-        {
-            for (var left = area.Column; left < area.Right; left += pieceWidth)
-            {
-                yield return Window.FromEdges(left, top, Math.Min(left + pieceWidth, area.Right), Math.Min(top + blockHeight, area.Bottom));
-            }
-        }
-    }
-
-    /// <summary>True when validity goes into <paramref name="target"/>'s own mask band (lossy output) rather than a nodata value.</summary>
-    internal static bool HasMask(RasterDataset target) => target.Profile.Bands[0].MaskFlags == MaskFlags.PerDataset;
-
-    /// <summary><paramref name="buffer"/>, grown to at least <paramref name="length"/>; contents are not kept.</summary>
-    internal static T[] Reuse<T>(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
-        return buffer;
     }
 }
 

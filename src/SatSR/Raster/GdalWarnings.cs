@@ -1,5 +1,3 @@
-using SatSR.Raster.Interop;
-
 namespace SatSR.Raster;
 
 /// <summary>

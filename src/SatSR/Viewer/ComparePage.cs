@@ -5,8 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using SatSR.Geometry;
-using SatSR.Pipeline;
 using SatSR.Pixels;
+using SatSR.Radiometry;
 using SatSR.Raster;
 
 namespace SatSR.Viewer;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SatSR.Models;
+using SatSR.Models.Loading;
 using SatSR.Models.Architectures;
 using SatSR.Models.Pth;
 

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Models.Loading;
 using SatSR.Models.Onnx;
 
 namespace SatSR.Tests.Models;

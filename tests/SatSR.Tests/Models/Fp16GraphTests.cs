@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using Onnx;
 using SatSR.Geometry;
 using SatSR.Models;
+using SatSR.Models.Loading;
 using SatSR.Models.Onnx;
 using SatSR.Raster;
 

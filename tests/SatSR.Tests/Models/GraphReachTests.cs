@@ -2,7 +2,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using SatSR.Geometry;
 using SatSR.Models;
 using SatSR.Models.Onnx;
-using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 
 namespace SatSR.Tests.Models;
 

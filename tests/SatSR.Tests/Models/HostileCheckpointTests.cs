@@ -1,4 +1,5 @@
 using SatSR.Models;
+using SatSR.Models.Loading;
 using SatSR.Models.Pth;
 
 namespace SatSR.Tests.Models;

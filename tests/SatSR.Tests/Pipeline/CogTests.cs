@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
 using SatSR.Raster;
 using Xunit.Abstractions;
 

@@ -2,6 +2,8 @@ using SatSR.Geometry;
 using SatSR.Models;
 using SatSR.Models.Onnx;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Radiometry;
 using SatSR.Raster;
 using SatSR.Tests.Models;
 using SatSR.Tiling;

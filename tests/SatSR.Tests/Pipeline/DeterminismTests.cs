@@ -1,6 +1,8 @@
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
 
 namespace SatSR.Tests.Pipeline;
 

@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 using SatSR.Raster;
 
 namespace SatSR.Tests.Pipeline;

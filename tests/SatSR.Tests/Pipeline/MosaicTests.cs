@@ -1,4 +1,6 @@
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
 
 namespace SatSR.Tests.Pipeline;
 

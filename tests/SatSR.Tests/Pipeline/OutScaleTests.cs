@@ -1,5 +1,7 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
 using SatSR.Raster;
 using SatSR.Tests.Models;
 using SatSR.Tests.Pixels;

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
+using SatSR.Pipeline.Sharding;
 using SatSR.Raster;
 using Xunit.Abstractions;
 
@@ -342,7 +345,7 @@ public class OverviewGdalTests(ITestOutputHelper output)
         int w = profile.Width, h = profile.Height;
         for (var left = 0; left < w; left += chunkWidth)
         {
-            foreach (var piece in Upscaler.Pieces(Window.FromEdges(left, 0, Math.Min(w, left + chunkWidth), h), 32, 32))
+            foreach (var piece in OutputBlocks.Pieces(Window.FromEdges(left, 0, Math.Min(w, left + chunkWidth), h), 32, 32))
             {
                 var n = piece.Width * piece.Height;
                 var part = new double[bands.Length * n];

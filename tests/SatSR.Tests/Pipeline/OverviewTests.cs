@@ -1,5 +1,7 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Output;
+using SatSR.Radiometry;
 using SatSR.Raster;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Radiometry;
 using SatSR.Raster;
 using Xunit.Abstractions;
 

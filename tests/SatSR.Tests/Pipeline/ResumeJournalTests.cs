@@ -1,4 +1,5 @@
-using SatSR.Pipeline;
+using SatSR.Pipeline.Output;
+
 
 namespace SatSR.Tests.Pipeline;
 

@@ -9,6 +9,9 @@ using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Output;
+using SatSR.Radiometry;
 using SatSR.Tiling;
 
 namespace SatSR.Tests.Pipeline;

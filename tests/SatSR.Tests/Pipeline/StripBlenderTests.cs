@@ -1,5 +1,8 @@
 using SatSR.Geometry;
-using SatSR.Pipeline;
+using SatSR.Pipeline.Buffers;
+using SatSR.Pipeline.Output;
+using SatSR.Pipeline.Planning;
+using SatSR.Pipeline.Sharding;
 using SatSR.Pipeline.Stages;
 using SatSR.Tiling;
 
@@ -18,7 +21,7 @@ public class StripBlenderTests
     {
         var plan = TilePlan.Create(32, 32, 32, 0, SizeRequirements.Any);
         var schedule = TileSchedule.Create(plan, ShardLayout.For(plan, 2, BlendMode.Feather, 16), 1, 16, 256L << 20, new ResumePoint(0, 0));
-        var pieces = new BufferPool<float>(1L * 16 * Upscaler.MaxPieceLength(16));
+        var pieces = new BufferPool<float>(1L * 16 * OutputBlocks.MaxPieceLength(16));
         var predictions = new BufferPool<float>(64 * 64);
         var blender = new StripBlender(schedule, BlendWeights.Create(plan, 2, BlendMode.Feather), 1, 16, 16, pieces, predictions, new Progress<int>());
         var prediction = predictions.Rent();

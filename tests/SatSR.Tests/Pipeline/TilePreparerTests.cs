@@ -1,7 +1,11 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Buffers;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Planning;
 using SatSR.Pipeline.Stages;
 using SatSR.Pixels;
+using SatSR.Radiometry;
 using SatSR.Tiling;
 
 namespace SatSR.Tests.Pipeline;

@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Output;
 
 namespace SatSR.Tests.Pipeline;
 

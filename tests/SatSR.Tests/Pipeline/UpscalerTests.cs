@@ -1,5 +1,6 @@
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 using SatSR.Raster;
 using SatSR.Tests.Models;
 using SatSR.Tests.Pixels;

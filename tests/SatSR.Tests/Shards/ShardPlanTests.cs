@@ -1,4 +1,5 @@
-using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Pipeline.Sharding;
 using SatSR.Tiling;
 
 namespace SatSR.Tests.Shards;

@@ -1,4 +1,5 @@
 using SatSR.Geometry;
+using SatSR.Models.Loading;
 using SatSR.Models.Ncnn;
 
 namespace SatSR.Models.Zoo;

@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
 using SatSR.Inference;
+using SatSR.Pipeline.Buffers;
+using SatSR.Pipeline.Output;
+using SatSR.Pipeline.Planning;
 using SatSR.Pixels;
+using SatSR.Radiometry;
 using SatSR.Raster;
 using SatSR.Tiling;
 
@@ -49,7 +53,7 @@ internal sealed class StagedJob(int workers, int queueDepth)
         var scale = schedule.Scale;
         var read = plan.ReadWidth * plan.ReadHeight;
         var bandCount = inputs.Bands.Output.Length;
-        var pieceLength = (long)bandCount * outputs.BlockHeight * Upscaler.MaxPieceLength(outputs.BlockWidth);
+        var pieceLength = (long)bandCount * outputs.BlockHeight * OutputBlocks.MaxPieceLength(outputs.BlockWidth);
 
         var values = new BufferPool<double>((long)inputs.Profile.BandCount * read);
         var valid = new BufferPool<byte>(read);

@@ -1,0 +1,139 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using SatSR.Inference;
+using SatSR.Pipeline.Buffers;
+using SatSR.Pipeline.Planning;
+using SatSR.Pixels;
+using SatSR.Radiometry;
+
+namespace SatSR.Pipeline.Stages;
+
+/// <summary>A tile's prediction per output band at the job's scale over its scaled read window (null: a band not inferred).</summary>
+internal sealed record PredictedTile(ScheduledTile Scheduled, float[]?[] Bands, SquaredError Consistency)
+{
+    public bool Skipped => Bands.Length == 0;
+}
+
+/// <summary>
+/// Turns the network's planes into band predictions: a 1-band group's replicated RGB averaged back, the model's scale
+/// area-resampled to the job's, non-finite values refused, and the distance from averaging back to the input measured
+/// over the tile's core (removed with --consistency). One per worker (its scratch is its own).
+/// </summary>
+internal sealed class TilePredictor(string path, BandSelection bands, int outputBands, int modelScale, int scale, int outputChannels,
+    int tensorHeight, int tensorWidth, bool consistency, BufferPool<float> predictions, BufferPool<float> inputs, BufferPool<float> outputs,
+    BufferPool<byte> valid)
+{
+    private float[] _modelScale = [], _plane = [], _residual = [];
+
+    public PredictedTile Predict(InferredTile tile)
+    {
+        if (tile.Skipped) return new PredictedTile(tile.Scheduled, [], default);
+        var read = tile.Scheduled.Tile.Read;
+        int w = read.Width, h = read.Height;
+        var core = tile.Scheduled.Tile.Core.RelativeTo(read);
+        var result = new float[outputBands][];
+        var error = default(SquaredError);
+        for (var g = 0; g < bands.Groups.Length; g++)
+        {
+            var group = bands.Groups[g];
+            for (var k = 0; k < group.Length; k++)
+            {
+                var prediction = result[Array.IndexOf(bands.Output, group[k])] = predictions.Rent();
+                Take(tile, group.Length == 1 ? -1 : k, tile.Outputs[g], prediction, w, h);
+                var plane = Arrays.Reuse(ref _plane, w * h);
+                for (var y = 0; y < h; y++) tile.Inputs[g].AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.AsSpan(y * w, w));
+                var residual = Arrays.Reuse(ref _residual, w * h);
+                error += Consistency.Residual(prediction, plane.AsSpan(0, w * h), w, h, scale, tile.Valid, core, residual);
+                if (consistency) Consistency.Correct(prediction, residual, w, h, scale);
+            }
+        }
+        foreach (var buffer in tile.Inputs) inputs.Return(buffer);
+        foreach (var buffer in tile.Outputs) outputs.Return(buffer);
+        valid.Return(tile.Valid);
+        return new PredictedTile(tile.Scheduled, result, error);
+    }
+
+    /// <summary>
+    /// Channel <paramref name="channel"/> of the network's output (the mean of all channels when −1) over the tile's read
+    /// window, resampled from the model's scale to the job's.
+    /// </summary>
+    private void Take(InferredTile tile, int channel, float[] output, float[] prediction, int w, int h)
+    {
+        var m = modelScale;
+        int ow = w * m, oh = h * m, tw = tensorWidth * m, plane = tensorHeight * m * tw;
+        var full = m == scale ? prediction : Arrays.Reuse(ref _modelScale, ow * oh);
+        for (var y = 0; y < oh; y++)
+        {
+            var dst = full.AsSpan(y * ow, ow);
+            var finite = channel >= 0
+                ? Copy(output.AsSpan(channel * plane + y * tw, ow), dst)
+                : Mean(output, y * tw, plane, outputChannels, dst);
+            if (!finite)
+            {
+                var v = dst.ToArray().First(v => !float.IsFinite(v));
+                throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try --device cpu)");
+            }
+        }
+        if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>; false when a value is not finite.</summary>
+    private static bool Copy(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        source.CopyTo(destination);
+        return AllFinite(destination);
+    }
+
+    /// <summary>
+    /// The mean of <paramref name="channels"/> planes <paramref name="plane"/> apart, from <paramref name="offset"/>, into
+    /// <paramref name="destination"/>: summed in channel order and divided, lane by lane as one value would be (Vector
+    /// arithmetic is IEEE per lane, so the result is the scalar one bit for bit); false when a value is not finite.
+    /// </summary>
+    // Optimised from the first call: a per-row kernel otherwise runs unoptimised through a job's first seconds, while the
+    // JIT is busy with everything else and its tier-up waits for quiet (6 % of a pixel-repeat scene's CPU, with Encode).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Mean(float[] output, int offset, int plane, int channels, Span<float> destination)
+    {
+        var n = destination.Length;
+        var width = Vector<float>.Count;
+        var divisor = new Vector<float>(channels);
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        var finite = true;
+        var x = 0;
+        for (; x <= n - width; x += width)
+        {
+            var sum = new Vector<float>(output.AsSpan(offset + x, width));
+            for (var c = 1; c < channels; c++) sum += new Vector<float>(output.AsSpan(c * plane + offset + x, width));
+            var mean = sum / divisor;
+            mean.CopyTo(destination[x..]);
+            // As AllFinite, while the values are at hand rather than in a second pass over the row.
+            finite &= Vector.LessThanAll(Vector.Abs(mean), infinity);
+        }
+        for (; x < n; x++)
+        {
+            var v = output[offset + x];
+            for (var c = 1; c < channels; c++) v += output[c * plane + offset + x];
+            destination[x] = v / channels;
+            finite &= float.IsFinite(destination[x]);
+        }
+        return finite;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var width = Vector<float>.Count;
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        var x = 0;
+        // |v| < ∞ is false for ±∞ and for NaN.
+        for (; x <= values.Length - width; x += width)
+        {
+            if (!Vector.LessThanAll(Vector.Abs(new Vector<float>(values[x..])), infinity)) return false;
+        }
+        for (; x < values.Length; x++)
+        {
+            if (!float.IsFinite(values[x])) return false;
+        }
+        return true;
+    }
+}
