@@ -18,7 +18,7 @@ public readonly record struct Shard(int Index, int Count)
         {
             return new Shard(i, n);
         }
-        throw new InvalidOptionsException($"--shard {text}: expected i/N with 0 ≤ i < N, e.g. 0/4");
+        throw new InvalidOptionsException($"{OptionName.Shard} {text}: expected i/N with 0 ≤ i < N, e.g. 0/4", text);
     }
 
     public override string ToString() => FormattableString.Invariant($"{Index}/{Count}");
@@ -46,7 +46,7 @@ public static class ShardPlan
         var blockRows = BlockRows(height, blockHeight);
         if (shard.Count > blockRows)
         {
-            throw new InvalidOptionsException($"--shard {shard}: the output has {blockRows} block row(s) of {blockHeight} pixels; split it into at most {blockRows}");
+            throw new InvalidOptionsException($"{OptionName.Shard} {shard}: the output has {blockRows} block row(s) of {blockHeight} pixels; split it into at most {blockRows}", shard);
         }
         long first = (long)blockRows * shard.Index / shard.Count, end = (long)blockRows * (shard.Index + 1) / shard.Count;
         return new RowRange((int)first * blockHeight, (int)Math.Min(height, end * blockHeight));
