@@ -11,7 +11,7 @@ public partial class LayeringTests
 {
     private static readonly string[] Stages = ["Geometry", "Raster", "Tiling", "Pixels", "Radiometry", "Quality", "Models", "Inference", "Pipeline", "Viewer"];
 
-    private static string SourceRoot()
+    internal static string SourceRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -8,6 +8,38 @@ namespace SatSR.Cli.Commands;
 /// <summary>Options shared by several commands, defined once.</summary>
 internal static class CommonOptions
 {
+    /// <summary>
+    /// The flag of each option the library names in its messages (<see cref="OptionName"/>; every command spells an option
+    /// the same way), so that a failure reads as the command line it answers.
+    /// </summary>
+    private static readonly Dictionary<OptionName, string> Flags = new()
+    {
+        [OptionName.Asset] = "--asset",
+        [OptionName.Bands] = "--bands",
+        [OptionName.Batch] = "--batch",
+        [OptionName.CreationOptions] = "--co",
+        [OptionName.Degradation] = "--degradation",
+        [OptionName.Device] = "--device",
+        [OptionName.MemoryBytes] = "--memory",
+        [OptionName.OutScale] = "--outscale",
+        [OptionName.Overlap] = "--overlap",
+        [OptionName.Overviews] = "--overviews",
+        [OptionName.Overwrite] = "--overwrite",
+        [OptionName.PartsFolder] = "--parts",
+        [OptionName.QueueDepth] = "--queue-depth",
+        [OptionName.Ranges] = "--range",
+        [OptionName.Region] = "--region",
+        [OptionName.Resume] = "--resume",
+        [OptionName.Scale] = "--scale",
+        [OptionName.Shard] = "--shard",
+        [OptionName.Threads] = "--threads",
+        [OptionName.TileSize] = "--tile",
+        [OptionName.Vrt] = "--vrt",
+    };
+
+    /// <summary>The flag that sets <paramref name="option"/>; its library name for one the table lacks.</summary>
+    public static string Flag(OptionName option) => Flags.GetValueOrDefault(option, option.Name);
+
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
         Description = "Show the full error with its stack trace",

@@ -1,3 +1,4 @@
+using SatSR.Cli.Commands;
 using Spectre.Console;
 
 namespace SatSR.Cli.Terminal;
@@ -15,7 +16,7 @@ internal static class ErrorRenderer
             error.MarkupLine("[yellow]cancelled[/]: finished windows are kept; run the same command with --resume to continue");
             return Cancelled;
         }
-        var message = exception is SatSRException ? exception.Message : $"unexpected error: {exception.Message}";
+        var message = exception is SatSRException e ? e.Describe(CommonOptions.Flag) : $"unexpected error: {exception.Message}";
         Refuse(error, message);
         // Plain text: Spectre's exception formatter reads stack frames by reflection, which the native CLI does not have.
         if (verbose) error.WriteLine(exception.ToString(), Style.Plain);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SatSR.Inference;
 
 /// <summary>Where the network runs. <see cref="Auto"/> takes CUDA when this ONNX Runtime build has it, else the CPU.</summary>
@@ -10,4 +12,11 @@ public enum ExecutionDevice
 }
 
 /// <summary>Inference failed or cannot be set up (device missing, model rejected by the runtime, NaN output).</summary>
-public sealed class InferenceException(string message, Exception? inner = null) : SatSRException(message, inner);
+public sealed class InferenceException : SatSRException
+{
+    public InferenceException(string message, Exception? inner = null) : base(message, inner) { }
+
+    // As SatSRException's: an interpolated message keeps its options.
+    [OverloadResolutionPriority(1)]
+    public InferenceException(FormattableString message, Exception? inner = null) : base(message, inner) { }
+}

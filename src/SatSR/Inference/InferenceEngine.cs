@@ -240,9 +240,9 @@ public sealed class InferenceEngine : IDisposable
         };
     }
 
+    // One interpolated string: joined with + it would be a plain string, and the option in it spelt once and for all.
     private static InferenceException Unavailable(ExecutionDevice device, IReadOnlyList<string> providers) => new(
-        $"--device {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} " +
-        "(GPU inference needs SatSR's GPU build, SATSR_GPU=1 ./satsr …, with CUDA 13 and cuDNN 9)");
+        $"{OptionName.Device} {device.ToString().ToLowerInvariant()} is not available: this ONNX Runtime build has only {string.Join(", ", providers)} (GPU inference needs SatSR's GPU build, SATSR_GPU=1 ./satsr …, with CUDA 13 and cuDNN 9)");
 
     private static string AddProvider(SessionOptions options, ExecutionDevice device, bool fp16)
     {
@@ -262,7 +262,7 @@ public sealed class InferenceEngine : IDisposable
                 return "cpu";
             case ExecutionDevice.Cuda when Has("CUDAExecutionProvider"):
             case ExecutionDevice.TensorRt when Has("TensorrtExecutionProvider"):
-                throw new InferenceException($"--device {device.ToString().ToLowerInvariant()} is not available: {problem}; GPU inference needs an NVIDIA driver, CUDA 13 and cuDNN 9 (TensorRT 10 for tensorrt)");
+                throw new InferenceException($"{OptionName.Device} {device.ToString().ToLowerInvariant()} is not available: {problem}; GPU inference needs an NVIDIA driver, CUDA 13 and cuDNN 9 (TensorRT 10 for tensorrt)");
             default:
                 throw Unavailable(device, providers);
         }

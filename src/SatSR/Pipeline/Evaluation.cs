@@ -42,15 +42,15 @@ public sealed record EvaluationOptions
 
     public void Validate()
     {
-        if (Scale is < 2 or > 4) throw new InvalidOptionsException($"--scale must be 2, 3 or 4 (got {Scale})");
+        if (Scale is < 2 or > 4) throw new InvalidOptionsException($"{OptionName.Scale} must be 2, 3 or 4 (got {Scale})", Scale);
         if (Region is { } r && (r.Column < 0 || r.Row < 0 || r.Width <= 0 || r.Height <= 0))
         {
-            throw new InvalidOptionsException($"--region {r.Column},{r.Row},{r.Width},{r.Height}: x and y must not be negative, width and height must be positive");
+            throw new InvalidOptionsException($"{OptionName.Region} {r.Column},{r.Row},{r.Width},{r.Height}: x and y must not be negative, width and height must be positive", r);
         }
         if (string.IsNullOrWhiteSpace(ReferencePath)) throw new InvalidOptionsException("no reference image given");
         if (Degradation is not (DegradationKind.Area or DegradationKind.Mtf))
         {
-            throw new InvalidOptionsException($"--degradation {Degradation.ToString().ToLowerInvariant()}: is random, for training; eval degrades by area or mtf");
+            throw new InvalidOptionsException($"{OptionName.Degradation} {Degradation.ToString().ToLowerInvariant()}: is random, for training; eval degrades by area or mtf", Degradation);
         }
     }
 }
@@ -195,7 +195,7 @@ public static class Evaluation
         if (!bounds.Contains(asked))
         {
             throw new InvalidOptionsException(
-                $"{options.ReferencePath}: --region {asked.Column},{asked.Row},{asked.Width},{asked.Height} lies outside the {profile.Width}×{profile.Height} image");
+                $"{options.ReferencePath}: {OptionName.Region} {asked.Column},{asked.Row},{asked.Width},{asked.Height} lies outside the {profile.Width}×{profile.Height} image", asked);
         }
         var s = options.Scale;
         var region = asked with { Width = asked.Width / s * s, Height = asked.Height / s * s };
@@ -207,7 +207,7 @@ public static class Evaluation
         if (region.Area * profile.BandCount > EvaluationOptions.MaxSamples)
         {
             throw new InvalidOptionsException(
-                $"{options.ReferencePath}: {region.Width}×{region.Height} pixels × {profile.BandCount} band(s) is more than the {EvaluationOptions.MaxSamples >> 20} M samples evaluated at once; choose a part with --region x,y,w,h");
+                $"{options.ReferencePath}: {region.Width}×{region.Height} pixels × {profile.BandCount} band(s) is more than the {EvaluationOptions.MaxSamples >> 20} M samples evaluated at once; choose a part with {OptionName.Region} x,y,w,h", asked);
         }
         return region;
     }

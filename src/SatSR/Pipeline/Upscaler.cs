@@ -64,7 +64,7 @@ public static class Upscaler
         var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
         if (scale > engine.Scale)
         {
-            throw new InvalidOptionsException($"--scale {scale} is larger than the model's ×{engine.Scale}");
+            throw new InvalidOptionsException($"{OptionName.Scale} {scale} is larger than the model's ×{engine.Scale}", scale);
         }
         if (engine.Channels is not (1 or 3))
         {
@@ -188,7 +188,7 @@ public static class Upscaler
             // to redo and go (a half-resampled output, a half-copied COG).
             if (streamed != stage) streamed.Abandon();
             if (output != stage) output.Abandon();
-            if (e is RasterException) throw new SatSRException($"{e.Message}; the rows done are kept: run the same command with --resume to continue", e);
+            if (e is RasterException) throw new SatSRException($"{e.Message}; the rows done are kept: run the same command with {OptionName.Resume} to continue", e);
             throw;
         }
         catch

@@ -20,8 +20,8 @@ internal sealed record BandSelection(int[] Output, int[][] Groups, int[] Carried
         var alpha = Enumerable.Range(1, profile.BandCount).Where(b => profile.Bands[b - 1].ColorInterpretation == ColorInterpretation.Alpha).ToArray();
         foreach (var b in requested)
         {
-            if (b > profile.BandCount) throw new InvalidOptionsException($"--bands {b}: {path} has {profile.BandCount} band(s)");
-            if (alpha.Contains(b)) throw new InvalidOptionsException($"--bands {b}: band {b} of {path} is alpha, which is always copied, never upscaled");
+            if (b > profile.BandCount) throw new InvalidOptionsException($"{OptionName.Bands} {b}: {path} has {profile.BandCount} band(s)", b);
+            if (alpha.Contains(b)) throw new InvalidOptionsException($"{OptionName.Bands} {b}: band {b} of {path} is alpha, which is always copied, never upscaled", b);
         }
         var chosen = requested.Count > 0 ? requested.ToArray() : Enumerable.Range(1, profile.BandCount).Except(alpha).ToArray();
         if (chosen.Length == 0) throw new InvalidOptionsException($"{path}: has only alpha bands, nothing to upscale");

@@ -76,7 +76,7 @@ public sealed record StacItem(string Location, IReadOnlyList<StacAsset> Assets)
     {
         var rasters = string.Join(", ", Assets.Where(a => a.IsRaster).Select(a => a.Name));
         var choice = rasters.Length == 0 ? "it lists no raster asset" : $"its raster assets: {rasters}";
-        if (name is null) throw new InvalidOptionsException($"{Location}: a STAC item; choose the asset to read with --asset NAME ({choice})");
+        if (name is null) throw new InvalidOptionsException($"{Location}: a STAC item; choose the asset to read with {OptionName.Asset} NAME ({choice})");
         var asset = Assets.FirstOrDefault(a => a.Name == name)
             ?? throw new InvalidOptionsException($"{Location}: the STAC item has no asset '{name}' ({choice})");
         return asset.Href.Scheme switch

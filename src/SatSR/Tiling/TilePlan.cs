@@ -73,7 +73,7 @@ public sealed class TilePlan
         var count = (long)((width + (long)tileSize - 1) / tileSize) * ((height + (long)tileSize - 1) / tileSize);
         if (count > MaxTiles)
         {
-            throw new InvalidOptionsException($"{width}×{height} pixels make {count:N0} tiles of {tileSize} pixels, more than {MaxTiles:N0}; use a larger --tile");
+            throw new InvalidOptionsException($"{width}×{height} pixels make {count:N0} tiles of {tileSize} pixels, more than {MaxTiles:N0}; use a larger {OptionName.TileSize}", tileSize);
         }
         return new TilePlan(width, height, tileSize, overlap,
             new Axis(width, tileSize, overlap), new Axis(height, tileSize, overlap), requirements);

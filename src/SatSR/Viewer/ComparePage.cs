@@ -47,7 +47,7 @@ public static partial class ComparePage
     {
         var page = Path.GetFullPath(options.PagePath);
         if (Directory.Exists(page)) throw new InvalidOptionsException($"{options.PagePath}: is a folder; give a file name for the page");
-        if (File.Exists(page) && !options.Overwrite) throw new InvalidOptionsException($"{options.PagePath}: already exists; pass --overwrite to replace it");
+        if (File.Exists(page) && !options.Overwrite) throw new InvalidOptionsException($"{options.PagePath}: already exists; pass {OptionName.Overwrite} to replace it");
         if (!Directory.Exists(Path.GetDirectoryName(page))) throw new InvalidOptionsException($"{options.PagePath}: folder {Path.GetDirectoryName(page)} does not exist");
 
         using var before = RasterDataset.Open(options.BeforePath);
@@ -115,12 +115,12 @@ public static partial class ComparePage
         if (!bounds.Contains(region) || region.IsEmpty)
         {
             throw new InvalidOptionsException(
-                $"{options.AfterPath}: --region {region.Column},{region.Row},{region.Width},{region.Height} lies outside the {after.Width}×{after.Height} image");
+                $"{options.AfterPath}: {OptionName.Region} {region.Column},{region.Row},{region.Width},{region.Height} lies outside the {after.Width}×{after.Height} image", region);
         }
         if (region.Area > options.MaxPixels)
         {
-            throw new InvalidOptionsException(string.Create(CultureInfo.InvariantCulture,
-                $"{options.AfterPath}: {region.Width}×{region.Height} pixels ({region.Area / 1e6:F1} MP) is more than the {options.MaxPixels / 1e6:0.#} MP a page embeds; choose a part with --region x,y,w,h"));
+            throw new InvalidOptionsException(
+                $"{options.AfterPath}: {region.Width}×{region.Height} pixels ({region.Area / 1e6:F1} MP) is more than the {options.MaxPixels / 1e6:0.#} MP a page embeds; choose a part with {OptionName.Region} x,y,w,h", region);
         }
         return region;
     }
@@ -129,11 +129,11 @@ public static partial class ComparePage
     {
         if (options.Bands.Count > 0)
         {
-            if (options.Bands.Count is not (1 or 3)) throw new InvalidOptionsException($"--bands {string.Join(',', options.Bands)}: give one band (grey) or three (red, green, blue)");
+            if (options.Bands.Count is not (1 or 3)) throw new InvalidOptionsException($"{OptionName.Bands} {string.Join(',', options.Bands)}: give one band (grey) or three (red, green, blue)", options.Bands);
             foreach (var b in options.Bands)
             {
                 var (path, count) = b > after.BandCount ? (options.AfterPath, after.BandCount) : (options.BeforePath, before.BandCount);
-                if (b < 1 || b > count) throw new InvalidOptionsException($"--bands {b}: {path} has {count} band(s)");
+                if (b < 1 || b > count) throw new InvalidOptionsException($"{OptionName.Bands} {b}: {path} has {count} band(s)", b);
             }
             return [.. options.Bands];
         }

@@ -101,7 +101,7 @@ public class CogTests(ITestOutputHelper output)
     [Theory]
     [InlineData("cbers2b_pan_town_256.tif", "INTERLEAVE", "BAND", "INTERLEAVE=BAND")]
     [InlineData("cbers2b_pan_town_256.tif", "NO_SUCH_OPTION", "1", "NO_SUCH_OPTION")]
-    [InlineData("cbers2b_pan_town_256.tif", "OVERVIEWS", "NONE", "--overviews")]
+    [InlineData("cbers2b_pan_town_256.tif", "OVERVIEWS", "NONE", "give the overviews with Overviews")]
     [InlineData("cbers2b_pan_town_256.tif", "COMPRESS", "WEBP", "takes 3–4 bands")]
     [InlineData("landsat8_b4_int16_nodata.tif", "COMPRESS", "JPEG", "needs 8-bit data")]
     public void Options_the_cog_cannot_take_are_refused_with_one_line(string fixture, string key, string value, string mention)

@@ -63,7 +63,8 @@ public class FidelityTests(ITestOutputHelper output)
             Assert.True(psnr > 30, $"output band {o + 1}: {psnr:F1} dB");
         }
         var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(Options(input, Path.Combine(dir, "out7.tif")) with { Bands = [7] }));
-        Assert.Contains("--bands 7", e.Message);
+        Assert.Contains("Bands 7", e.Message);
+        Assert.Equal((nameof(UpscaleOptions.Bands), 7), (e.Option?.Name, e.Value));
     }
 
     [Fact]

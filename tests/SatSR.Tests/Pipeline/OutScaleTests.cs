@@ -199,7 +199,7 @@ public class OutScaleTests(ITestOutputHelper output)
         var (dir, options, reference) = Interrupted(tiles);
         AssertOnlyFiles(dir, "in.tif", "reference.tif", "out.tif.x3.partial", "out.tif.x3.partial.journal");
         var error = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(options));
-        Assert.Contains("--resume", error.Message);
+        Assert.Contains("add Resume to continue it", error.Message);
 
         var result = Upscaler.Run(options with { Resume = true });
         Assert.Equal(reference, TestRasters.ReadAll(result.OutputPath, out _));
@@ -216,9 +216,9 @@ public class OutScaleTests(ITestOutputHelper output)
         foreach (var f in new[] { 0.5, 0, -2, double.NaN, double.PositiveInfinity })
         {
             var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(o with { OutScale = f }));
-            Assert.Contains("--outscale", e.Message);
+            Assert.StartsWith("OutScale must be a number ≥ 1", e.Message);
         }
-        Assert.Contains("--outscale", Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(o with { OutScale = 2, Scale = 2 })).Message);
+        Assert.Contains("OutScale", Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(o with { OutScale = 2, Scale = 2 })).Message);
         Assert.Empty(Directory.GetFiles(dir));
     }
 }

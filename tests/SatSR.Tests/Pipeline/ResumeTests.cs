@@ -82,7 +82,7 @@ public partial class ResumeTests
         var output = Path.Combine(dir, "out.tif");
         Interrupt(Options(input, output), tiles: 3);
         var e = Assert.Throws<InvalidOptionsException>(() => Upscaler.Run(Options(input, output)));
-        Assert.Contains("--resume", e.Message);
+        Assert.Contains("add Resume to continue it", e.Message);
         Assert.True(File.Exists(output + ".partial"));
     }
 

@@ -53,7 +53,7 @@ public class ShardPlanTests
     public void More_shards_than_block_rows_is_a_one_line_error()
     {
         var e = Assert.Throws<InvalidOptionsException>(() => ShardPlan.Rows(1000, 256, new Shard(0, 5)));
-        Assert.Equal("--shard 0/5: the output has 4 block row(s) of 256 pixels; split it into at most 4", e.Message);
+        Assert.Equal("Shard 0/5: the output has 4 block row(s) of 256 pixels; split it into at most 4", e.Message);
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public class ShardPlanTests
     [InlineData("1")]
     [InlineData("a/b")]
     public void Shard_refuses_what_is_not_i_of_n(string text) =>
-        Assert.StartsWith($"--shard {text}: expected i/N", Assert.Throws<InvalidOptionsException>(() => Shard.Parse(text)).Message);
+        Assert.StartsWith($"Shard {text}: expected i/N", Assert.Throws<InvalidOptionsException>(() => Shard.Parse(text)).Message);
 
     /// <summary>
     /// 64×64 input in tiles of 16 read with 8 overlap: reads start at rows 0, 8, 24, 32 and are 32 high, at ×4 output

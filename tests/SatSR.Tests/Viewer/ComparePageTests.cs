@@ -117,7 +117,7 @@ public class ComparePageTests
         var page = Path.Combine(dir, "page.html");
         var e = Assert.Throws<InvalidOptionsException>(() =>
             ComparePage.Write(new CompareOptions { BeforePath = before, AfterPath = after, PagePath = page, MaxPixels = 3000 }));
-        Assert.Equal($"{after}: 64×48 pixels (0.0 MP) is more than the 0 MP a page embeds; choose a part with --region x,y,w,h", e.Message);
+        Assert.Equal($"{after}: 64×48 pixels (0.0 MP) is more than the 0 MP a page embeds; choose a part with Region x,y,w,h", e.Message);
         Assert.False(File.Exists(page));
         Assert.False(File.Exists(page + ".partial"));
     }

@@ -13,7 +13,7 @@ internal sealed class BufferPool<T>(long length)
 
     public int Length { get; } = length <= Array.MaxLength
         ? (int)length
-        : throw new InsufficientMemoryException($"a buffer of {length:N0} values is too large; lower --tile or --batch");
+        : throw new InvalidOptionsException($"a buffer of {length:N0} values is too large; lower {OptionName.TileSize} or {OptionName.Batch}");
 
     private int _created;
 

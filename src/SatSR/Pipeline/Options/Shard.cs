@@ -16,7 +16,7 @@ public readonly record struct Shard(int Index, int Count)
         {
             return new Shard(i, n);
         }
-        throw new InvalidOptionsException($"--shard {text}: expected i/N with 0 ≤ i < N, e.g. 0/4");
+        throw new InvalidOptionsException($"{OptionName.Shard} {text}: expected i/N with 0 ≤ i < N, e.g. 0/4", text);
     }
 
     public override string ToString() => FormattableString.Invariant($"{Index}/{Count}");

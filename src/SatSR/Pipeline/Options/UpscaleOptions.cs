@@ -139,33 +139,33 @@ public sealed record UpscaleOptions
 
     public void Validate()
     {
-        if (TileSize <= 0) throw new InvalidOptionsException($"--tile must be positive (got {TileSize})");
-        if (TileSize > 8192) throw new InvalidOptionsException($"--tile {TileSize} is too large (at most 8192)");
-        if (Overlap is < 0) throw new InvalidOptionsException($"--overlap must not be negative (got {Overlap})");
-        if (EffectiveOverlap >= TileSize) throw new InvalidOptionsException($"--overlap ({EffectiveOverlap}) must be smaller than --tile ({TileSize})");
-        if (Batch is < 1 or > 256) throw new InvalidOptionsException($"--batch must be 1 to 256 (got {Batch})");
-        if (QueueDepth is < 1 or > 64) throw new InvalidOptionsException($"--queue-depth must be 1 to 64 (got {QueueDepth})");
-        if (MemoryBytes is < 16L << 20) throw new InvalidOptionsException($"--memory must be at least 16 MiB (got {MemoryBytes / (1 << 20)} MiB)");
-        if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"--scale must be 1, 2, 3 or 4 (got {s})");
+        if (TileSize <= 0) throw new InvalidOptionsException($"{OptionName.TileSize} must be positive (got {TileSize})", TileSize);
+        if (TileSize > 8192) throw new InvalidOptionsException($"{OptionName.TileSize} {TileSize} is too large (at most 8192)", TileSize);
+        if (Overlap is < 0) throw new InvalidOptionsException($"{OptionName.Overlap} must not be negative (got {Overlap})", Overlap);
+        if (EffectiveOverlap >= TileSize) throw new InvalidOptionsException($"{OptionName.Overlap} ({EffectiveOverlap}) must be smaller than {OptionName.TileSize} ({TileSize})", EffectiveOverlap);
+        if (Batch is < 1 or > 256) throw new InvalidOptionsException($"{OptionName.Batch} must be 1 to 256 (got {Batch})", Batch);
+        if (QueueDepth is < 1 or > 64) throw new InvalidOptionsException($"{OptionName.QueueDepth} must be 1 to 64 (got {QueueDepth})", QueueDepth);
+        if (MemoryBytes is < 16L << 20) throw new InvalidOptionsException($"{OptionName.MemoryBytes} must be at least 16 MiB (got {MemoryBytes / (1 << 20)} MiB)", MemoryBytes);
+        if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"{OptionName.Scale} must be 1, 2, 3 or 4 (got {s})", s);
         if (OutScale is { } f && !(double.IsFinite(f) && f >= 1))
         {
-            throw new InvalidOptionsException($"--outscale must be a number ≥ 1 (got {f.ToString(CultureInfo.InvariantCulture)})");
+            throw new InvalidOptionsException($"{OptionName.OutScale} must be a number ≥ 1 (got {f.ToString(CultureInfo.InvariantCulture)})", f);
         }
-        if (Scale is not null && OutScale is not null) throw new InvalidOptionsException("--scale and --outscale cannot be combined; give one of them");
-        if (Threads < 0) throw new InvalidOptionsException($"--threads must not be negative (got {Threads})");
-        if (Bands.FirstOrDefault(b => b < 1, 1) is var bad && bad < 1) throw new InvalidOptionsException($"--bands {bad}: band numbers start at 1");
-        if (Bands.Count != Bands.Distinct().Count()) throw new InvalidOptionsException($"--bands {string.Join(',', Bands)}: a band is listed twice");
+        if (Scale is not null && OutScale is not null) throw new InvalidOptionsException($"{OptionName.Scale} and {OptionName.OutScale} cannot be combined; give one of them", Scale);
+        if (Threads < 0) throw new InvalidOptionsException($"{OptionName.Threads} must not be negative (got {Threads})", Threads);
+        if (Bands.FirstOrDefault(b => b < 1, 1) is var bad && bad < 1) throw new InvalidOptionsException($"{OptionName.Bands} {bad}: band numbers start at 1", bad);
+        if (Bands.Count != Bands.Distinct().Count()) throw new InvalidOptionsException($"{OptionName.Bands} {string.Join(',', Bands)}: a band is listed twice", Bands);
         foreach (var r in Ranges)
         {
-            if (r.Band is < 1) throw new InvalidOptionsException($"--range {r}: band numbers start at 1");
-            if (!double.IsFinite(r.Low) || !double.IsFinite(r.High) || r.Low >= r.High) throw new InvalidOptionsException($"--range {r}: LOW must be below HIGH, both finite");
+            if (r.Band is < 1) throw new InvalidOptionsException($"{OptionName.Ranges} {r}: band numbers start at 1", r);
+            if (!double.IsFinite(r.Low) || !double.IsFinite(r.High) || r.Low >= r.High) throw new InvalidOptionsException($"{OptionName.Ranges} {r}: LOW must be below HIGH, both finite", r);
         }
         if (Overviews is { } levels)
         {
-            if (levels.FirstOrDefault(f => f < 2, 2) is var small && small < 2) throw new InvalidOptionsException($"--overviews {small}: factors are 2 or more (2 is half the size)");
-            if (levels.Count != levels.Distinct().Count()) throw new InvalidOptionsException($"--overviews {string.Join(',', levels)}: a factor is listed twice");
+            if (levels.FirstOrDefault(f => f < 2, 2) is var small && small < 2) throw new InvalidOptionsException($"{OptionName.Overviews} {small}: factors are 2 or more (2 is half the size)", small);
+            if (levels.Count != levels.Distinct().Count()) throw new InvalidOptionsException($"{OptionName.Overviews} {string.Join(',', levels)}: a factor is listed twice", levels);
         }
-        if (PartsFolder is not null && Shard is null) throw new InvalidOptionsException("--parts names where a shard's part goes; give --shard i/N too");
+        if (PartsFolder is not null && Shard is null) throw new InvalidOptionsException($"{OptionName.PartsFolder} names where a shard's part goes; give {OptionName.Shard} i/N too", PartsFolder);
         if (string.IsNullOrWhiteSpace(InputPath)) throw new InvalidOptionsException("no input file given");
         if (string.IsNullOrWhiteSpace(OutputPath)) throw new InvalidOptionsException("no output file given");
     }

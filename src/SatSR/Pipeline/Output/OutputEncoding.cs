@@ -44,12 +44,12 @@ internal sealed record OutputEncoding(
         var options = new Dictionary<string, string>(user, StringComparer.OrdinalIgnoreCase);
         if (options.TryGetValue("TILED", out var tiled) && !tiled.Equals("YES", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOptionsException("--co TILED must stay YES: SatSR writes every output block exactly once, in tiles");
+            throw new InvalidOptionsException($"{OptionName.CreationOptions} TILED must stay YES: SatSR writes every output block exactly once, in tiles");
         }
         var encoding = format == OutputFormat.GTiff ? ForGTiff(type, options) : ForCog(type, options);
         if (encoding.Mask && type != RasterDataType.Byte)
         {
-            throw new InvalidOptionsException($"--co COMPRESS={encoding.Compression} needs 8-bit data and this output is {type}; use DEFLATE, ZSTD or LERC");
+            throw new InvalidOptionsException($"{OptionName.CreationOptions} COMPRESS={encoding.Compression} needs 8-bit data and this output is {type}; use DEFLATE, ZSTD or LERC");
         }
         return encoding;
     }
@@ -61,7 +61,7 @@ internal sealed record OutputEncoding(
         var (fewest, most) = Compression == "JPEG" ? (1, 4) : (3, 4);
         if (bandCount < fewest || bandCount > most)
         {
-            throw new InvalidOptionsException($"--co COMPRESS={Compression} takes {fewest}–{most} bands and this output has {bandCount}; choose the bands with --bands or use DEFLATE");
+            throw new InvalidOptionsException($"{OptionName.CreationOptions} COMPRESS={Compression} takes {fewest}–{most} bands and this output has {bandCount}; choose the bands with {OptionName.Bands} or use DEFLATE");
         }
     }
 
@@ -76,18 +76,18 @@ internal sealed record OutputEncoding(
 
     private static OutputEncoding ForCog(RasterDataType type, Dictionary<string, string> user)
     {
-        if (user.ContainsKey("OVERVIEWS")) throw new InvalidOptionsException("--co OVERVIEWS: give the overviews with --overviews auto|none|2,4,…");
+        if (user.ContainsKey("OVERVIEWS")) throw new InvalidOptionsException($"{OptionName.CreationOptions} OVERVIEWS: give the overviews with {OptionName.Overviews} auto|none|2,4,…");
         // COG tiles are square and always pixel-interleaved in GDAL 3.6: GTiff's spellings map onto that or are refused.
         user.Remove("TILED");
         if (user.Remove("INTERLEAVE", out var interleave) && !interleave.Equals("PIXEL", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOptionsException($"--co INTERLEAVE={interleave}: GDAL 3.6's COG driver writes pixel-interleaved tiles only");
+            throw new InvalidOptionsException($"{OptionName.CreationOptions} INTERLEAVE={interleave}: GDAL 3.6's COG driver writes pixel-interleaved tiles only");
         }
         user.Remove("BLOCKXSIZE", out var bx);
         user.Remove("BLOCKYSIZE", out var by);
         if (bx is not null && by is not null && bx != by)
         {
-            throw new InvalidOptionsException($"--co BLOCKXSIZE={bx} BLOCKYSIZE={by}: COG tiles are square; give --co BLOCKSIZE=N");
+            throw new InvalidOptionsException($"{OptionName.CreationOptions} BLOCKXSIZE={bx} BLOCKYSIZE={by}: COG tiles are square; give {OptionName.CreationOptions} BLOCKSIZE=N");
         }
         if ((bx ?? by) is { } side && !user.ContainsKey("BLOCKSIZE")) user["BLOCKSIZE"] = side;
 
@@ -131,11 +131,11 @@ internal sealed record OutputEncoding(
 
     private static void Check(string driver, IReadOnlyDictionary<string, string> options)
     {
-        if (Gdal.CreationOptionsProblem(driver, options) is { } problem) throw new InvalidOptionsException($"--co: {problem}");
+        if (Gdal.CreationOptionsProblem(driver, options) is { } problem) throw new InvalidOptionsException($"{OptionName.CreationOptions}: {problem}");
     }
 
     private static int BlockSize(IReadOnlyDictionary<string, string> options, string key) =>
         int.TryParse(options[key], out var b) && b > 0 && b % 16 == 0
             ? b
-            : throw new InvalidOptionsException($"--co {key}={options[key]}: must be a positive multiple of 16");
+            : throw new InvalidOptionsException($"{OptionName.CreationOptions} {key}={options[key]}: must be a positive multiple of 16");
 }

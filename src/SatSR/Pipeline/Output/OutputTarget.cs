@@ -51,7 +51,7 @@ internal sealed partial class OutputTarget : IDisposable
         if (Directory.Exists(output)) throw new InvalidOptionsException($"{outputPath}: is a folder; give an output file name");
         if (File.Exists(output) && !overwrite)
         {
-            throw new InvalidOptionsException($"{outputPath}: already exists; pass --overwrite to replace it");
+            throw new InvalidOptionsException($"{outputPath}: already exists; pass {OptionName.Overwrite} to replace it");
         }
         var folder = Path.GetDirectoryName(output)!;
         if (!Directory.Exists(folder)) throw new InvalidOptionsException($"{outputPath}: folder {folder} does not exist");
@@ -74,9 +74,9 @@ internal sealed partial class OutputTarget : IDisposable
             if (resume && redoable && !target.Resuming) target.Abandon();
             if (File.Exists(target.PartialPath) && !target.Resuming)
             {
-                throw new InvalidOptionsException(resume
-                    ? $"{outputPath}: cannot resume: {target.PartialPath} has no journal; remove it to start over"
-                    : $"{outputPath}: an interrupted run left {target.PartialPath}; add --resume to continue it, or remove it to start over");
+                throw resume
+                    ? new InvalidOptionsException($"{outputPath}: cannot resume: {target.PartialPath} has no journal; remove it to start over")
+                    : new InvalidOptionsException($"{outputPath}: an interrupted run left {target.PartialPath}; add {OptionName.Resume} to continue it, or remove it to start over");
             }
         }
         catch

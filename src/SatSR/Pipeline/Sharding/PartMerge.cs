@@ -42,9 +42,9 @@ public static class PartMerge
         var first = parts[0].Part;
         var whole = first.WholeOf(parts[0].Profile);
         var vrtPath = options.Vrt ? Path.ChangeExtension(options.OutputPath, ".vrt") : null;
-        if (options.Vrt && first.Format == OutputFormat.Cog) throw new InvalidOptionsException($"{options.OutputPath}: the parts are of a COG job; a VRT over them is no COG (merge without --vrt)");
+        if (options.Vrt && first.Format == OutputFormat.Cog) throw new InvalidOptionsException($"{options.OutputPath}: the parts are of a COG job; a VRT over them is no COG (merge without {OptionName.Vrt})", options.Vrt);
 
-        if (options.Vrt && whole.Bands[0].MaskFlags == MaskFlags.PerDataset) throw new InvalidOptionsException($"{options.OutputPath}: the parts keep validity in mask bands (lossy COMPRESS), which a VRT does not carry; merge without --vrt");
+        if (options.Vrt && whole.Bands[0].MaskFlags == MaskFlags.PerDataset) throw new InvalidOptionsException($"{options.OutputPath}: the parts keep validity in mask bands (lossy COMPRESS), which a VRT does not carry; merge without {OptionName.Vrt}", options.Vrt);
         using var output = OutputTarget.Prepare(parts[0].Path, vrtPath ?? options.OutputPath, options.Overwrite, resume: true, redoable: true);
         if (output.Resuming) throw new InvalidOptionsException($"{output.FinalPath}: an interrupted upscale left {output.PartialPath} and its journal; resume or remove it first");
         var cog = first.Format == OutputFormat.Cog;
@@ -92,7 +92,7 @@ public static class PartMerge
         var names = Directory.EnumerateFiles(folder).Select(Path.GetFileName)
             .Select(n => (Name: n!, Shard: ShardPart.FromName(outputPath, n!))).Where(x => x.Shard is not null).ToList();
         var stem = Path.GetFileNameWithoutExtension(outputPath);
-        if (names.Count == 0) throw new InvalidOptionsException($"{outputPath}: no parts ({stem}.part-I-of-N.tif) in {folder}; run `satsr upscale … --shard i/N` first");
+        if (names.Count == 0) throw new InvalidOptionsException($"{outputPath}: no parts ({stem}.part-I-of-N.tif) in {folder}; run `satsr upscale … {OptionName.Shard} i/N` first");
         var counts = names.Select(x => x.Shard!.Value.Shard.Count).Distinct().Order().ToList();
         if (counts.Count > 1)
         {
@@ -105,9 +105,9 @@ public static class PartMerge
             var path = ShardPart.PathFor(outputPath, folder, new Shard(i, n));
             if (!File.Exists(path))
             {
-                throw new InvalidOptionsException(File.Exists(path + ".partial")
-                    ? $"{path}: is incomplete ({Path.GetFileName(path)}.partial is not finished); rerun shard {i}/{n} with --resume"
-                    : $"{path}: is missing; run shard {i}/{n}");
+                throw File.Exists(path + ".partial")
+                    ? new InvalidOptionsException($"{path}: is incomplete ({Path.GetFileName(path)}.partial is not finished); rerun shard {i}/{n} with {OptionName.Resume}")
+                    : new InvalidOptionsException($"{path}: is missing; run shard {i}/{n}");
             }
             RasterProfile profile;
             using (var ds = RasterDataset.Open(path)) profile = ds.Profile;

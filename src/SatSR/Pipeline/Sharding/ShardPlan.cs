@@ -26,7 +26,7 @@ public static class ShardPlan
         var blockRows = BlockRows(height, blockHeight);
         if (shard.Count > blockRows)
         {
-            throw new InvalidOptionsException($"--shard {shard}: the output has {blockRows} block row(s) of {blockHeight} pixels; split it into at most {blockRows}");
+            throw new InvalidOptionsException($"{OptionName.Shard} {shard}: the output has {blockRows} block row(s) of {blockHeight} pixels; split it into at most {blockRows}", shard);
         }
         long first = (long)blockRows * shard.Index / shard.Count, end = (long)blockRows * (shard.Index + 1) / shard.Count;
         return new RowRange((int)first * blockHeight, (int)Math.Min(height, end * blockHeight));

@@ -71,7 +71,7 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
             if (!finite)
             {
                 var v = dst.ToArray().First(v => !float.IsFinite(v));
-                throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try --device cpu)");
+                throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try {OptionName.Device} cpu)");
             }
         }
         if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
