@@ -27,7 +27,7 @@ internal sealed class Validation : IDisposable
         {
             var planes = new float[channels * n];
             image.Crop(group, window, channels, planes);
-            NodataFill.Fill(planes, channels, valid, window.Width, window.Height);
+            NodataFill.Fill(planes, channels, valid, window.Width, window.Height, new float[NodataFill.ScratchLength(window.Width, window.Height)]);
             var hr = tensor(planes).reshape(1, channels, window.Height, window.Width);
             Tensor lr;
             if (lowRes is null)
@@ -39,7 +39,7 @@ internal sealed class Validation : IDisposable
                 var low = new Window(window.Column / scale, window.Row / scale, window.Width / scale, window.Height / scale);
                 var lowPlanes = new float[channels * low.Width * low.Height];
                 lowRes.Crop(group, low, channels, lowPlanes);
-                NodataFill.Fill(lowPlanes, channels, lowRes.CropValid(low), low.Width, low.Height);
+                NodataFill.Fill(lowPlanes, channels, lowRes.CropValid(low), low.Width, low.Height, new float[NodataFill.ScratchLength(low.Width, low.Height)]);
                 lr = tensor(lowPlanes).reshape(1, channels, low.Height, low.Width);
             }
             var mask = tensor(valid.Select(v => v != 0 ? 1f : 0f).ToArray()).reshape(1, 1, window.Height, window.Width);
