@@ -127,11 +127,22 @@ internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts
             {
                 MaxDegreeOfParallelism = Workers, BoundedCapacity = Workers + QueueDepth, EnsureOrdered = true, SingleProducerConstrained = true,
             };
-            var readBlock = new TransformBlock<ScheduledTile, ReadTile?>(t => Take(t, cancel.Token, t => readers.Use(r => r.Read(t))), Parallel());
-            var prepareBlock = new TransformBlock<ReadTile?, PreparedTile?>(t => Take(t, cancel.Token, t => preparers.Use(p => p.Prepare(t))), Parallel());
-            var inferBlock = new TransformManyBlock<PreparedTile?, InferredTile>(t => Take(t, cancel.Token, inferrer.Add) ?? [], Serial());
-            var predictBlock = new TransformBlock<InferredTile, PredictedTile?>(t => Take(t, cancel.Token, t => predictors.Use(p => p.Predict(t))), Parallel());
-            var encodeBlock = new TransformBlock<WriteItem?, WriteItem?>(i => Take(i, failed.Token, i => encoders.Use(e => e.Encode(i))), Parallel());
+            // The stages' calls, made once (not a delegate per item).
+            Func<ScheduledTile, ReadTile> readTile = t => readers.Use(r => r.Read(t));
+            Func<ReadTile, PreparedTile> prepare = t => preparers.Use(p => p.Prepare(t));
+            Func<PreparedTile, IEnumerable<InferredTile>> infer = inferrer.Add;
+            Func<InferredTile, PredictedTile> predict = t => predictors.Use(p => p.Predict(t));
+            Func<WriteItem, WriteItem> encode = i => encoders.Use(e => e.Encode(i));
+            Func<WriteItem, WriteItem> write = i =>
+            {
+                writer.Write(i);
+                return i;
+            };
+            var readBlock = new TransformBlock<ScheduledTile, ReadTile?>(t => Take(t, cancel.Token, readTile), Parallel());
+            var prepareBlock = new TransformBlock<ReadTile?, PreparedTile?>(t => Take(t, cancel.Token, prepare), Parallel());
+            var inferBlock = new TransformManyBlock<PreparedTile?, InferredTile>(t => Take(t, cancel.Token, infer) ?? [], Serial());
+            var predictBlock = new TransformBlock<InferredTile, PredictedTile?>(t => Take(t, cancel.Token, predict), Parallel());
+            var encodeBlock = new TransformBlock<WriteItem?, WriteItem?>(i => Take(i, failed.Token, encode), Parallel());
             // The blender sends its pieces itself, waiting for room in the encoders' queue before it copies out the next:
             // a TransformManyBlock would hold all pieces of a flush at once (a whole strip's rows).
             var blendBlock = new ActionBlock<PredictedTile?>(async tile =>
@@ -158,11 +169,7 @@ internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts
                     Fail(e);
                 }
             }, Serial());
-            var writeBlock = new ActionBlock<WriteItem?>(i => Take(i, failed.Token, i =>
-            {
-                writer.Write(i);
-                return i;
-            }), Serial());
+            var writeBlock = new ActionBlock<WriteItem?>(i => Take(i, failed.Token, write), Serial());
             var link = new DataflowLinkOptions { PropagateCompletion = true };
             readBlock.LinkTo(prepareBlock, link);
             prepareBlock.LinkTo(inferBlock, link);
