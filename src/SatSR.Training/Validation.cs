@@ -34,7 +34,7 @@ internal sealed class Validation : IDisposable
         {
             var planes = new float[channels * n];
             image.Crop(group, window, channels, planes);
-            NodataFill.Fill(planes, channels, _valid, window.Width, window.Height);
+            NodataFill.Fill(planes, channels, _valid, window.Width, window.Height, new float[NodataFill.ScratchLength(window.Width, window.Height)]);
             reference.AddRange(planes.Take(group.Length * n).Select(v => (double)v));
             var hr = tensor(planes).reshape(1, channels, window.Height, window.Width);
             Tensor lr;
@@ -47,7 +47,7 @@ internal sealed class Validation : IDisposable
                 var low = new Window(window.Column / scale, window.Row / scale, window.Width / scale, window.Height / scale);
                 var lowPlanes = new float[channels * low.Width * low.Height];
                 lowRes.Crop(group, low, channels, lowPlanes);
-                NodataFill.Fill(lowPlanes, channels, lowRes.CropValid(low), low.Width, low.Height);
+                NodataFill.Fill(lowPlanes, channels, lowRes.CropValid(low), low.Width, low.Height, new float[NodataFill.ScratchLength(low.Width, low.Height)]);
                 lr = tensor(lowPlanes).reshape(1, channels, low.Height, low.Width);
             }
             hr.Dispose();

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
 
 namespace SatSR.Tests;
 

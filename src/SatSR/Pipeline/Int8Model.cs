@@ -46,11 +46,10 @@ internal static class Int8Model
     /// </summary>
     public static IEnumerable<float[]> PreparedSample(TilePlan plan, StageInputs inputs, InferenceEngine engine)
     {
-        var values = new BufferPool<double>((long)inputs.Profile.BandCount * plan.ReadWidth * plan.ReadHeight);
-        var valid = new BufferPool<byte>((long)plan.ReadWidth * plan.ReadHeight);
-        var tensors = new BufferPool<float>(engine.InputLength);
-        using var reader = new TileReader(inputs.Path, inputs.Validity, values, valid);
-        var preparer = new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, tensors, values);
+        var buffers = new BufferOwner();
+        using var reader = new TileReader(inputs.Path, inputs.Validity, buffers.Pool<double>((long)inputs.Profile.BandCount * plan.ReadWidth * plan.ReadHeight),
+            buffers.Pool<byte>((long)plan.ReadWidth * plan.ReadHeight));
+        using var preparer = new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, buffers.Pool<float>(engine.InputLength), buffers);
         var order = Enumerable.Range(0, plan.Tiles.Count).ToArray();
         new Random(Seed).Shuffle(order);
         var count = SampleTiles;
@@ -60,7 +59,8 @@ internal static class Int8Model
             var read = reader.Read(new ScheduledTile(0, plan.Tiles[index], EndsRow: false));
             if (read.Skipped) continue;
             count--;
-            yield return preparer.Prepare(read).Inputs[0];
+            using var prepared = preparer.Prepare(read);
+            yield return prepared.Inputs[0].Array;
         }
     }
 

@@ -123,7 +123,7 @@ public static class Upscaler
         // file of the full size, where the rows this shard does not need stay unwritten).
         var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
         var schedule = TileSchedule.Create(plan, layout, bands.Output.Length, blockWidth, options.StripBudgetBytes, start, stageRows.From, stageRows.To);
-        var stages = new StagedJob(workers, options.QueueDepth);
+        var stages = new StagedJob(workers, options.QueueDepth, options.BuffersReturned);
         StageFigures figures;
         TimeSpan overviewTime, copyTime = TimeSpan.Zero;
         try
@@ -208,6 +208,8 @@ public static class Upscaler
             CopyTime = copyTime,
             TileSize = plan.TileSize,
             Batch = batch,
+            BufferPeakBytes = figures.Buffers.PeakBytes,
+            BufferBudgetBytes = figures.Buffers.Budget,
         };
     }
 

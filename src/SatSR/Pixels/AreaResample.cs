@@ -6,14 +6,17 @@ namespace SatSR.Pixels;
 /// </summary>
 public static class AreaResample
 {
-    /// <summary>Resamples each of <paramref name="planeCount"/> planes from sw×sh to dw×dh (dw ≤ sw, dh ≤ sh).</summary>
-    public static void Downscale(ReadOnlySpan<float> source, int sw, int sh, Span<float> destination, int dw, int dh, int planeCount = 1)
+    /// <summary>
+    /// Resamples each of <paramref name="planeCount"/> planes from sw×sh to dw×dh (dw ≤ sw, dh ≤ sh), through
+    /// <paramref name="scratch"/>, the caller's, of at least dw×sh values (contents undefined).
+    /// </summary>
+    public static void Downscale(ReadOnlySpan<float> source, int sw, int sh, Span<float> destination, int dw, int dh, Span<float> scratch, int planeCount = 1)
     {
         if (dw > sw || dh > sh) throw new ArgumentException("area resampling only shrinks");
+        if (scratch.Length < dw * sh) throw new ArgumentException("scratch too small");
         var xAxis = ResampleAxis.Create(sw, dw);
         var yAxis = ResampleAxis.Create(sh, dh);
-        using var scratch = new Scratch(dw * sh);
-        var rows = scratch.Span;
+        var rows = scratch;
         for (var p = 0; p < planeCount; p++)
         {
             var src = source.Slice(p * sw * sh, sw * sh);

@@ -12,22 +12,21 @@ public static class NodataFill
     /// <summary>
     /// Fills every plane of <paramref name="planes"/> (<paramref name="planeCount"/> planes of width×height, plane-major)
     /// where <paramref name="valid"/> is 0. Returns false, leaving the planes untouched, when no pixel is valid.
+    /// <paramref name="scratch"/>: at least <see cref="ScratchLength"/> values, the caller's (contents undefined), so one
+    /// tile after another does not leave megabytes of large-object garbage that the GC lets pile up.
     /// </summary>
-    public static bool Fill(Span<float> planes, int planeCount, ReadOnlySpan<byte> valid, int width, int height)
+    public static bool Fill(Span<float> planes, int planeCount, ReadOnlySpan<byte> valid, int width, int height, Span<float> scratch)
     {
         var n = width * height;
-        if (planes.Length < planeCount * n || valid.Length < n) throw new ArgumentException("buffer too small");
+        if (planes.Length < planeCount * n || valid.Length < n || scratch.Length < ScratchLength(width, height)) throw new ArgumentException("buffer too small");
         var any = valid[..n].IndexOfAnyExcept((byte)0) >= 0;
         var all = valid[..n].IndexOf((byte)0) < 0;
         if (!any) return false;
         if (all) return true;
 
-        // Scratch from the shared pool: one tile after another would otherwise leave megabytes of large-object
-        // garbage per tile, which the GC lets pile up long before it collects.
-        using var scratch = new Scratch(2 * n + PyramidLength(width, height));
-        var value = scratch.Span[..n];
-        var weight = scratch.Span.Slice(n, n);
-        var pyramid = scratch.Span[(2 * n)..];
+        var value = scratch[..n];
+        var weight = scratch.Slice(n, n);
+        var pyramid = scratch[(2 * n)..ScratchLength(width, height)];
         for (var p = 0; p < planeCount; p++)
         {
             var plane = planes.Slice(p * n, n);
@@ -44,6 +43,9 @@ public static class NodataFill
         }
         return true;
     }
+
+    /// <summary>The scratch <see cref="Fill"/> needs for planes of <paramref name="width"/>×<paramref name="height"/>.</summary>
+    public static int ScratchLength(int width, int height) => 2 * width * height + PyramidLength(width, height);
 
     /// <summary>Values and weights of every coarser level, down to 1×1.</summary>
     private static int PyramidLength(int width, int height)

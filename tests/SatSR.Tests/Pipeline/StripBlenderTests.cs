@@ -21,11 +21,11 @@ public class StripBlenderTests
     {
         var plan = TilePlan.Create(32, 32, 32, 0, SizeRequirements.Any);
         var schedule = TileSchedule.Create(plan, ShardLayout.For(plan, 2, BlendMode.Feather, 16), 1, 16, 256L << 20, new ResumePoint(0, 0));
-        var pieces = new BufferPool<float>(1L * 16 * OutputBlocks.MaxPieceLength(16));
-        var predictions = new BufferPool<float>(64 * 64);
-        var blender = new StripBlender(schedule, BlendWeights.Create(plan, 2, BlendMode.Feather), 1, 16, 16, pieces, predictions, new Progress<int>());
-        var prediction = predictions.Rent();
-        for (var i = 0; i < prediction.Length; i++) prediction[i] = (i / 64) / 64f;
+        var buffers = new BufferOwner();
+        var pieces = buffers.Pool<float>(1L * 16 * OutputBlocks.MaxPieceLength(16));
+        var blender = new StripBlender(schedule, BlendWeights.Create(plan, 2, BlendMode.Feather), 1, 16, 16, pieces, new Progress<int>());
+        var prediction = buffers.Pool<float>(64 * 64).Rent();
+        for (var i = 0; i < prediction.Array.Length; i++) prediction.Array[i] = (i / 64) / 64f;
 
         var rows = new List<int>();
         foreach (var item in blender.Add(new PredictedTile(schedule.Tiles.Single(), [prediction], default)))
@@ -37,10 +37,12 @@ public class StripBlenderTests
                 continue;
             }
             Assert.Equal(new Window(0, rows.Count * 16, 64, 16), piece.Window);
-            for (var y = 0; y < 16; y++) Assert.Equal((piece.Window.Row + y) / 64f, piece.Values[y * 64 + 5]);
+            for (var y = 0; y < 16; y++) Assert.Equal((piece.Window.Row + y) / 64f, piece.Values.Array[y * 64 + 5]);
             rows.Add(piece.Window.Row);
-            pieces.Return(piece.Values);
+            piece.Dispose();
         }
         Assert.Equal([0, 16, 32, 48], rows);
+        // The blender gave the prediction back once added.
+        Assert.Equal(0, buffers.Counts.LeasesOut);
     }
 }

@@ -24,11 +24,14 @@ public class TilePreparerTests
         Assert.Equal((4, 4), (plan.TensorWidth, plan.TensorHeight));
         var scheduled = new ScheduledTile(0, plan.Tiles.Single(), true);
         // Band 1 over 0..100: values 10 20 30 / 40 50 60.
-        double[] values = [10, 20, 30, 40, 50, 60];
-        byte[] valid = [255, 255, 255, 255, 255, 255];
-        var preparer = new TilePreparer(new BandSelection([1], [[1]], []), [new BandScale(new BandRange(0, 100), new BandRange(0, 100))],
-            3, 4, 4, new BufferPool<float>(3 * 4 * 4), new BufferPool<double>(6));
-        var prepared = preparer.Prepare(new ReadTile(scheduled, values, valid));
+        var buffers = new BufferOwner();
+        var (values, valid) = (buffers.Pool<double>(6).Rent(), buffers.Pool<byte>(6).Rent());
+        double[] samples = [10, 20, 30, 40, 50, 60];
+        samples.CopyTo(values.Array);
+        valid.Array.AsSpan().Fill(255);
+        using var preparer = new TilePreparer(new BandSelection([1], [[1]], []), [new BandScale(new BandRange(0, 100), new BandRange(0, 100))],
+            3, 4, 4, buffers.Pool<float>(3 * 4 * 4), buffers);
+        using var prepared = preparer.Prepare(new ReadTile(scheduled, values, valid));
 
         // By hand: each row ends with its last value again; the last two rows repeat the tile's last row.
         float[] expected =
@@ -41,7 +44,7 @@ public class TilePreparerTests
         var input = Assert.Single(prepared.Inputs);
         for (var k = 0; k < 3; k++)
         {
-            for (var i = 0; i < 16; i++) Assert.Equal(expected[i], input[k * 16 + i], 6);
+            for (var i = 0; i < 16; i++) Assert.Equal(expected[i], input.Array[k * 16 + i], 6);
         }
     }
 }

@@ -20,7 +20,7 @@ public class NodataFillTests
                 plane[y * w + x] = inside ? 0.5f + 0.005f * x : 0f;
             }
         var original = (float[])plane.Clone();
-        Assert.True(NodataFill.Fill(plane, 1, valid, w, h));
+        Assert.True(NodataFill.Fill(plane, 1, valid, w, h, new float[NodataFill.ScratchLength(w, h)]));
         for (var i = 0; i < plane.Length; i++)
         {
             if (valid[i] != 0) Assert.Equal(original[i], plane[i]);
@@ -40,7 +40,7 @@ public class NodataFillTests
             planes[i] = valid[i] != 0 ? 0.25f : 0f;
             planes[w * h + i] = valid[i] != 0 ? 0.75f : 0f;
         }
-        NodataFill.Fill(planes, 2, valid, w, h);
+        NodataFill.Fill(planes, 2, valid, w, h, new float[NodataFill.ScratchLength(w, h)]);
         Assert.All(planes[..(w * h)], v => Assert.Equal(0.25f, v, 5));
         Assert.All(planes[(w * h)..], v => Assert.Equal(0.75f, v, 5));
     }
@@ -62,7 +62,7 @@ public class NodataFillTests
                 valid[y * w + x] = inside ? (byte)0 : (byte)255;
                 plane[y * w + x] = inside ? 0f : 0.01f * (x - 7.5f) * (x - 7.5f) + 0.02f * (y - 5.5f) * (y - 5.5f);
             }
-        Assert.True(NodataFill.Fill(plane, 1, valid, w, h));
+        Assert.True(NodataFill.Fill(plane, 1, valid, w, h, new float[NodataFill.ScratchLength(w, h)]));
         for (var y = 0; y < h; y++)
             for (var x = 0; x < w; x++)
             {
@@ -75,7 +75,7 @@ public class NodataFillTests
     public void All_nodata_is_reported_and_left_alone()
     {
         var plane = new float[16];
-        Assert.False(NodataFill.Fill(plane, 1, new byte[16], 4, 4));
+        Assert.False(NodataFill.Fill(plane, 1, new byte[16], 4, 4, new float[NodataFill.ScratchLength(4, 4)]));
         Assert.All(plane, v => Assert.Equal(0f, v));
     }
 }
@@ -87,7 +87,7 @@ public class AreaResampleTests
     {
         float[] src = [1, 3, 5, 7, 1, 3, 5, 7, 0, 0, 8, 8, 0, 4, 8, 8];
         var dst = new float[4];
-        AreaResample.Downscale(src, 4, 4, dst, 2, 2);
+        AreaResample.Downscale(src, 4, 4, dst, 2, 2, new float[2 * 4]);
         Assert.Equal([2f, 6f, 1f, 8f], dst);
     }
 
@@ -97,11 +97,11 @@ public class AreaResampleTests
         var rnd = new Random(3);
         var src = Enumerable.Range(0, 16 * 12).Select(_ => (float)rnd.NextDouble()).ToArray();
         var dst = new float[12 * 9];
-        AreaResample.Downscale(src, 16, 12, dst, 12, 9);
+        AreaResample.Downscale(src, 16, 12, dst, 12, 9, new float[12 * 12]);
         Assert.Equal(src.Average(), dst.Average(), 4);
 
         var flat = Enumerable.Repeat(0.3f, 16 * 12).ToArray();
-        AreaResample.Downscale(flat, 16, 12, dst, 12, 9);
+        AreaResample.Downscale(flat, 16, 12, dst, 12, 9, new float[12 * 12]);
         Assert.All(dst, v => Assert.Equal(0.3f, v, 5));
     }
 }

@@ -94,7 +94,7 @@ public class MaskedResamplerTests
         const int sw = 30, sh = 24, dw = 12, dh = 10;
         var src = Enumerable.Range(0, sw * sh).Select(_ => rnd.NextDouble()).ToArray();
         var expected = new float[dw * dh];
-        AreaResample.Downscale(src.Select(v => (float)v).ToArray(), sw, sh, expected, dw, dh);
+        AreaResample.Downscale(src.Select(v => (float)v).ToArray(), sw, sh, expected, dw, dh, new float[dw * sh]);
 
         var resampler = new MaskedResampler(ResampleAxis.Create(sw, dw), ResampleAxis.Create(sh, dh));
         var actual = new double[dw * dh];

@@ -2,6 +2,7 @@ using System.Globalization;
 using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Models.Onnx;
+using SatSR.Pipeline.Buffers;
 using SatSR.Radiometry;
 using SatSR.Tiling;
 
@@ -102,6 +103,9 @@ public sealed record UpscaleOptions
 
     /// <summary>Bytes the blending strip may take; wide images are processed in column chunks to stay under it.</summary>
     public long StripBudgetBytes { get; init; } = 256L << 20;
+
+    /// <summary>Hears what the job's buffers came to once its stages ended, however they ended (tests check that all came back).</summary>
+    internal Action<BufferCounts>? BuffersReturned { get; init; }
 
     public int EffectiveOverlap => Overlap ?? DefaultOverlap(Model);
 

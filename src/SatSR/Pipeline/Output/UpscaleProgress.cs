@@ -74,5 +74,14 @@ public sealed record UpscaleResult(
     /// <summary>Tiles per runtime call.</summary>
     public int Batch { get; init; } = 1;
 
+    /// <summary>
+    /// The most bytes of tile, piece and scratch buffers the stages held at once, and the bytes the tile size was chosen
+    /// for (memory budget over tiles in flight): a peak above the budget means the tile sizing under-counts.
+    /// </summary>
+    public long BufferPeakBytes { get; init; }
+
+    /// <inheritdoc cref="BufferPeakBytes"/>
+    public long BufferBudgetBytes { get; init; }
+
     public double MegapixelsPerSecond(double inputMegapixels) => inputMegapixels / Math.Max(1e-9, Elapsed.TotalSeconds);
 }

@@ -10,10 +10,9 @@ namespace SatSR.Pipeline.Stages;
 /// The one writer: hands pieces to GDAL in order (GDAL compresses blocks on its own threads, NUM_THREADS) and to the
 /// overviews, and at each <see cref="Checkpoint"/> flushes the file and only then lets the journal record the point, so a
 /// recorded row (and the overview blocks it completed) is on disk. <paramref name="rowOffset"/>: the first output row the
-/// target holds (a part of the output holds a range of rows).
+/// target holds (a part of the output holds a range of rows). It gives back each piece once written, or once failed.
 /// </summary>
-internal sealed class BlockWriter(RasterDataset target, ResumeJournal journal, int outputBands, int rowOffset,
-    BufferPool<byte> samples, BufferPool<byte> masks, OverviewWriter? overviews)
+internal sealed class BlockWriter(RasterDataset target, ResumeJournal journal, int outputBands, int rowOffset, OverviewWriter? overviews)
 {
     private readonly int[] _bands = Enumerable.Range(1, outputBands).ToArray();
     private readonly Stopwatch _busy = new();
@@ -25,6 +24,7 @@ internal sealed class BlockWriter(RasterDataset target, ResumeJournal journal, i
 
     public void Write(WriteItem item)
     {
+        using var _ = item;
         _busy.Start();
         try
         {
@@ -32,12 +32,11 @@ internal sealed class BlockWriter(RasterDataset target, ResumeJournal journal, i
             {
                 case EncodedPiece piece:
                     var window = piece.Window with { Row = piece.Window.Row - rowOffset };
-                    target.WriteSamples(window, _bands, piece.Samples, target.Profile.DataType);
-                    if (piece.Mask is not null) target.WriteMask(window, piece.Mask);
-                    overviews?.Add(window, piece.Samples, piece.Mask);
+                    var mask = piece.Mask.IsEmpty ? null : piece.Mask.Array;
+                    target.WriteSamples(window, _bands, piece.Samples.Array, target.Profile.DataType);
+                    if (mask is not null) target.WriteMask(window, mask);
+                    overviews?.Add(window, piece.Samples.Array, mask);
                     Consistency += piece.Consistency;
-                    samples.Return(piece.Samples);
-                    masks.Return(piece.Mask);
                     break;
                 case Checkpoint checkpoint:
                     overviews?.Flush();

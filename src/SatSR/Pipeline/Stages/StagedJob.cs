@@ -23,8 +23,12 @@ internal sealed record StageInputs(string Path, RasterProfile Profile, Validity 
 internal sealed record StageOutputs(RasterDataset Target, ResumeJournal Journal, int BlockHeight, int BlockWidth, int RowOffset, bool Mask,
     OverviewWriter? Overviews = null);
 
-/// <summary>What the stages of one job did; <see cref="Busy"/>: each stage's time at work, summed over its workers.</summary>
-internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(string Stage, TimeSpan Time)> Busy, SquaredError Before, SquaredError After)
+/// <summary>
+/// What the stages of one job did; <see cref="Busy"/>: each stage's time at work, summed over its workers;
+/// <see cref="Buffers"/>: what the job's buffers came to.
+/// </summary>
+internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(string Stage, TimeSpan Time)> Busy, SquaredError Before, SquaredError After,
+    BufferCounts Buffers)
 {
     public TimeSpan Of(string stage) => Busy.First(b => b.Stage == stage).Time;
 }
@@ -38,11 +42,12 @@ internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(st
 /// every block keeps the order items came in, so blending adds tiles in schedule order and the writer gets blocks in
 /// output order: the pixels do not depend on the worker count, the batch or the queue depth. At most
 /// workers + <see cref="QueueDepth"/> items wait in or for each block, which bounds memory (docs/BENCHMARKS.md, "Memory").
-/// A failure anywhere cancels every stage and is rethrown as it was. Cancelling stops the stages up to the prediction at
+/// A failure anywhere stops every stage and is rethrown as it was. Cancelling stops the stages up to the prediction at
 /// once; what was already blended is still encoded, written and recorded in the journal, so a resumed run loses nothing
-/// that was done.
+/// that was done. The job's buffers are leased from one <see cref="BufferOwner"/>; <paramref name="returned"/> hears
+/// what it still had out once the job ended, however it ended (all should be back).
 /// </summary>
-internal sealed class StagedJob(int workers, int queueDepth)
+internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts>? returned = null)
 {
     public int Workers { get; } = Math.Max(1, workers);
     public int QueueDepth { get; } = Math.Max(1, queueDepth);
@@ -55,64 +60,120 @@ internal sealed class StagedJob(int workers, int queueDepth)
         var bandCount = inputs.Bands.Output.Length;
         var pieceLength = (long)bandCount * outputs.BlockHeight * OutputBlocks.MaxPieceLength(outputs.BlockWidth);
 
-        var values = new BufferPool<double>((long)inputs.Profile.BandCount * read);
-        var valid = new BufferPool<byte>(read);
-        var tensors = new BufferPool<float>(engine.InputLength);
-        var raw = new BufferPool<float>(engine.OutputLength);
-        var predictions = new BufferPool<float>((long)read * scale * scale);
-        var pieces = new BufferPool<float>(pieceLength);
-        var samples = new BufferPool<byte>(pieceLength * RasterDataset.SizeOf(outputs.Target.Profile.DataType));
-        var masks = new BufferPool<byte>(pieceLength / bandCount);
+        // The budget the tile size was chosen for (Upscaler.ChooseTile), for this tile, batch and queue.
+        var buffers = new BufferOwner((long)read * TilesInFlight(engine) * TileSizing.PipelineBytesPerPixel(inputs.Profile.BandCount, bandCount,
+            inputs.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale, scale));
+        var samples = buffers.Pool<byte>(pieceLength * RasterDataset.SizeOf(outputs.Target.Profile.DataType));
+        var masks = outputs.Mask ? buffers.Pool<byte>(pieceLength / bandCount) : null;
 
         EnsurePoolThreads(4 * Workers + 4);
-        var readers = new List<TileReader>();
-        var encoders = new List<PieceEncoder>();
+        var workersToDispose = new List<IDisposable>();
+        T Worker<T>(T worker) where T : IDisposable
+        {
+            workersToDispose.Add(worker);
+            return worker;
+        }
         using var failed = new CancellationTokenSource();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct, failed.Token);
+        Exception? failure = null;
         try
         {
-            for (var i = 0; i < Workers; i++)
-            {
-                readers.Add(new TileReader(inputs.Path, inputs.Validity, values, valid));
-                encoders.Add(new PieceEncoder(inputs.Path, inputs.Validity, inputs.Bands, inputs.Scales, inputs.Encoders, scale, outputs.Mask,
-                    outputs.Target.Profile.DataType, samples, masks, pieces));
-            }
-            var readerPool = new Workers<TileReader>(readers);
-            var encoderPool = new Workers<PieceEncoder>(encoders);
+            var values = buffers.Pool<double>((long)inputs.Profile.BandCount * read);
+            var valid = buffers.Pool<byte>(read);
+            var tensors = buffers.Pool<float>(engine.InputLength);
+            var predictions = buffers.Pool<float>((long)read * scale * scale);
+            var readers = new Workers<TileReader>(Enumerable.Range(0, Workers)
+                .Select(_ => Worker(new TileReader(inputs.Path, inputs.Validity, values, valid))).ToList());
+            var encoders = new Workers<PieceEncoder>(Enumerable.Range(0, Workers)
+                .Select(_ => Worker(new PieceEncoder(inputs.Path, inputs.Validity, inputs.Bands, inputs.Scales, inputs.Encoders, scale,
+                    outputs.Target.Profile.DataType, samples, masks, buffers))).ToList());
             var preparers = new Workers<TilePreparer>(Enumerable.Range(0, Workers)
-                .Select(_ => new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, tensors, values)));
+                .Select(_ => Worker(new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, tensors, buffers))).ToList());
             var predictors = new Workers<TilePredictor>(Enumerable.Range(0, Workers)
-                .Select(_ => new TilePredictor(inputs.Path, inputs.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height, engine.Width,
-                    inputs.Consistency, predictions, tensors, raw, valid)));
-            var inferrer = new TileInferrer(inputs.Path, engine, inputs.Tta, schedule.Tiles.Count, raw, cancel.Token);
+                .Select(_ => Worker(new TilePredictor(inputs.Path, inputs.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
+                    engine.Width, inputs.Consistency, predictions, buffers))).ToList());
+            var inferrer = Worker(new TileInferrer(inputs.Path, engine, inputs.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength), cancel.Token));
             var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, inputs.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,
-                pieces, predictions, blended);
-            var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, samples, masks, outputs.Overviews);
+                buffers.Pool<float>(pieceLength), blended);
+            var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, outputs.Overviews);
 
-            // A block cancelled by its token drops what it holds and completes its successor normally: the writing end
-            // (blend, encode, write) listens to failures only, so on cancellation it drains what reached it.
-            ExecutionDataflowBlockOptions Serial(CancellationToken token) =>
-                new() { BoundedCapacity = 1 + QueueDepth, CancellationToken = token, SingleProducerConstrained = true };
-            ExecutionDataflowBlockOptions Parallel(CancellationToken token) => new()
+            // No block has a cancellation token: a cancelled block drops the items it holds, and with them their leases.
+            // Each call instead takes its item whatever happens: it runs the stage while the job goes on, or only gives
+            // the item back once it stops (a stage that fails gives back what it holds itself). The first failure is
+            // kept and stops every stage; the writing end (blend, encode, write) stops on failures only, so on
+            // cancellation it drains what reached it. A stage with nothing to hand on sends null, which the next passes on.
+            void Fail(Exception e)
             {
-                MaxDegreeOfParallelism = Workers, BoundedCapacity = Workers + QueueDepth, EnsureOrdered = true, CancellationToken = token,
-                SingleProducerConstrained = true,
+                if (e is OperationCanceledException && cancel.IsCancellationRequested) return;
+                Interlocked.CompareExchange(ref failure, e, null);
+                failed.Cancel();
+            }
+            TOut? Take<TIn, TOut>(TIn? item, CancellationToken stop, Func<TIn, TOut?> work) where TIn : class where TOut : class
+            {
+                if (item is null) return null;
+                if (stop.IsCancellationRequested)
+                {
+                    (item as IDisposable)?.Dispose();
+                    return null;
+                }
+                try
+                {
+                    return work(item);
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    return null;
+                }
+            }
+            ExecutionDataflowBlockOptions Serial() => new() { BoundedCapacity = 1 + QueueDepth, SingleProducerConstrained = true };
+            ExecutionDataflowBlockOptions Parallel() => new()
+            {
+                MaxDegreeOfParallelism = Workers, BoundedCapacity = Workers + QueueDepth, EnsureOrdered = true, SingleProducerConstrained = true,
             };
-            var readBlock = new TransformBlock<ScheduledTile, ReadTile>(t => readerPool.Use(r => r.Read(t)), Parallel(cancel.Token));
-            var prepareBlock = new TransformBlock<ReadTile, PreparedTile>(t => preparers.Use(p => p.Prepare(t)), Parallel(cancel.Token));
-            var inferBlock = new TransformManyBlock<PreparedTile, InferredTile>(inferrer.Add, Serial(cancel.Token));
-            var predictBlock = new TransformBlock<InferredTile, PredictedTile>(t => predictors.Use(p => p.Predict(t)), Parallel(cancel.Token));
-            var encodeBlock = new TransformBlock<WriteItem, WriteItem>(i => encoderPool.Use(e => e.Encode(i)), Parallel(failed.Token));
+            // The stages' calls, made once (not a delegate per item).
+            Func<ScheduledTile, ReadTile> readTile = t => readers.Use(r => r.Read(t));
+            Func<ReadTile, PreparedTile> prepare = t => preparers.Use(p => p.Prepare(t));
+            Func<PreparedTile, IEnumerable<InferredTile>> infer = inferrer.Add;
+            Func<InferredTile, PredictedTile> predict = t => predictors.Use(p => p.Predict(t));
+            Func<WriteItem, WriteItem> encode = i => encoders.Use(e => e.Encode(i));
+            Func<WriteItem, WriteItem> write = i =>
+            {
+                writer.Write(i);
+                return i;
+            };
+            var readBlock = new TransformBlock<ScheduledTile, ReadTile?>(t => Take(t, cancel.Token, readTile), Parallel());
+            var prepareBlock = new TransformBlock<ReadTile?, PreparedTile?>(t => Take(t, cancel.Token, prepare), Parallel());
+            var inferBlock = new TransformManyBlock<PreparedTile?, InferredTile>(t => Take(t, cancel.Token, infer) ?? [], Serial());
+            var predictBlock = new TransformBlock<InferredTile, PredictedTile?>(t => Take(t, cancel.Token, predict), Parallel());
+            var encodeBlock = new TransformBlock<WriteItem?, WriteItem?>(i => Take(i, failed.Token, encode), Parallel());
             // The blender sends its pieces itself, waiting for room in the encoders' queue before it copies out the next:
             // a TransformManyBlock would hold all pieces of a flush at once (a whole strip's rows).
-            var blendBlock = new ActionBlock<PredictedTile>(async tile =>
+            var blendBlock = new ActionBlock<PredictedTile?>(async tile =>
             {
-                foreach (var item in blender.Add(tile))
+                if (Take(tile, failed.Token, t => t) is not { } taken) return;
+                try
                 {
-                    if (!await encodeBlock.SendAsync(item, failed.Token).ConfigureAwait(false)) throw new OperationCanceledException(failed.Token);
+                    foreach (var item in blender.Add(taken))
+                    {
+                        var sent = false;
+                        try
+                        {
+                            sent = await encodeBlock.SendAsync(item, failed.Token).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            if (!sent) item.Dispose();
+                        }
+                        if (!sent) throw new OperationCanceledException(failed.Token);
+                    }
                 }
-            }, Serial(failed.Token));
-            var writeBlock = new ActionBlock<WriteItem>(writer.Write, Serial(failed.Token));
+                catch (Exception e)
+                {
+                    Fail(e);
+                }
+            }, Serial());
+            var writeBlock = new ActionBlock<WriteItem?>(i => Take(i, failed.Token, write), Serial());
             var link = new DataflowLinkOptions { PropagateCompletion = true };
             readBlock.LinkTo(prepareBlock, link);
             prepareBlock.LinkTo(inferBlock, link);
@@ -125,6 +186,7 @@ internal sealed class StagedJob(int workers, int queueDepth)
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             encodeBlock.LinkTo(writeBlock, link);
             IDataflowBlock[] blocks = [readBlock, prepareBlock, inferBlock, predictBlock, blendBlock, encodeBlock, writeBlock];
+            // A block faults only through a bug above (a stage's failure is taken in its call): the others still stop.
             foreach (var block in blocks)
             {
                 block.Completion.ContinueWith(_ => failed.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -132,29 +194,43 @@ internal sealed class StagedJob(int workers, int queueDepth)
 
             var feed = Task.Run(async () =>
             {
-                foreach (var tile in schedule.Tiles)
+                try
                 {
-                    if (!await readBlock.SendAsync(tile, cancel.Token).ConfigureAwait(false)) break;
+                    foreach (var tile in schedule.Tiles)
+                    {
+                        if (!await readBlock.SendAsync(tile, cancel.Token).ConfigureAwait(false)) break;
+                    }
                 }
-                readBlock.Complete();
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                    // Stopped: the tiles not sent are not read.
+                }
+                finally
+                {
+                    readBlock.Complete();
+                }
             }, CancellationToken.None);
             Wait([feed, .. blocks.Select(b => b.Completion)], ct);
+            if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
             // Cancelled up front, the writing end completed normally with what it had.
             ct.ThrowIfCancellationRequested();
 
             (string, TimeSpan)[] busy =
             [
-                ("read", readerPool.Busy), ("prepare", preparers.Busy), ("infer", inferrer.Busy), ("predict", predictors.Busy),
-                ("blend", blender.Busy), ("encode", encoderPool.Busy), ("write", writer.Busy),
+                ("read", readers.Busy), ("prepare", preparers.Busy), ("infer", inferrer.Busy), ("predict", predictors.Busy),
+                ("blend", blender.Busy), ("encode", encoders.Busy), ("write", writer.Busy),
             ];
-            return new StageFigures(blender.Inferred, blender.Skipped, busy, blender.Consistency, writer.Consistency);
+            return new StageFigures(blender.Inferred, blender.Skipped, busy, blender.Consistency, writer.Consistency, buffers.Counts);
         }
         finally
         {
-            foreach (var r in readers) r.Dispose();
-            foreach (var e in encoders) e.Dispose();
+            foreach (var worker in workersToDispose) worker.Dispose();
+            returned?.Invoke(buffers.Counts);
         }
     }
+
+    /// <summary>Tiles in flight at once, as the tile size was chosen (<see cref="TileSizing.TilesInFlight"/>).</summary>
+    private int TilesInFlight(InferenceEngine engine) => TileSizing.TilesInFlight(engine.Batch, Workers, QueueDepth);
 
     /// <summary>
     /// Lets the thread pool run every stage's calls at once from the start: a call blocked in native code (ONNX Runtime,

@@ -7,11 +7,22 @@ using SatSR.Tiling;
 
 namespace SatSR.Pipeline.Stages;
 
-/// <summary>What the writing end of the pipeline gets, in order: pieces of output and the points to record as done.</summary>
-internal abstract record WriteItem;
+/// <summary>
+/// What the writing end of the pipeline gets, in order: pieces of output and the points to record as done. The stage
+/// that takes an item disposes what it does not hand on.
+/// </summary>
+internal abstract record WriteItem : IDisposable
+{
+    public virtual void Dispose()
+    {
+    }
+}
 
 /// <summary>Finished, blended output rows of one piece of whole output blocks: band-major floats in the network's 0..1.</summary>
-internal sealed record StripPiece(Window Window, float[] Values) : WriteItem;
+internal sealed record StripPiece(Window Window, Lease<float> Values) : WriteItem
+{
+    public override void Dispose() => Values.Dispose();
+}
 
 /// <summary>Every piece before this one is written: once they are on disk the journal may record <see cref="Point"/>.</summary>
 internal sealed record Checkpoint(ResumePoint Point) : WriteItem;
@@ -20,10 +31,11 @@ internal sealed record Checkpoint(ResumePoint Point) : WriteItem;
 /// Adds tiles' weighted predictions into the column chunk's <see cref="OutputStrip"/> in schedule order (so the float sums
 /// come out the same whatever the stages' timing), and once a tile row is in, hands on the rows no later tile row
 /// touches, in pieces of whole output blocks (each block is then written once: GDAL appends, not replaces, a rewritten
-/// compressed block), followed by a <see cref="Checkpoint"/>. The one strip is this stage's own.
+/// compressed block), followed by a <see cref="Checkpoint"/>. The one strip is this stage's own; it gives back the
+/// tiles' predictions once added.
 /// </summary>
 internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, int outputBands, int blockHeight, int blockWidth,
-    BufferPool<float> pieces, BufferPool<float> predictions, IProgress<int> blended)
+    BufferPool<float> pieces, IProgress<int> blended)
 {
     private OutputStrip? _strip;
     private float[]? _storage;
@@ -61,7 +73,7 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
             {
                 for (var y = 0; y < window.Height; y++)
                 {
-                    strip.Row(o, window.Row + y).Slice(window.Column - strip.Left, window.Width).CopyTo(values.AsSpan(o * plane + y * window.Width, window.Width));
+                    strip.Row(o, window.Row + y).Slice(window.Column - strip.Left, window.Width).CopyTo(values.Array.AsSpan(o * plane + y * window.Width, window.Width));
                 }
             }
             _busy.Stop();
@@ -75,6 +87,7 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
 
     private OutputStrip Blend(PredictedTile tile)
     {
+        using var _ = tile;
         var (k, t) = (tile.Scheduled.Chunk, tile.Scheduled.Tile);
         if (k != _chunk)
         {
@@ -91,9 +104,8 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
             var columns = weights.Columns(t.GridColumn);
             for (var o = 0; o < outputBands; o++)
             {
-                if (tile.Bands[o] is not { } prediction) continue;
-                strip.Add(o, area, prediction, rows, columns);
-                predictions.Return(prediction);
+                if (tile.Bands[o] is not { IsEmpty: false } prediction) continue;
+                strip.Add(o, area, prediction.Array, rows, columns);
             }
             Consistency += tile.Consistency;
             Inferred++;

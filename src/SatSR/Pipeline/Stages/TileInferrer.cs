@@ -6,10 +6,20 @@ using SatSR.Pixels;
 
 namespace SatSR.Pipeline.Stages;
 
-/// <summary>A tile with the network's raw output per band group (the engine's planes at the model's scale).</summary>
-internal sealed record InferredTile(ScheduledTile Scheduled, byte[]? Valid, float[][] Inputs, float[][] Outputs)
+/// <summary>
+/// A tile with the network's raw output per band group (the engine's planes at the model's scale). Its leases are the
+/// predictor's to give back.
+/// </summary>
+internal sealed record InferredTile(ScheduledTile Scheduled, Lease<byte> Valid, Lease<float>[] Inputs, Lease<float>[] Outputs) : IDisposable
 {
-    public bool Skipped => Valid is null;
+    public bool Skipped => Valid.IsEmpty;
+
+    public void Dispose()
+    {
+        Valid.Dispose();
+        foreach (var input in Inputs) input.Dispose();
+        foreach (var output in Outputs) output.Dispose();
+    }
 }
 
 /// <summary>
@@ -17,13 +27,14 @@ internal sealed record InferredTile(ScheduledTile Scheduled, byte[]? Valid, floa
 /// flips and quarter turns) are gathered into batches of the engine's size, so a batch mixes tiles. Tiles leave in the
 /// order they came, each once all its inputs are inferred; the last inputs run as a partial batch whose unused slots
 /// keep the previous batch's values (each slot is computed on its own, so they change nothing). Skipped tiles pass through.
+/// The tiles waiting for their batch are this stage's: a failure, or disposing it, gives back all they hold.
 /// </summary>
-internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta, int tiles, BufferPool<float> outputs, CancellationToken ct)
+internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta, int tiles, BufferPool<float> outputs, CancellationToken ct) : IDisposable
 {
-    private sealed class Pending(PreparedTile tile, float[][] outputs, double[][]? sums)
+    private sealed class Pending(PreparedTile tile, Lease<float>[] outputs, double[][]? sums)
     {
         public PreparedTile Tile { get; } = tile;
-        public float[][] Outputs { get; } = outputs;
+        public Lease<float>[] Outputs { get; } = outputs;
         public double[][]? Sums { get; } = sums;
         public int Remaining { get; set; }
     }
@@ -40,17 +51,25 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
     {
         _seen++;
         var groups = tile.Inputs.Length;
-        var pending = new Pending(tile, new float[groups][], tta ? new double[groups][] : null);
-        for (var g = 0; g < groups; g++)
-        {
-            pending.Outputs[g] = outputs.Rent();
-            if (pending.Sums is not null) pending.Sums[g] = new double[engine.OutputLength];
-            for (var k = 0; k < (tta ? Dihedral.Count : 1); k++) _inputs.Enqueue((pending, g, k));
-        }
-        pending.Remaining = _inputs.Count(i => i.Owner == pending);
+        var pending = new Pending(tile, new Lease<float>[groups], tta ? new double[groups][] : null);
         _waiting.Enqueue(pending);
-        while (_inputs.Count >= engine.Batch) RunBatch(engine.Batch);
-        if (_seen == tiles && _inputs.Count > 0) RunBatch(_inputs.Count);
+        try
+        {
+            for (var g = 0; g < groups; g++)
+            {
+                pending.Outputs[g] = outputs.Rent();
+                if (pending.Sums is not null) pending.Sums[g] = new double[engine.OutputLength];
+                for (var k = 0; k < (tta ? Dihedral.Count : 1); k++) _inputs.Enqueue((pending, g, k));
+            }
+            pending.Remaining = _inputs.Count(i => i.Owner == pending);
+            while (_inputs.Count >= engine.Batch) RunBatch(engine.Batch);
+            if (_seen == tiles && _inputs.Count > 0) RunBatch(_inputs.Count);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
 
         var done = new List<InferredTile>();
         while (_waiting.TryPeek(out var first) && first.Remaining == 0)
@@ -58,12 +77,23 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
             _waiting.Dequeue();
             for (var g = 0; g < groups && first.Sums is not null; g++)
             {
-                var (sum, output) = (first.Sums[g], first.Outputs[g]);
+                var (sum, output) = (first.Sums[g], first.Outputs[g].Array);
                 for (var i = 0; i < sum.Length; i++) output[i] = (float)(sum[i] / Dihedral.Count);
             }
             done.Add(new InferredTile(first.Tile.Scheduled, first.Tile.Valid, first.Tile.Inputs, first.Outputs));
         }
         return done;
+    }
+
+    /// <summary>Gives back what the tiles waiting for their batch hold: the job stops and they will not be inferred.</summary>
+    public void Dispose()
+    {
+        while (_waiting.TryDequeue(out var pending))
+        {
+            pending.Tile.Dispose();
+            foreach (var output in pending.Outputs) output.Dispose();
+        }
+        _inputs.Clear();
     }
 
     private void RunBatch(int count)
@@ -73,7 +103,7 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
         {
             // One tile, no turns: the runtime reads the tile's own input and writes its own output buffer.
             var (owner, g, _) = _inputs.Dequeue();
-            Infer(owner.Tile, () => engine.Run(owner.Tile.Inputs[g], owner.Outputs[g], ct));
+            Infer(owner.Tile, () => engine.Run(owner.Tile.Inputs[g].Array, owner.Outputs[g].Array, ct));
             owner.Remaining--;
             return;
         }
@@ -81,7 +111,7 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
         for (var s = 0; s < count; s++)
         {
             var (owner, g, k) = slots[s] = _inputs.Dequeue();
-            var source = owner.Tile.Inputs[g].AsSpan(0, engine.InputLength);
+            var source = owner.Tile.Inputs[g].Array.AsSpan(0, engine.InputLength);
             var slot = engine.Input.Slice(s * engine.InputLength, engine.InputLength);
             if (!tta) source.CopyTo(slot);
             else for (var c = 0; c < engine.Channels; c++) Dihedral.Apply(source.Slice(c * plane, plane), slot.Slice(c * plane, plane), side, k);
@@ -97,7 +127,7 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
             }
             else
             {
-                result.CopyTo(owner.Outputs[g]);
+                result.CopyTo(owner.Outputs[g].Array);
             }
             owner.Remaining--;
         }

@@ -8,49 +8,73 @@ using SatSR.Radiometry;
 
 namespace SatSR.Pipeline.Stages;
 
-/// <summary>A tile's prediction per output band at the job's scale over its scaled read window (null: a band not inferred).</summary>
-internal sealed record PredictedTile(ScheduledTile Scheduled, float[]?[] Bands, SquaredError Consistency)
+/// <summary>
+/// A tile's prediction per output band at the job's scale over its scaled read window (empty: a band not inferred). Its
+/// leases are the blender's to give back.
+/// </summary>
+internal sealed record PredictedTile(ScheduledTile Scheduled, Lease<float>[] Bands, SquaredError Consistency) : IDisposable
 {
     public bool Skipped => Bands.Length == 0;
+
+    public void Dispose()
+    {
+        foreach (var band in Bands) band.Dispose();
+    }
 }
 
 /// <summary>
 /// Turns the network's planes into band predictions: a 1-band group's replicated RGB averaged back, the model's scale
 /// area-resampled to the job's, non-finite values refused, and the distance from averaging back to the input measured
-/// over the tile's core (removed with --consistency). One per worker (its scratch is its own).
+/// over the tile's core (removed with --consistency). One per worker (its scratch is its own). Gives back all the
+/// inferred tile holds.
 /// </summary>
 internal sealed class TilePredictor(string path, BandSelection bands, int outputBands, int modelScale, int scale, int outputChannels,
-    int tensorHeight, int tensorWidth, bool consistency, BufferPool<float> predictions, BufferPool<float> inputs, BufferPool<float> outputs,
-    BufferPool<byte> valid)
+    int tensorHeight, int tensorWidth, bool consistency, BufferPool<float> predictions, BufferOwner buffers) : IDisposable
 {
-    private float[] _modelScale = [], _plane = [], _residual = [];
+    private readonly Scratch<float> _modelScale = buffers.Scratch<float>(), _resample = buffers.Scratch<float>(),
+        _plane = buffers.Scratch<float>(), _residual = buffers.Scratch<float>();
 
     public PredictedTile Predict(InferredTile tile)
     {
+        using var _ = tile;
         if (tile.Skipped) return new PredictedTile(tile.Scheduled, [], default);
         var read = tile.Scheduled.Tile.Read;
         int w = read.Width, h = read.Height;
         var core = tile.Scheduled.Tile.Core.RelativeTo(read);
-        var result = new float[outputBands][];
+        var result = new Lease<float>[outputBands];
         var error = default(SquaredError);
-        for (var g = 0; g < bands.Groups.Length; g++)
+        try
         {
-            var group = bands.Groups[g];
-            for (var k = 0; k < group.Length; k++)
+            for (var g = 0; g < bands.Groups.Length; g++)
             {
-                var prediction = result[Array.IndexOf(bands.Output, group[k])] = predictions.Rent();
-                Take(tile, group.Length == 1 ? -1 : k, tile.Outputs[g], prediction, w, h);
-                var plane = Arrays.Reuse(ref _plane, w * h);
-                for (var y = 0; y < h; y++) tile.Inputs[g].AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.AsSpan(y * w, w));
-                var residual = Arrays.Reuse(ref _residual, w * h);
-                error += Consistency.Residual(prediction, plane.AsSpan(0, w * h), w, h, scale, tile.Valid, core, residual);
-                if (consistency) Consistency.Correct(prediction, residual, w, h, scale);
+                var group = bands.Groups[g];
+                for (var k = 0; k < group.Length; k++)
+                {
+                    var lease = result[Array.IndexOf(bands.Output, group[k])] = predictions.Rent();
+                    var prediction = lease.Array;
+                    Take(tile, group.Length == 1 ? -1 : k, tile.Outputs[g].Array, prediction, w, h);
+                    var plane = _plane.Take(w * h);
+                    for (var y = 0; y < h; y++) tile.Inputs[g].Array.AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.AsSpan(y * w, w));
+                    var residual = _residual.Take(w * h);
+                    error += Consistency.Residual(prediction, plane.AsSpan(0, w * h), w, h, scale, tile.Valid.Array, core, residual);
+                    if (consistency) Consistency.Correct(prediction, residual, w, h, scale);
+                }
             }
         }
-        foreach (var buffer in tile.Inputs) inputs.Return(buffer);
-        foreach (var buffer in tile.Outputs) outputs.Return(buffer);
-        valid.Return(tile.Valid);
+        catch
+        {
+            foreach (var lease in result) lease.Dispose();
+            throw;
+        }
         return new PredictedTile(tile.Scheduled, result, error);
+    }
+
+    public void Dispose()
+    {
+        _modelScale.Dispose();
+        _resample.Dispose();
+        _plane.Dispose();
+        _residual.Dispose();
     }
 
     /// <summary>
@@ -61,7 +85,7 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
     {
         var m = modelScale;
         int ow = w * m, oh = h * m, tw = tensorWidth * m, plane = tensorHeight * m * tw;
-        var full = m == scale ? prediction : Arrays.Reuse(ref _modelScale, ow * oh);
+        var full = m == scale ? prediction : _modelScale.Take(ow * oh);
         for (var y = 0; y < oh; y++)
         {
             var dst = full.AsSpan(y * ow, ow);
@@ -74,7 +98,7 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
                 throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try {OptionName.Device} cpu)");
             }
         }
-        if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale);
+        if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale, _resample.Take(w * scale * oh));
     }
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>; false when a value is not finite.</summary>

@@ -5,11 +5,20 @@ using SatSR.Raster;
 
 namespace SatSR.Pipeline.Stages;
 
-/// <summary>A tile's read window as read: band-major samples of every band and its validity. No values when it holds no valid pixel.</summary>
-internal sealed record ReadTile(ScheduledTile Scheduled, double[]? Values, byte[]? Valid)
+/// <summary>
+/// A tile's read window as read: band-major samples of every band and its validity. No leases when it holds no valid
+/// pixel. Its leases are the preparer's to give back or hand on.
+/// </summary>
+internal sealed record ReadTile(ScheduledTile Scheduled, Lease<double> Values, Lease<byte> Valid) : IDisposable
 {
     /// <summary>Everything this tile could contribute to is nodata in the output anyway: it is not inferred.</summary>
-    public bool Skipped => Values is null;
+    public bool Skipped => Values.IsEmpty;
+
+    public void Dispose()
+    {
+        Values.Dispose();
+        Valid.Dispose();
+    }
 }
 
 /// <summary>
@@ -36,13 +45,23 @@ internal sealed class TileReader : IDisposable
     public ReadTile Read(ScheduledTile scheduled)
     {
         var window = scheduled.Tile.Read;
-        var values = _values.Rent();
-        var valid = _valid.Rent();
-        _source.Read<double>(window, _bands, values);
-        if (_validity.Evaluate(window, values, valid) > 0) return new ReadTile(scheduled, values, valid);
-        _values.Return(values);
-        _valid.Return(valid);
-        return new ReadTile(scheduled, null, null);
+        var (values, valid) = (_values.Rent(), _valid.Rent());
+        var kept = false;
+        try
+        {
+            _source.Read<double>(window, _bands, values.Array);
+            kept = _validity.Evaluate(window, values.Array, valid.Array) > 0;
+            return kept ? new ReadTile(scheduled, values, valid) : new ReadTile(scheduled, default, default);
+        }
+        finally
+        {
+            // A tile of nodata only, or a failed read, holds nothing.
+            if (!kept)
+            {
+                values.Dispose();
+                valid.Dispose();
+            }
+        }
     }
 
     public void Dispose() => _source.Dispose();
