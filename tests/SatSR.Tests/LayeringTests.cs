@@ -10,6 +10,9 @@ public partial class LayeringTests
 {
     private static readonly string[] Stages = ["Geometry", "Raster", "Tiling", "Pixels", "Quality", "Models", "Inference", "Pipeline", "Viewer"];
 
+    /// <summary>src/SatSR of this checkout.</summary>
+    internal static string SourceRootPath() => SourceRoot();
+
     private static string SourceRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -59,21 +59,6 @@ public static class ShardPlan
     public const double DefaultMaxHalo = 0.05;
 
     /// <summary>
-    /// What <c>satsr plan</c> decides for <paramref name="options"/>' job (the input's header is read, nothing else), as
-    /// <see cref="Choose"/> does. Null for an <c>--outscale</c> job, whose rows are split evenly.
-    /// </summary>
-    public static ShardChoice? For(UpscaleOptions options, int? count, double maxHalo = DefaultMaxHalo)
-    {
-        if (options.OutScale is not null) return null;
-        RasterProfile profile;
-        using (var source = RasterDataset.Open(options.InputPath)) profile = source.Profile;
-        var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
-        var scale = options.Scale ?? options.Model.Scale ?? 4;
-        var largest = options.TileSize ?? Upscaler.ShardTile(options, profile, encoding);
-        return Choose(profile.Width, profile.Height, options.EffectiveOverlap, scale, options.Blend, encoding.BlockHeight, count, options.TileSize, largest, maxHalo);
-    }
-
-    /// <summary>
     /// The shards (<paramref name="count"/>, or when null the most before the halo in tiles of <paramref name="largest"/>
     /// first reaches <paramref name="maxHalo"/>) and the tile (<paramref name="tile"/>, or of the sizes up to
     /// <paramref name="largest"/> those whose halo is under <paramref name="maxHalo"/>, of them the ones with no halo when
