@@ -229,7 +229,8 @@ internal static class Bench
         var g = new SatSR.Models.Onnx.OnnxGraphBuilder("nearest-x4");
         g.ResizeNearest(g.Input("input", 3), 4, "output");
         g.Output("output", 3);
-        return new ModelDescriptor("nearest-x4", "nearest", 4, 3, 3, SizeRequirements.Any, g.ToBytes(), 0, "bench");
+        var bytes = g.ToBytes();
+        return new ModelDescriptor("nearest-x4", "nearest", 4, 3, 3, SizeRequirements.Any, bytes, 0, "bench", NetworkFootprint.OfGraph(bytes));
     }
 
     private static double[] ReadAll(string path)

@@ -69,7 +69,7 @@ internal static class ModelsCommand
             grid.AddRow("[bold]scale[/]", $"×{ScaleOf(m)}");
             grid.AddRow("[bold]channels[/]", $"{m.InputChannels} in, {m.OutputChannels} out");
             grid.AddRow("[bold]parameters[/]", m.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
-            grid.AddRow("[bold]overlap[/]", $"{UpscaleOptions.DefaultOverlap(m)} px by default");
+            grid.AddRow("[bold]overlap[/]", $"{m.Footprint.Overlap} px by default");
             if (m.Hyperparameters.Count > 0)
             {
                 grid.AddRow("[bold]hyper-parameters[/]", Markup.Escape(string.Join(", ", m.Hyperparameters.Select(p => $"{p.Key}={p.Value}"))));

@@ -92,7 +92,7 @@ internal static partial class PlanCommand
         try
         {
             // A URL is read as upscale reads it, with range requests.
-            choice = Upscaler.PlanShards(options with { InputPath = RemoteFile.GdalPath(options.InputPath) }, count, maxHalo);
+            choice = Upscaler.ChooseShards(options with { InputPath = RemoteFile.GdalPath(options.InputPath) }, count, maxHalo);
         }
         catch (RasterException e) when (count is not null)
         {

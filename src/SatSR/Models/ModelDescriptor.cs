@@ -5,7 +5,8 @@ namespace SatSR.Models;
 /// <summary>
 /// A super-resolution network ready to run: its ONNX graph (NCHW float32 in 0..1, input named by the graph) and
 /// what the pipeline must know about it. <see cref="Scale"/> is null when the file does not say (a plain .onnx);
-/// the inference engine then measures it.
+/// the inference engine then measures it. <see cref="Footprint"/> comes from the architecture (a graph's own receptive field
+/// when the architecture is not known).
 /// </summary>
 public sealed record ModelDescriptor(
     string Name,
@@ -16,7 +17,8 @@ public sealed record ModelDescriptor(
     SizeRequirements SizeRequirements,
     byte[] OnnxModel,
     long ParameterCount,
-    string Source)
+    string Source,
+    NetworkFootprint Footprint)
 {
     /// <summary>What the architecture was built with (num_feat, num_block, …), read off the weights' shapes; empty when the file does not tell.</summary>
     public IReadOnlyDictionary<string, string> Hyperparameters { get; init; } = new Dictionary<string, string>();

@@ -54,16 +54,6 @@ internal sealed class ResamplePass(
         overviews?.Flush();
     }
 
-    /// <summary>
-    /// The stage rows (of <paramref name="stageHeight"/>) that output rows <paramref name="rows"/> of an output
-    /// <paramref name="height"/> rows high read through the kernels, widened to whole blocks of <paramref name="blockHeight"/>.
-    /// </summary>
-    public static RowRange SourceRows(int stageHeight, int height, RowRange rows, int blockHeight)
-    {
-        var (top, bottom) = ResampleAxis.Create(stageHeight, height).Support(rows.From, rows.To);
-        return new RowRange(top / blockHeight * blockHeight, Math.Min(stageHeight, (bottom + blockHeight - 1) / blockHeight * blockHeight));
-    }
-
     private void WritePiece(RasterDataset target, OverviewWriter? overviews, MaskedResampler resampler, Window piece, int[] nearestColumn, int[] nearestRow, int rowOffset)
     {
         // The intermediate pixels the kernels take, and the input pixels under them (which hold every nearest one too:

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using SatSR.Geometry;
 using SatSR.Inference;
+using SatSR.Models;
 using SatSR.Pipeline.Options;
 using SatSR.Pipeline.Output;
 using SatSR.Pipeline.Planning;
@@ -26,106 +26,107 @@ public static class Upscaler
         EngineCache? engines = null)
     {
         options.Validate();
-        // A shard writes a GeoTIFF part of the output's rows; `satsr merge` assembles them and writes the COG.
-        var cog = options.Format == OutputFormat.Cog && options.Shard is null;
-        var outputPath = options.Shard is { } shard ? ShardPart.PathFor(options.OutputPath, options.PartsFolder, shard) : options.OutputPath;
-        // The output of a COG (the copy) and of --outscale (the resample pass) has no journal: it is redone whole.
-        using var output = OutputTarget.Prepare(options.InputPath, outputPath, options.Overwrite, options.Resume, redoable: options.OutScale is not null || cog);
+        // Before anything is read: the output's checks (exists, locked, an interrupted run's leftovers) are instant.
+        using var output = OutputTarget.Prepare(options.InputPath, Planner.PathOf(options), options.Overwrite, options.Resume, Planner.Redoable(options));
         using var source = RasterDataset.Open(options.InputPath);
-        var profile = source.Profile;
-        var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
-        var overlap = options.EffectiveOverlap;
-        // Checked before the tile plan (whose size follows the image's) and before the model is loaded; a plain
-        // .onnx tells its scale only when it runs, so its output is checked again below.
-        CheckOutputSize(options.InputPath, profile, options.OutScale ?? options.Scale ?? options.Model.Scale ?? 1);
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
         var device = InferenceEngine.Resolve(options.Device);
-        var batch = options.Batch ?? DefaultBatch(device);
-        var workers = options.Threads > 0 ? options.Threads : Math.Min(Environment.ProcessorCount, MaxWorkers);
-        // Every shard of a job must plan the same tiles on whatever machine it runs: its default tile does not depend on
-        // the machine's memory or cores (a fixed budget and worker count; docs/SCALE-OUT.md).
-        options = options with
-        {
-            TileSize = options.TileSize ?? (options.Shard is null
-                ? ChooseTile(options, profile, encoding, overlap, batch, workers, options.MemoryBytes ?? TileSizing.DefaultBudget())
-                : ShardTile(options, profile, encoding)),
-        };
-        var plan = TilePlan.Create(profile.Width, profile.Height, options.TileSize.Value, overlap, options.Model.SizeRequirements);
-
-        // Test-time augmentation turns tiles by quarter turns, so its tensor is square.
-        var side = Math.Max(plan.TensorHeight, plan.TensorWidth);
+        var job = Planner.Plan(options, Measure(source, validity, options), Probe(options.Model, device),
+            new MachineFacts(device, Environment.ProcessorCount, TileSizing.DefaultBudget()));
+        var clock = Stopwatch.StartNew();
         using var ownEngines = engines is null ? new EngineCache() : null;
         engines ??= ownEngines!;
-        var engine = options.Tta
-            ? engines.Get(options.Model, device, side, side, options.Threads, batch, options.Precision)
-            : engines.Get(options.Model, device, plan.TensorHeight, plan.TensorWidth, options.Threads, batch, options.Precision);
-        // --outscale F: the network runs at the smallest integer scale that reaches F (its own at most), so the
-        // resample pass shrinks as little as possible, or enlarges past the model's scale.
-        var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), engine.Scale) : engine.Scale);
-        if (scale > engine.Scale)
+        var network = Network(job, engines, validity, cancellationToken, out var int8);
+        using (int8)
         {
-            throw new InvalidOptionsException($"{OptionName.Scale} {scale} is larger than the model's ×{engine.Scale}", scale);
+            var (figures, overviewTime, copyTime) = Write(job, output, source, validity, network, progress, clock, cancellationToken);
+            return new UpscaleResult(output.FinalPath, job.Width, job.Height, (double)job.Width / job.Plan.Width, (double)job.Height / job.Plan.Height,
+                figures.Inferred, figures.Skipped, network.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
+            {
+                StageTimes = figures.Busy,
+                ConsistencyBefore = figures.Before.Psnr,
+                ConsistencyAfter = figures.After.Psnr,
+                OverviewTime = overviewTime,
+                CopyTime = copyTime,
+                TileSize = job.Plan.TileSize,
+                Batch = job.Batch,
+                BufferPeakBytes = figures.Buffers.PeakBytes,
+                BufferBudgetBytes = figures.Buffers.Budget,
+            };
         }
-        if (engine.Channels is not (1 or 3))
-        {
-            throw new InvalidOptionsException($"model '{options.Model.Name}' takes {engine.Channels} channels; SatSR feeds 1 or 3");
-        }
-        var factor = options.OutScale ?? scale;
-        CheckOutputSize(options.InputPath, profile, factor);
-        int width = OutputLength(profile.Width, factor), height = OutputLength(profile.Height, factor);
+    }
 
-        var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, engine.Channels);
-        encoding.CheckBandCount(bands.Output.Length);
-        var scales = BandRanges.Measure(source, validity, options.Ranges, options.Stretch);
-        var encoders = BandRanges.Encoders(scales, profile.DataType, validity.OutputNodata);
-        var clock = Stopwatch.StartNew();
-        var inputs = new StageInputs(options.InputPath, profile, validity, bands, scales, encoders, options.Tta, options.Consistency, options.Blend);
-        // --precision int8: the graph quantised with activation ranges from a fixed sample of this input's own tiles.
-        using var int8 = options.Precision != Precision.Int8 ? null : InferenceEngine.Create(
-            Int8Model.Quantise(options.Model, Int8Model.PreparedSample(plan, inputs, engine), engine.Channels, engine.Height, engine.Width, options.Threads, cancellationToken),
-            device, engine.Height, engine.Width, options.Threads, batch, Precision.Int8);
-        var network = int8 ?? engine;
+    /// <summary>What the planner needs of the input, read once: its header, the nodata written, each band's mapping, its identity.</summary>
+    private static InputFacts Measure(RasterDataset source, Validity validity, UpscaleOptions options) =>
+        new(source.Profile, validity.OutputNodata, BandRanges.Measure(source, validity, options.Ranges, options.Stretch),
+            ResumeJournal.Identify(options.InputPath, source.Files));
+
+    /// <summary>
+    /// What the planner needs of the network: the file's scale and channels, or, for a graph that does not say its scale
+    /// (a plain .onnx), what a run of a small tile shows.
+    /// </summary>
+    internal static NetworkFacts Probe(ModelDescriptor model, ExecutionDevice device)
+    {
+        if (model.Scale is { } scale) return new NetworkFacts(scale, model.InputChannels, model.OutputChannels);
+        var side = model.SizeRequirements.RoundUp(ProbeSide);
+        using var probe = InferenceEngine.Create(model, device, side, side, threads: 1);
+        return new NetworkFacts(probe.Scale, probe.Channels, probe.OutputChannels);
+    }
+
+    private const int ProbeSide = 64;
+
+    /// <summary>
+    /// The engine the job's tiles run on: the float32 one from <paramref name="engines"/>, or with --precision int8 the
+    /// graph quantised with activation ranges from a fixed sample of this input's own tiles (<paramref name="int8"/>, the
+    /// caller's to dispose).
+    /// </summary>
+    private static InferenceEngine Network(UpscaleJob job, EngineCache engines, Validity validity, CancellationToken ct, out InferenceEngine? int8)
+    {
+        var o = job.Options;
+        var engine = engines.Get(o.Model, job.Device, job.TensorHeight, job.TensorWidth, o.Threads, job.Batch, o.Precision);
+        // The planner took the scale from the file or a probe; a graph that says one thing and does another is caught here.
+        if (engine.Scale < job.Scale) throw new InvalidOptionsException($"{OptionName.Scale} {job.Scale} is larger than the model's ×{engine.Scale}", job.Scale);
+        int8 = o.Precision != Precision.Int8 ? null : InferenceEngine.Create(
+            Int8Model.Quantise(o.Model, Int8Model.PreparedSample(job.Plan, Inputs(job, validity), engine), engine.Channels, engine.Height, engine.Width, o.Threads, ct),
+            job.Device, engine.Height, engine.Width, o.Threads, job.Batch, Precision.Int8);
         KillPoint.Pass(KillPoint.Loaded);
         // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
         if (int8 is not null) engines.Drop();
-        int blockHeight = encoding.BlockHeight, blockWidth = encoding.BlockWidth;
-        // An integer F the network reaches is that --scale, pixel for pixel; any other size is resampled from a
-        // full integer-scale file beside the output.
-        var resampled = width != profile.Width * scale || height != profile.Height * scale;
-        var layout = ShardLayout.For(plan, scale, options.Blend, blockHeight);
-        // The output rows this process writes (a shard's, or all) and, in a shard, the part file's record of them;
-        // resampled rows are split evenly (their tile rows are the resampling kernel's, not the blend's).
-        var rows = options.Shard is not { } s ? new RowRange(0, height) : resampled ? ShardPlan.Rows(height, blockHeight, s) : layout.Rows(s);
-        // Once: it samples the input's bytes (a remote one with a request) and stats a VRT's sources.
-        var fingerprint = ResumeJournal.FingerprintOf(options, scale, source.Files);
-        var part = options.Shard is { } p
-            ? new ShardPart(p, fingerprint, rows, height, options.Format, options.OverviewFactors(width, height), encoding.Streamed, encoding.Copy)
-            : null;
-        var wholeProfile = OutputProfile.For(profile, width, height, encoding.Mask ? null : validity.OutputNodata, bands.Output, options.Model.Name);
-        var outputProfile = part?.ProfileOf(wholeProfile) ?? wholeProfile;
-        // The files, in the order they are written: the network's stage (resumable), the GeoTIFF that gets the
-        // overviews, and the output. Some are the same file.
-        using var stage = resampled ? output.Intermediate(options.InputPath, $".x{scale}") : cog ? output.Intermediate(options.InputPath, ".gtiff") : output;
+        return int8 ?? engine;
+    }
+
+    private static StageInputs Inputs(UpscaleJob job, Validity validity) => new(job.Options.InputPath, job.Input, validity, job.Bands, job.Scales,
+        job.Encoders, job.Options.Tta, job.Options.Consistency, job.Options.Blend);
+
+    /// <summary>The job's files, in the order they are written: the network's stage (resumable), the resampled output, the COG copy.</summary>
+    private static (StageFigures Figures, TimeSpan Overviews, TimeSpan Copy) Write(UpscaleJob job, OutputTarget output, RasterDataset source,
+        Validity validity, InferenceEngine network, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var o = job.Options;
+        OutputTarget Open(FileRole role) => role switch
+        {
+            FileRole.Output => output,
+            FileRole.IntegerScale => output.Intermediate(o.InputPath, $".x{job.Scale}"),
+            // After a resampled stage the COG's source is redone whole; without one it is the stage, resumable.
+            _ => output.Intermediate(o.InputPath, ".gtiff", redoable: job.Resampled),
+        };
+        using var stage = Open(job.Stage);
         // The interrupted job wrote another stage (another --scale or --outscale, or none): nothing of it is reusable,
         // and starting over beside it would leave it behind.
-        if (options.Resume && output.InterruptedJournals().FirstOrDefault(j => j != stage.JournalPath) is { } other)
+        if (o.Resume && output.InterruptedJournals().FirstOrDefault(j => j != stage.JournalPath) is { } other)
         {
-            throw ResumeJournal.OtherJob(options.OutputPath, other);
+            throw ResumeJournal.OtherJob(o.OutputPath, other);
         }
-        using var streamed = !resampled ? stage : cog ? output.Intermediate(options.InputPath, ".gtiff", redoable: true) : output;
-        var stageProfile = resampled ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, validity.OutputNodata, bands.Output, options.Model.Name) : outputProfile;
-        var journal = new ResumeJournal(stage.JournalPath, fingerprint + (part is null ? "" : $"/shard {part.Shard}"));
-        var start = stage.Resuming ? journal.Read(outputPath) : new ResumePoint(0, 0);
+        using var streamed = job.Streamed == job.Stage ? stage : Open(job.Streamed);
+        var journal = new ResumeJournal(stage.JournalPath, job.Fingerprint + (job.Part is null ? "" : $"/shard {job.Part.Shard}"));
+        var start = stage.Resuming ? journal.Read(job.OutputPath) : new ResumePoint(0, 0);
         // A journal without its partial file: killed after the journal began, before the file was made, or the file was
         // removed. Nothing of it is kept, so the job starts over.
         if (!File.Exists(stage.PartialPath)) start = new ResumePoint(0, 0);
-        // The network's rows: the output's, or with --outscale the stage rows its kernels read (written into a stage
-        // file of the full size, where the rows this shard does not need stay unwritten).
-        var stageRows = resampled ? ResamplePass.SourceRows(profile.Height * scale, height, rows, blockHeight) : rows;
-        var schedule = TileSchedule.Create(plan, layout, bands.Output.Length, blockWidth, options.StripBudgetBytes, start, stageRows.From, stageRows.To);
-        var stages = new StagedJob(workers, options.QueueDepth, options.BuffersReturned);
-        StageFigures figures;
-        TimeSpan overviewTime, copyTime = TimeSpan.Zero;
+        var schedule = TileSchedule.Create(job.Plan, job.Layout, job.Bands.Output.Length, job.Encoding.BlockWidth, o.StripBudgetBytes, start,
+            job.StageRows.From, job.StageRows.To);
+        var megapixels = job.Input.Width * (double)job.Input.Height / 1e6;
+        TimeSpan copyTime = TimeSpan.Zero;
         try
         {
             // Nothing done yet (a new run, or one killed before its first record, whose file may be half made): the
@@ -136,50 +137,30 @@ public static class Upscaler
                 stage.Restart();
                 // Closed at once and reopened for update: libtiff persists a file's tile index on every flush only in
                 // update mode, and the journal relies on flushed windows surviving a kill.
-                using (RasterDataset.Create(stage.PartialPath, stageProfile, resampled ? encoding.Intermediate(profile.DataType) : encoding.Streamed,
-                    mask: !resampled && encoding.Mask)) { }
+                using (RasterDataset.Create(stage.PartialPath, job.StageProfile, job.Resampled ? job.Encoding.Intermediate(job.Input.DataType) : job.Encoding.Streamed,
+                    mask: !job.Resampled && job.Encoding.Mask)) { }
                 KillPoint.Pass(KillPoint.Created);
             }
-            // A part gets no overviews: merge builds them over the whole output.
-            var factors = part is null ? options.OverviewFactors(width, height) : [];
-            var megapixels = profile.Width * (double)profile.Height / 1e6;
-            OverviewWriter? overviews;
-            using (var target = ReopenPartial(stage, stageProfile, encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS")))
-            {
-                // The network's file gets its overviews as it is written, unless a resample pass writes the output.
-                overviews = resampled ? null : OverviewWriter.For(target, factors, created: start == new ResumePoint(0, 0));
-                // Rows an interrupted run wrote are read back once, for the overview pixels they share with the rows to come.
-                overviews?.Replay(schedule.Chunks.Where(c => c.FirstRow > rows.From)
-                    .SelectMany(c => OutputBlocks.Pieces(Window.FromEdges(c.Left, rows.From, c.Left + c.Width, c.FirstRow), blockHeight, blockWidth)),
-                    new StageProgress(progress, UpscaleStage.Overviews, megapixels, () => clock.Elapsed), cancellationToken);
-                var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, resampled ? 0 : rows.From, OutputBlocks.HasMask(target), overviews);
-                var done = schedule.Resumed;
-                var total = schedule.Tiles.Count + schedule.Resumed;
-                var inputMegapixels = plan.Width * (double)plan.Height / 1e6;
-                var blended = new TileCounter(() => progress?.Report(
-                    new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
-                figures = stages.Run(schedule, inputs, network, outputs, blended, cancellationToken);
-                overviews?.Flush();
-            }
-            if (resampled)
+            var (figures, overviews) = Infer(job, schedule, stage, journal, validity, network, start, progress, clock, cancellationToken);
+            if (job.Resampled)
             {
                 using var intermediate = RasterDataset.Open(stage.PartialPath);
-                using var target = RasterDataset.Create(streamed.PartialPath, outputProfile, encoding.Streamed, encoding.Mask);
-                overviews = OverviewWriter.For(target, factors, created: true);
-                new ResamplePass(source, validity, intermediate, scale, bands, encoders,
-                    progress, () => clock.Elapsed, cancellationToken).WriteAll(target, overviews, width, height, blockHeight, blockWidth, rows);
+                using var target = RasterDataset.Create(streamed.PartialPath, job.OutputProfile, job.Encoding.Streamed, job.Encoding.Mask);
+                overviews = OverviewWriter.For(target, job.Overviews, created: true);
+                new ResamplePass(source, validity, intermediate, job.Scale, job.Bands, job.Encoders, progress, () => clock.Elapsed, cancellationToken)
+                    .WriteAll(target, overviews, job.Width, job.Height, job.Encoding.BlockHeight, job.Encoding.BlockWidth, job.Rows);
             }
-            overviewTime = overviews?.Busy ?? TimeSpan.Zero;
-            if (cog)
+            if (job.Cog)
             {
                 var step = Stopwatch.StartNew();
-                OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, encoding.Copy!,
+                OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, job.Encoding.Copy!,
                     new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), cancellationToken);
                 copyTime = step.Elapsed;
             }
             output.Commit();
             if (stage != output) stage.Abandon();
             if (streamed != output) streamed.Abandon();
+            return (figures, overviews?.Busy ?? TimeSpan.Zero, copyTime);
         }
         catch (Exception e) when (e is OperationCanceledException or RasterException { Retryable: true })
         {
@@ -198,19 +179,42 @@ public static class Upscaler
             stage.Abandon();
             throw;
         }
-        return new UpscaleResult(output.FinalPath, width, height, (double)width / plan.Width, (double)height / plan.Height,
-            figures.Inferred, figures.Skipped, network.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
-        {
-            StageTimes = figures.Busy,
-            ConsistencyBefore = figures.Before.Psnr,
-            ConsistencyAfter = figures.After.Psnr,
-            OverviewTime = overviewTime,
-            CopyTime = copyTime,
-            TileSize = plan.TileSize,
-            Batch = batch,
-            BufferPeakBytes = figures.Buffers.PeakBytes,
-            BufferBudgetBytes = figures.Buffers.Budget,
-        };
+    }
+
+    /// <summary>The network's pass over the stage file, from <paramref name="start"/>, with its overviews unless a resample pass writes the output.</summary>
+    private static (StageFigures, OverviewWriter?) Infer(UpscaleJob job, TileSchedule schedule, OutputTarget stage, ResumeJournal journal, Validity validity,
+        InferenceEngine network, ResumePoint start, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        int blockHeight = job.Encoding.BlockHeight, blockWidth = job.Encoding.BlockWidth;
+        using var target = ReopenPartial(stage, job.StageProfile, job.Encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS"));
+        var overviews = job.Resampled ? null : OverviewWriter.For(target, job.Overviews, created: start == new ResumePoint(0, 0));
+        // Rows an interrupted run wrote are read back once, for the overview pixels they share with the rows to come.
+        overviews?.Replay(schedule.Chunks.Where(c => c.FirstRow > job.Rows.From)
+            .SelectMany(c => OutputBlocks.Pieces(Window.FromEdges(c.Left, job.Rows.From, c.Left + c.Width, c.FirstRow), blockHeight, blockWidth)),
+            new StageProgress(progress, UpscaleStage.Overviews, job.Input.Width * (double)job.Input.Height / 1e6, () => clock.Elapsed), cancellationToken);
+        var outputs = new StageOutputs(target, journal, blockHeight, blockWidth, job.Resampled ? 0 : job.Rows.From, OutputBlocks.HasMask(target), overviews);
+        var done = schedule.Resumed;
+        var total = schedule.Tiles.Count + schedule.Resumed;
+        var inputMegapixels = job.Plan.Width * (double)job.Plan.Height / 1e6;
+        var blended = new TileCounter(() => progress?.Report(
+            new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
+        var figures = new StagedJob(job.Workers, job.Options.QueueDepth, job.Options.BuffersReturned).Run(schedule, Inputs(job, validity), network, outputs, blended, cancellationToken);
+        overviews?.Flush();
+        return (figures, overviews);
+    }
+
+    /// <summary>What <c>satsr plan</c> decides for <paramref name="options"/>' job (the input's header is read, nothing else; see <see cref="ShardPlan.Choose"/>).</summary>
+    public static ShardChoice? ChooseShards(UpscaleOptions options, int? count, double maxHalo = ShardPlan.DefaultMaxHalo)
+    {
+        if (options.OutScale is not null) return null;
+        RasterProfile profile;
+        using (var source = RasterDataset.Open(options.InputPath)) profile = source.Profile;
+        var device = InferenceEngine.Resolve(options.Device);
+        var network = Probe(options.Model, device);
+        var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
+        var largest = options.TileSize ?? Planner.ShardTile(options, profile, network, device);
+        return ShardPlan.Choose(profile.Width, profile.Height, options.EffectiveOverlap, options.Scale ?? network.Scale, options.Blend,
+            encoding.BlockHeight, count, options.TileSize, largest, maxHalo);
     }
 
     /// <param name="threads">GTiff's NUM_THREADS: an update does not keep the creation options, and blocks compress on these threads</param>
@@ -224,61 +228,6 @@ public static class Upscaler
             throw new InvalidOptionsException($"{output.FinalPath}: cannot resume: {output.PartialPath} does not have the expected size or bands; remove it to start over");
         }
         return partial;
-    }
-
-    private static void CheckOutputSize(string inputPath, RasterProfile profile, double factor)
-    {
-        if (Math.Round(profile.Width * factor) > int.MaxValue || Math.Round(profile.Height * factor) > int.MaxValue)
-        {
-            var size = Math.Round(profile.Width * factor) * Math.Round(profile.Height * factor);
-            throw new InvalidOptionsException(string.Create(CultureInfo.InvariantCulture,
-                $"{inputPath}: the ×{factor} output ({size:N0} pixels) exceeds GeoTIFF's limits"));
-        }
-    }
-
-    /// <summary>Output pixels along an axis of <paramref name="length"/> input pixels: round(length·F), so the extent is kept to half a pixel.</summary>
-    private static int OutputLength(int length, double factor) => (int)Math.Round(length * factor, MidpointRounding.AwayFromZero);
-
-    /// <summary>Workers per parallel stage when --threads does not say: more wait on each other more than they help.</summary>
-    private const int MaxWorkers = 4;
-
-    /// <summary>
-    /// Tiles per runtime call: one on the CPU, where ONNX Runtime already spreads each convolution over every core (a
-    /// batch there is not measured to help; docs/BENCHMARKS.md, "Batch on the CPU"); four on a GPU, which a single tile
-    /// leaves partly idle (not measured: no GPU was at hand).
-    /// </summary>
-    private static int DefaultBatch(ExecutionDevice device) => device == ExecutionDevice.Cpu ? 1 : 4;
-
-    /// <summary>
-    /// What <c>satsr plan</c> decides for <paramref name="options"/>' job (the input's header is read, nothing else), as
-    /// <see cref="ShardPlan.Choose"/> does. Null for an <c>--outscale</c> job, whose rows are split evenly.
-    /// </summary>
-    public static ShardChoice? PlanShards(UpscaleOptions options, int? count, double maxHalo = ShardPlan.DefaultMaxHalo)
-    {
-        if (options.OutScale is not null) return null;
-        RasterProfile profile;
-        using (var source = RasterDataset.Open(options.InputPath)) profile = source.Profile;
-        var encoding = OutputEncoding.For(options.Format, profile.DataType, options.CreationOptions);
-        var scale = options.Scale ?? options.Model.Scale ?? 4;
-        var largest = options.TileSize ?? ShardTile(options, profile, encoding);
-        return ShardPlan.Choose(profile.Width, profile.Height, options.EffectiveOverlap, scale, options.Blend, encoding.BlockHeight, count, options.TileSize, largest, maxHalo);
-    }
-
-    /// <summary>The tile every shard of a job plans without <c>--tile</c>: from a fixed budget and worker count, not the machine's.</summary>
-    private static int ShardTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding) =>
-        ChooseTile(options, profile, encoding, options.EffectiveOverlap, options.Batch ?? DefaultBatch(InferenceEngine.Resolve(options.Device)),
-            MaxWorkers, options.MemoryBytes ?? TileSizing.ShardBudget);
-
-    private static int ChooseTile(UpscaleOptions options, RasterProfile profile, OutputEncoding encoding, int overlap, int batch, int workers, long budget)
-    {
-        var bands = BandSelection.Resolve(profile, options.InputPath, options.Bands, options.Model.InputChannels);
-        var modelScale = options.Model.Scale ?? 4;
-        var scale = options.Scale ?? (options.OutScale is { } f ? Math.Min((int)Math.Ceiling(f), modelScale) : modelScale);
-        var channels = options.Model.InputChannels;
-        var perPixel = TileSizing.PipelineBytesPerPixel(profile.BandCount, bands.Output.Length, bands.Groups.Length, channels, channels, modelScale, scale);
-        return TileSizing.Choose(profile.Width, profile.Height, overlap, scale, bands.Output.Length, encoding.BlockHeight, encoding.BlockWidth,
-            options.StripBudgetBytes, budget, perPixel, TileSizing.ActivationBytesPerPixel(options.Model),
-            batch, TileSizing.TilesInFlight(batch, workers, options.QueueDepth));
     }
 }
 

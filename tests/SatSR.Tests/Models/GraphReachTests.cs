@@ -17,8 +17,7 @@ public class GraphReachTests
     {
         var bytes = TestModels.PixelRepeatX4();
         Assert.Equal(0, GraphReach.Of(bytes));
-        var model = new ModelDescriptor("repeat", "onnx", 4, 3, 3, SizeRequirements.Any, bytes, 0, "test");
-        Assert.Equal(0, UpscaleOptions.DefaultOverlap(model));
+        Assert.Equal(0, NetworkFootprint.OfGraph(bytes).Overlap);
     }
 
     [Fact]
@@ -67,7 +66,7 @@ public class GraphReachTests
         model.Graph.Output.Add(new Onnx.ValueInfoProto { Name = "output" });
         var bytes = Google.Protobuf.MessageExtensions.ToByteArray(model);
         Assert.Null(GraphReach.Of(bytes));
-        Assert.Equal(80, UpscaleOptions.DefaultOverlap(new ModelDescriptor("pool", "onnx", 1, 3, 3, SizeRequirements.Any, bytes, 0, "test")));
+        Assert.Equal(80, NetworkFootprint.OfGraph(bytes).Overlap);
     }
 
     /// <summary>

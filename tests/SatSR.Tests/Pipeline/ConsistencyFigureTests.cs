@@ -44,7 +44,7 @@ public class ConsistencyFigureTests
         var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, w, h), dir.File("in.tif"),
             p => p with { DataType = RasterDataType.Float32 });
         TestRasters.Edit(input, (_, x, y, v) => x == 0 && y == 0 ? 0 : v); // the valid minimum 0: nothing the blur gives is clamped
-        var model = new ModelDescriptor("blurred-x4", "Test", 4, 3, 3, SizeRequirements.Any, BlurredRepeatX4(), 81, "test");
+        var model = new ModelDescriptor("blurred-x4", "Test", 4, 3, 3, SizeRequirements.Any, BlurredRepeatX4(), 81, "test", NetworkFootprint.OfGraph(BlurredRepeatX4()));
         var result = Upscaler.Run(new UpscaleOptions
         {
             InputPath = input,

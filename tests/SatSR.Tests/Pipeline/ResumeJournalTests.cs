@@ -26,16 +26,16 @@ public class ResumeJournalTests
         File.WriteAllBytes(path, bytes);
         var time = File.GetLastWriteTimeUtc(path);
         var options = TestModels.GeneralX4OnCpu(path, Path.Combine(dir, "out.tif"));
-        var original = ResumeJournal.FingerprintOf(options, 4);
+        var original = ResumeJournal.FingerprintOf(options, 4, ResumeJournal.Identify(path, []));
 
         File.WriteAllBytes(path, bytes);
         File.SetLastWriteTimeUtc(path, time);
-        Assert.Equal(original, ResumeJournal.FingerprintOf(options, 4));
+        Assert.Equal(original, ResumeJournal.FingerprintOf(options, 4, ResumeJournal.Identify(path, [])));
 
         for (var i = offset; i < offset + count; i++) bytes[i] ^= 0xFF;
         File.WriteAllBytes(path, bytes);
         File.SetLastWriteTimeUtc(path, time);
         Assert.Equal((8L * MiB, time), (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path)));
-        Assert.NotEqual(original, ResumeJournal.FingerprintOf(options, 4));
+        Assert.NotEqual(original, ResumeJournal.FingerprintOf(options, 4, ResumeJournal.Identify(path, [])));
     }
 }

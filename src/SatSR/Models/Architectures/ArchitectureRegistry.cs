@@ -9,6 +9,10 @@ public sealed class ArchitectureRegistry(IReadOnlyList<IArchitecture> architectu
 
     public IReadOnlyList<IArchitecture> Architectures { get; } = architectures;
 
+    /// <summary>The architecture known as <paramref name="id"/>.</summary>
+    public IArchitecture Find(string id) => Architectures.FirstOrDefault(a => a.Id == id)
+        ?? throw new ModelException($"no architecture '{id}' (known: {string.Join(", ", Architectures.Select(a => a.Id))})");
+
     /// <param name="name">the model's name</param>
     /// <param name="source">where it came from (the full path)</param>
     public ModelDescriptor Load(StateDict sd, string name, string source)

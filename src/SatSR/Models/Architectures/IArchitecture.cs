@@ -9,6 +9,9 @@ public interface IArchitecture
     /// <summary>The name the pipeline and the zoo know the family by ("RRDBNet").</summary>
     string Id { get; }
 
+    /// <summary>The overlap and memory the pipeline plans this family's tiles with.</summary>
+    NetworkFootprint Footprint { get; }
+
     /// <summary>Cheap and by names: whether the tensors look like this family.</summary>
     bool Detect(StateDict sd);
 

@@ -26,6 +26,8 @@ public sealed class Rrdbnet : IArchitecture
 
     public string Id => "RRDBNet";
 
+    public NetworkFootprint Footprint => NetworkFootprint.Deep;
+
     public bool Detect(StateDict sd) => Keys.Matches(sd);
 
     public ModelDescriptor Build(StateDict sd, string name, string source)
@@ -60,7 +62,7 @@ public sealed class Rrdbnet : IArchitecture
         g.Output("output", (int)outCh);
 
         return new ModelDescriptor(name, Id, scale, (int)inCh, (int)outCh, new SizeRequirements(unshuffle, unshuffle),
-            w.Finish(), sd.ParameterCount, source)
+            w.Finish(), sd.ParameterCount, source, Footprint)
         {
             Hyperparameters = WeightGraph.Hyperparameters(("num_in_ch", inCh), ("num_out_ch", outCh), ("scale", scale),
                 ("num_feat", feat), ("num_block", blocks), ("num_grow_ch", grow)),

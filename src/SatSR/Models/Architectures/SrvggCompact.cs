@@ -18,6 +18,8 @@ public sealed class SrvggCompact : IArchitecture
 
     public string Id => "SRVGGNetCompact";
 
+    public NetworkFootprint Footprint => NetworkFootprint.Compact;
+
     // body.1 is a PReLU (one slope per channel), not a conv: that tells it from other nets with a "body" list.
     public bool Detect(StateDict sd) => Keys.Matches(sd) && sd["body.1.weight"].Rank == 1;
 
@@ -48,7 +50,7 @@ public sealed class SrvggCompact : IArchitecture
         g.Output("output", (int)outCh);
 
         return new ModelDescriptor(name, Id, upscale, (int)inCh, (int)outCh, SizeRequirements.Any, w.Finish(),
-            sd.ParameterCount, source)
+            sd.ParameterCount, source, Footprint)
         {
             Hyperparameters = WeightGraph.Hyperparameters(("num_in_ch", inCh), ("num_out_ch", outCh), ("num_feat", feat),
                 ("num_conv", numConv), ("upscale", upscale)),

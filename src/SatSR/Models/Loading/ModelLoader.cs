@@ -45,7 +45,7 @@ public static class ModelLoader
             Channels(inputs.FirstOrDefault()) ?? 3, Channels(model.Graph.Output[0]) ?? 3,
             SizeRequirements.Any, bytes,
             model.Graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, d) => a * d)),
-            path);
+            path, NetworkFootprint.OfGraph(bytes));
     }
 
     private static int? Channels(ValueInfoProto? value) =>

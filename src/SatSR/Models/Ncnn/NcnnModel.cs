@@ -18,6 +18,6 @@ public static class NcnnModel
         var network = NcnnGraph.Translate(layers, weights);
         return new ModelDescriptor(Path.GetFileNameWithoutExtension(paramPath), "ncnn", network.Scale,
             network.InputChannels, network.OutputChannels, network.SizeRequirements, network.OnnxModel,
-            network.ParameterCount, Path.GetFullPath(paramPath));
+            network.ParameterCount, Path.GetFullPath(paramPath), NetworkFootprint.OfGraph(network.OnnxModel));
     }
 }

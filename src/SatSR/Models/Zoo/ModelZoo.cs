@@ -1,4 +1,5 @@
 using SatSR.Geometry;
+using SatSR.Models.Architectures;
 using SatSR.Models.Loading;
 using SatSR.Models.Ncnn;
 
@@ -97,7 +98,7 @@ public sealed class ModelZoo
             if (model.Download is null) return Embedded(entry);
             if (!IsCached(entry.Name))
                 throw new ModelException($"model '{entry.Name}' is not downloaded yet: run `satsr models fetch {entry.Name}`");
-            return NcnnModel.Load(ParamPath(entry)) with { Name = entry.Name, ArchitectureId = entry.ArchitectureId };
+            return NcnnModel.Load(ParamPath(entry)) with { Name = entry.Name, ArchitectureId = entry.ArchitectureId, Footprint = FootprintOf(entry) };
         }
 
         // Something spelt like a path is a file that is missing ("no such model file"), not an unknown zoo name.
@@ -126,8 +127,11 @@ public sealed class ModelZoo
         stream.ReadExactly(bytes);
         // The PyTorch export: 3 channels in and out, 3×3 convolutions with padding 1, so any size works.
         return new ModelDescriptor(entry.Name, entry.ArchitectureId, entry.Scale, 3, 3, SizeRequirements.Any, bytes,
-            entry.ParameterCount, $"embedded:{resource}") { Consistency = entry.Consistency };
+            entry.ParameterCount, $"embedded:{resource}", FootprintOf(entry)) { Consistency = entry.Consistency };
     }
+
+    /// <summary>A zoo model's footprint is its architecture's, not one read off the graph (an ncnn file does not say which it is).</summary>
+    private static NetworkFootprint FootprintOf(ZooEntry entry) => ArchitectureRegistry.Default.Find(entry.ArchitectureId).Footprint;
 
     private static Uri? RegistryFromEnvironment() =>
         NonEmpty(Environment.GetEnvironmentVariable("SATSR_NPM_REGISTRY")) is { } url ? new Uri(url) : null;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using SatSR.Inference;
 using SatSR.Models;
-using SatSR.Models.Onnx;
 using SatSR.Pipeline.Buffers;
 using SatSR.Radiometry;
 using SatSR.Tiling;
@@ -37,7 +36,7 @@ public sealed record UpscaleOptions
     /// <summary>Memory the tiles in flight may take (network activations included), for choosing the tile size; null: a quarter of RAM, at most 8 GiB.</summary>
     public long? MemoryBytes { get; init; }
 
-    /// <summary>Overlap on each side of a tile in input pixels; null picks the model's default (<see cref="DefaultOverlap"/>).</summary>
+    /// <summary>Overlap on each side of a tile in input pixels; null picks the model's (<see cref="ModelDescriptor.Footprint"/>).</summary>
     public int? Overlap { get; init; }
 
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
@@ -107,24 +106,7 @@ public sealed record UpscaleOptions
     /// <summary>Hears what the job's buffers came to once its stages ended, however they ended (tests check that all came back).</summary>
     internal Action<BufferCounts>? BuffersReturned { get; init; }
 
-    public int EffectiveOverlap => Overlap ?? DefaultOverlap(Model);
-
-    /// <summary>
-    /// Overlap that covers the architecture's effective receptive field: the distance beyond which flipping one
-    /// input pixel changes no output value by 0.01 (of 255) or more, measured with `bench reach` (docs/BENCHMARKS.md):
-    /// 24 px for realesr-general-x4v3, 81 px for RealESRGAN_x4plus. A graph of unknown architecture (ncnn, .onnx) gets
-    /// its exact receptive field read off its operators when that is smaller than the deep network's value (a
-    /// pixel-repeat graph needs none; a shallow network its kernels' extent), else the deep network's: too much overlap
-    /// costs time, too little shows seams.
-    /// </summary>
-    public static int DefaultOverlap(ModelDescriptor model) => model.ArchitectureId switch
-    {
-        "SRVGGNetCompact" => 24,
-        "RRDBNet" => DeepOverlap,
-        _ => GraphReach.Of(model.OnnxModel) is { } reach ? (int)Math.Min(DeepOverlap, Math.Ceiling(reach)) : DeepOverlap,
-    };
-
-    private const int DeepOverlap = 80;
+    public int EffectiveOverlap => Overlap ?? Model.Footprint.Overlap;
 
     /// <summary>Overviews smaller than this on their longer side are not worth a level.</summary>
     public const int SmallestOverview = 256;

@@ -40,9 +40,9 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
     /// <summary>
     /// Every settable option of <paramref name="options"/> but <see cref="FreeOnResume"/>, by name, hashed; and
     /// <paramref name="scale"/>, the integer scale the network's stage runs at (decided by the model when not given);
-    /// and <paramref name="inputFiles"/>, the files GDAL reads for the input (<see cref="RasterDataset.Files"/>).
+    /// and the input by <paramref name="inputIdentity"/> (<see cref="Identify"/>). Everything else a job decides follows from these.
     /// </summary>
-    public static string FingerprintOf(UpscaleOptions options, int scale, IReadOnlyList<string>? inputFiles = null)
+    public static string FingerprintOf(UpscaleOptions options, int scale, string inputIdentity)
     {
         var text = new StringBuilder("satsr-journal-3\n");
         text.Append(CultureInfo.InvariantCulture, $"stage scale={scale}\n");
@@ -53,7 +53,7 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
             {
                 // The input by its content as well as its name, the model by its weights, the overlap as it applies
                 // (the model's default when none is given).
-                nameof(UpscaleOptions.InputPath) => InputText(options.InputPath) + SourcesIdentity(options.InputPath, inputFiles ?? []),
+                nameof(UpscaleOptions.InputPath) => inputIdentity,
                 nameof(UpscaleOptions.Model) => Convert.ToHexString(SHA256.HashData(options.Model.OnnxModel)),
                 nameof(UpscaleOptions.Overlap) => options.EffectiveOverlap.ToString(CultureInfo.InvariantCulture),
                 _ => Value(property.Name, property.GetValue(options)),
@@ -77,6 +77,13 @@ internal sealed partial class ResumeJournal(string path, string fingerprint)
         System.Collections.IEnumerable items => "[" + string.Join(',', items.Cast<object?>().Select(item => Value(option, item))) + "]",
         _ => throw new InvalidOperationException($"the resume fingerprint has no text for {option} ({value.GetType().Name}); give it one in ResumeJournal.Value"),
     };
+
+    /// <summary>
+    /// The input as the fingerprint takes it: by name and content (<see cref="InputText"/>) and, for a VRT or a file with
+    /// sidecars, its other files (<paramref name="files"/>, <see cref="RasterDataset.Files"/>; <see cref="SourcesIdentity"/>).
+    /// It reads the input (a sample of its bytes, a request to a remote server): taken once per job.
+    /// </summary>
+    public static string Identify(string inputPath, IReadOnlyList<string> files) => InputText(inputPath) + SourcesIdentity(inputPath, files);
 
     /// <summary>
     /// The input by its name and content: a local file by its full path and <see cref="InputIdentity"/>, a remote one by

@@ -11,17 +11,6 @@ namespace SatSR.Pipeline.Planning;
 /// </summary>
 internal static class TileSizing
 {
-    /// <summary>
-    /// Bytes ONNX Runtime's CPU session takes per pixel of the input tile, measured with <c>bench activation</c> as the
-    /// growth of peak RSS between 512² and 768² tiles (docs/BENCHMARKS.md, "Tile size"): 1,689 B for realesr-general-x4v3,
-    /// 21,531 B for RealESRGAN_x4plus between 384² and 512². Unknown architectures (ncnn, .onnx) get the deep network's.
-    /// </summary>
-    public static long ActivationBytesPerPixel(ModelDescriptor model) => model.ArchitectureId switch
-    {
-        "SRVGGNetCompact" => 1_700,
-        _ => 21_600,
-    };
-
     /// <summary>A shard's default budget, the same on every machine so that all shards of a job plan the same tiles.</summary>
     public const long ShardBudget = 2L << 30;
 

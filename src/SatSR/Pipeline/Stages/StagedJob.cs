@@ -82,14 +82,14 @@ internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts
             var valid = buffers.Pool<byte>(read);
             var tensors = buffers.Pool<float>(engine.InputLength);
             var predictions = buffers.Pool<float>((long)read * scale * scale);
-            var readers = new Workers<TileReader>(Enumerable.Range(0, Workers)
+            var readers = new WorkerPool<TileReader>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TileReader(inputs.Path, inputs.Validity, values, valid))).ToList());
-            var encoders = new Workers<PieceEncoder>(Enumerable.Range(0, Workers)
+            var encoders = new WorkerPool<PieceEncoder>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new PieceEncoder(inputs.Path, inputs.Validity, inputs.Bands, inputs.Scales, inputs.Encoders, scale,
                     outputs.Target.Profile.DataType, samples, masks, buffers))).ToList());
-            var preparers = new Workers<TilePreparer>(Enumerable.Range(0, Workers)
+            var preparers = new WorkerPool<TilePreparer>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, tensors, buffers))).ToList());
-            var predictors = new Workers<TilePredictor>(Enumerable.Range(0, Workers)
+            var predictors = new WorkerPool<TilePredictor>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TilePredictor(inputs.Path, inputs.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
                     engine.Width, inputs.Consistency, predictions, buffers))).ToList());
             var inferrer = Worker(new TileInferrer(inputs.Path, engine, inputs.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength), cancel.Token));
@@ -267,7 +267,7 @@ internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts
 /// The workers of a parallel stage: a call borrows one and gives it back (a block runs at most as many calls at once as
 /// there are workers), and the time calls take is summed.
 /// </summary>
-internal sealed class Workers<T>(IEnumerable<T> workers)
+internal sealed class WorkerPool<T>(IEnumerable<T> workers)
 {
     private readonly System.Collections.Concurrent.ConcurrentBag<T> _idle = [.. workers];
     private long _ticks;
