@@ -14,17 +14,19 @@ namespace SatSR.Pipeline;
 /// the intermediate pixels each piece's kernels need, so memory is bounded by one block row, not by the image.
 /// Nodata follows the input exactly as in the integer pipeline: an output pixel is nodata when the input pixel under
 /// its centre is (nearest neighbour), nodata pixels weigh nothing in the kernels, and a valid pixel never equals nodata.
+/// Its scratch is leased from <paramref name="buffers"/> and given back when it is disposed.
 /// </summary>
 internal sealed class ResamplePass(
-    RasterDataset source, Validity validity, RasterDataset intermediate, int scale, BandSelection bands, SampleEncoder[] encoders,
-    IProgress<UpscaleProgress>? progress, Func<TimeSpan> elapsed, CancellationToken ct)
+    RasterDataset source, Validity validity, RasterDataset intermediate, int scale, BandSelection bands, SampleEncoder[] encoders, BufferOwner buffers,
+    IProgress<UpscaleProgress>? progress, Func<TimeSpan> elapsed, CancellationToken ct) : IDisposable
 {
     private readonly int[] _allBands = Enumerable.Range(1, source.Profile.BandCount).ToArray();
     private readonly int[] _outputBands = Enumerable.Range(1, bands.Output.Length).ToArray();
 
     // Reused from piece to piece: each holds at most one piece's worth.
-    private double[] _inputValues = [], _values = [], _resampled = [], _pixels = [];
-    private byte[] _inputValid = [], _valid = [], _mask = [];
+    private readonly Scratch<double> _inputValues = buffers.Scratch<double>(), _values = buffers.Scratch<double>(), _resampled = buffers.Scratch<double>(),
+        _pixels = buffers.Scratch<double>();
+    private readonly Scratch<byte> _inputValid = buffers.Scratch<byte>(), _valid = buffers.Scratch<byte>(), _mask = buffers.Scratch<byte>();
 
     /// <summary>
     /// Resamples output rows <paramref name="rows"/> of the <paramref name="width"/>×<paramref name="height"/> output
@@ -62,24 +64,24 @@ internal sealed class ResamplePass(
         var input = Window.FromEdges(read.Column / scale, read.Row / scale, (read.Right + scale - 1) / scale, (read.Bottom + scale - 1) / scale);
         int n = input.Width * input.Height, m = read.Width * read.Height, k = piece.Width * piece.Height;
 
-        var inputValues = Arrays.Reuse(ref _inputValues, _allBands.Length * n);
-        var inputValid = Arrays.Reuse(ref _inputValid, n);
+        var inputValues = _inputValues.Take(_allBands.Length * n);
+        var inputValid = _inputValid.Take(n);
         source.Read<double>(input, _allBands, inputValues);
         validity.Evaluate(input, inputValues, inputValid);
 
         // An intermediate pixel is valid exactly when its input pixel is: the integer pipeline wrote nodata there.
-        var valid = Arrays.Reuse(ref _valid, m);
+        var valid = _valid.Take(m);
         for (var y = 0; y < read.Height; y++)
         {
             var inRow = ((read.Row + y) / scale - input.Row) * input.Width - input.Column;
             for (var x = 0; x < read.Width; x++) valid[y * read.Width + x] = inputValid[inRow + (read.Column + x) / scale];
         }
-        var values = Arrays.Reuse(ref _values, _outputBands.Length * m);
+        var values = _values.Take(_outputBands.Length * m);
         intermediate.Read<double>(read, _outputBands, values);
 
-        var resampled = Arrays.Reuse(ref _resampled, k);
-        var pixels = Arrays.Reuse(ref _pixels, _outputBands.Length * k);
-        var mask = OutputBlocks.HasMask(target) ? Arrays.Reuse(ref _mask, k) : null;
+        var resampled = _resampled.Take(k);
+        var pixels = _pixels.Take(_outputBands.Length * k);
+        var mask = OutputBlocks.HasMask(target) ? _mask.Take(k) : null;
         var nodata = validity.OutputNodata ?? 0;
         for (var o = 0; o < _outputBands.Length; o++)
         {
@@ -103,5 +105,16 @@ internal sealed class ResamplePass(
         target.Write<double>(at, _outputBands, pixels);
         if (mask is not null) target.WriteMask(at, mask);
         overviews?.Add(at, pixels, mask);
+    }
+
+    public void Dispose()
+    {
+        _inputValues.Dispose();
+        _values.Dispose();
+        _resampled.Dispose();
+        _pixels.Dispose();
+        _inputValid.Dispose();
+        _valid.Dispose();
+        _mask.Dispose();
     }
 }

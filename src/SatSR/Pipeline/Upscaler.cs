@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Pipeline.Buffers;
 using SatSR.Pipeline.Options;
 using SatSR.Pipeline.Output;
 using SatSR.Pipeline.Planning;
@@ -39,20 +40,30 @@ public static class Upscaler
         var network = Network(job, engines, validity, cancellationToken, out var int8);
         using (int8)
         {
-            var (figures, overviewTime, copyTime) = Write(job, output, source, validity, network, progress, clock, cancellationToken);
-            return new UpscaleResult(output.FinalPath, job.Width, job.Height, (double)job.Width / job.Plan.Width, (double)job.Height / job.Plan.Height,
-                figures.Inferred, figures.Skipped, network.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
+            var stages = new StagedJob(job.Workers, job.Options.QueueDepth);
+            var buffers = stages.Owner(job.Plan, job.Scale, Inputs(job, validity), network);
+            try
             {
-                StageTimes = figures.Busy,
-                ConsistencyBefore = figures.Before.Psnr,
-                ConsistencyAfter = figures.After.Psnr,
-                OverviewTime = overviewTime,
-                CopyTime = copyTime,
-                TileSize = job.Plan.TileSize,
-                Batch = job.Batch,
-                BufferPeakBytes = figures.Buffers.PeakBytes,
-                BufferBudgetBytes = figures.Buffers.Budget,
-            };
+                var (figures, overviewTime, copyTime) = Write(job, output, source, validity, stages, buffers, network, progress, clock, cancellationToken);
+                return new UpscaleResult(output.FinalPath, job.Width, job.Height, (double)job.Width / job.Plan.Width, (double)job.Height / job.Plan.Height,
+                    figures.Inferred, figures.Skipped, network.Device, clock.Elapsed, figures.Of("read"), figures.Of("infer"), figures.Of("write"))
+                {
+                    StageTimes = figures.Busy,
+                    ConsistencyBefore = figures.Before.Psnr,
+                    ConsistencyAfter = figures.After.Psnr,
+                    OverviewTime = overviewTime,
+                    CopyTime = copyTime,
+                    TileSize = job.Plan.TileSize,
+                    Batch = job.Batch,
+                    BufferPeakBytes = buffers.Counts.PeakBytes,
+                    BufferBudgetBytes = buffers.Budget,
+                };
+            }
+            finally
+            {
+                // Every stage and writer that leased from the owner is disposed by now, however the job ended.
+                job.Options.BuffersReturned?.Invoke(buffers.Counts);
+            }
         }
     }
 
@@ -100,7 +111,8 @@ public static class Upscaler
 
     /// <summary>The job's files, in the order they are written: the network's stage (resumable), the resampled output, the COG copy.</summary>
     private static (StageFigures Figures, TimeSpan Overviews, TimeSpan Copy) Write(UpscaleJob job, OutputTarget output, RasterDataset source,
-        Validity validity, InferenceEngine network, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+        Validity validity, StagedJob stages, BufferOwner buffers, InferenceEngine network, IProgress<UpscaleProgress>? progress, Stopwatch clock,
+        CancellationToken cancellationToken)
     {
         var o = job.Options;
         OutputTarget Open(FileRole role) => role switch
@@ -141,14 +153,16 @@ public static class Upscaler
                     mask: !job.Resampled && job.Encoding.Mask)) { }
                 KillPoint.Pass(KillPoint.Created);
             }
-            var (figures, overviews) = Infer(job, schedule, stage, journal, validity, network, start, progress, clock, cancellationToken);
+            var (figures, overviewTime) = Infer(job, schedule, stage, journal, validity, stages, buffers, network, start, progress, clock, cancellationToken);
             if (job.Resampled)
             {
                 using var intermediate = RasterDataset.Open(stage.PartialPath);
                 using var target = RasterDataset.Create(streamed.PartialPath, job.OutputProfile, job.Encoding.Streamed, job.Encoding.Mask);
-                overviews = OverviewWriter.For(target, job.Overviews, created: true);
-                new ResamplePass(source, validity, intermediate, job.Scale, job.Bands, job.Encoders, progress, () => clock.Elapsed, cancellationToken)
-                    .WriteAll(target, overviews, job.Width, job.Height, job.Encoding.BlockHeight, job.Encoding.BlockWidth, job.Rows);
+                using var overviews = OverviewWriter.For(target, job.Overviews, created: true, buffers);
+                using var pass = new ResamplePass(source, validity, intermediate, job.Scale, job.Bands, job.Encoders, buffers, progress, () => clock.Elapsed,
+                    cancellationToken);
+                pass.WriteAll(target, overviews, job.Width, job.Height, job.Encoding.BlockHeight, job.Encoding.BlockWidth, job.Rows);
+                overviewTime = overviews?.Busy ?? TimeSpan.Zero;
             }
             if (job.Cog)
             {
@@ -160,7 +174,7 @@ public static class Upscaler
             output.Commit();
             if (stage != output) stage.Abandon();
             if (streamed != output) streamed.Abandon();
-            return (figures, overviews?.Busy ?? TimeSpan.Zero, copyTime);
+            return (figures, overviewTime, copyTime);
         }
         catch (Exception e) when (e is OperationCanceledException or RasterException { Retryable: true })
         {
@@ -181,13 +195,17 @@ public static class Upscaler
         }
     }
 
-    /// <summary>The network's pass over the stage file, from <paramref name="start"/>, with its overviews unless a resample pass writes the output.</summary>
-    private static (StageFigures, OverviewWriter?) Infer(UpscaleJob job, TileSchedule schedule, OutputTarget stage, ResumeJournal journal, Validity validity,
-        InferenceEngine network, ResumePoint start, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// The network's pass over the stage file, from <paramref name="start"/>, with its overviews unless a resample pass
+    /// writes the output; and the time the overviews took.
+    /// </summary>
+    private static (StageFigures, TimeSpan Overviews) Infer(UpscaleJob job, TileSchedule schedule, OutputTarget stage, ResumeJournal journal,
+        Validity validity, StagedJob stages, BufferOwner buffers, InferenceEngine network, ResumePoint start, IProgress<UpscaleProgress>? progress,
+        Stopwatch clock, CancellationToken cancellationToken)
     {
         int blockHeight = job.Encoding.BlockHeight, blockWidth = job.Encoding.BlockWidth;
         using var target = ReopenPartial(stage, job.StageProfile, job.Encoding.Streamed.GetValueOrDefault("NUM_THREADS", "ALL_CPUS"));
-        var overviews = job.Resampled ? null : OverviewWriter.For(target, job.Overviews, created: start == new ResumePoint(0, 0));
+        using var overviews = job.Resampled ? null : OverviewWriter.For(target, job.Overviews, created: start == new ResumePoint(0, 0), buffers);
         // Rows an interrupted run wrote are read back once, for the overview pixels they share with the rows to come.
         overviews?.Replay(schedule.Chunks.Where(c => c.FirstRow > job.Rows.From)
             .SelectMany(c => OutputBlocks.Pieces(Window.FromEdges(c.Left, job.Rows.From, c.Left + c.Width, c.FirstRow), blockHeight, blockWidth)),
@@ -198,9 +216,9 @@ public static class Upscaler
         var inputMegapixels = job.Plan.Width * (double)job.Plan.Height / 1e6;
         var blended = new TileCounter(() => progress?.Report(
             new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
-        var figures = new StagedJob(job.Workers, job.Options.QueueDepth, job.Options.BuffersReturned).Run(schedule, Inputs(job, validity), network, outputs, blended, cancellationToken);
+        var figures = stages.Run(schedule, Inputs(job, validity), network, outputs, buffers, blended, cancellationToken);
         overviews?.Flush();
-        return (figures, overviews);
+        return (figures, overviews?.Busy ?? TimeSpan.Zero);
     }
 
     /// <summary>What <c>satsr plan</c> decides for <paramref name="options"/>' job (the input's header is read, nothing else; see <see cref="ShardPlan.Choose"/>).</summary>

@@ -57,6 +57,31 @@ public class BufferLeaseTests
     }
 
     /// <summary>
+    /// Three levels of the 384×256 output, the second and third cascaded from the one before: the overview writer's
+    /// scratch, and every level's, is leased from the job's owner too.
+    /// </summary>
+    [Fact]
+    public void Every_lease_comes_back_after_a_job_that_writes_cascaded_overviews()
+    {
+        using var dir = new TempFolder();
+        var counts = new List<BufferCounts>();
+        var result = Upscaler.Run(Options(Crop(dir), dir.File("out.tif"), counts) with { Overviews = [2, 4, 8] });
+        using (var output = RasterDataset.Open(result.OutputPath)) Assert.Equal([(192, 128), (96, 64), (48, 32)], output.OverviewSizes);
+        AssertAllReturned(counts);
+    }
+
+    /// <summary>×3 from the ×4 network: the resample pass writes the 288×192 output, and its overviews, from the owner's scratch.</summary>
+    [Fact]
+    public void Every_lease_comes_back_after_a_job_with_a_resample_pass()
+    {
+        using var dir = new TempFolder();
+        var counts = new List<BufferCounts>();
+        var result = Upscaler.Run(Options(Crop(dir), dir.File("out.tif"), counts) with { OutScale = 3 });
+        Assert.Equal((288, 192), (result.Width, result.Height));
+        AssertAllReturned(counts);
+    }
+
+    /// <summary>
     /// The input in 16×16 DEFLATE blocks, one of them (block row 2, column 3) overwritten with 0xFF: GDAL opens the file
     /// and fails only when a stage decodes that block, with the tiles read before it in the stages after.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SatSR.Geometry;
 using SatSR.Pipeline;
+using SatSR.Pipeline.Buffers;
 using SatSR.Pipeline.Options;
 using SatSR.Pipeline.Output;
 using SatSR.Pipeline.Sharding;
@@ -340,7 +341,7 @@ public class OverviewGdalTests(ITestOutputHelper output)
     {
         var creation = new Dictionary<string, string>(extra ?? []) { ["TILED"] = "YES", ["BLOCKXSIZE"] = "32", ["BLOCKYSIZE"] = "32", ["COMPRESS"] = "DEFLATE" };
         using var target = RasterDataset.Create(path, profile, creation, mask is not null);
-        var overviews = OverviewWriter.For(target, Levels, created: true)!;
+        using var overviews = OverviewWriter.For(target, Levels, created: true, new BufferOwner())!;
         var bands = Enumerable.Range(1, profile.BandCount).ToArray();
         int w = profile.Width, h = profile.Height;
         for (var left = 0; left < w; left += chunkWidth)

@@ -34,9 +34,10 @@ internal sealed record OverviewChannel(int Source, OverviewResampling Resampling
 /// the file's type (<see cref="AddHalves{T}"/>) and computes each pixel straight from its four samples.
 /// Rows come in column chunks (the output is written chunk by chunk, each top to bottom): a chunk computes the
 /// overview pixels whose windows end inside it, and keeps, for every source row, the partial sums of the pixel its
-/// right edge cuts, which the next chunk completes in GDAL's left-to-right order.
+/// right edge cuts, which the next chunk completes in GDAL's left-to-right order. The rows it emits are scratch leased
+/// from the job's <see cref="BufferOwner"/>, given back when it is disposed.
 /// </summary>
-internal sealed class OverviewReducer
+internal sealed class OverviewReducer : IDisposable
 {
     private readonly record struct Span1(int From, int To, double First, double Last, double Full, int Nearest);
 
@@ -62,13 +63,13 @@ internal sealed class OverviewReducer
     private bool _carried;
     private readonly List<(int Row, double[] Values)> _ring = [];
     private readonly Stack<double[]> _spare = new();
-    private double[] _line = [];
-    private byte[] _samples = [];
+    private readonly Scratch<double> _line;
+    private readonly Scratch<byte> _samples;
 
-    /// <param name="emit">gets each overview row: (row, first column, columns, values channel-major)</param>
+    /// <param name="emit">gets each overview row: (row, first column, columns, values channel-major; the array may be longer)</param>
     /// <param name="emitSamples">gets, instead, each row made from rows in pairs, as samples in the file's type</param>
     public OverviewReducer(int inputs, int sourceWidth, int sourceHeight, int width, int height, IReadOnlyList<OverviewChannel> channels,
-        RasterDataType type, Action<int, int, int, double[]> emit, Action<int, int, int, byte[]> emitSamples)
+        RasterDataType type, BufferOwner buffers, Action<int, int, int, double[]> emit, Action<int, int, int, byte[]> emitSamples)
     {
         _inputs = inputs;
         _sourceWidth = sourceWidth;
@@ -88,6 +89,13 @@ internal sealed class OverviewReducer
             && _channels.All(c => c is { Resampling: OverviewResampling.Average, ValidFrom: null } && !double.IsNaN(c.Nodata ?? 0));
         _carryIn = new Partial[sourceHeight * _channels.Length];
         _carryOut = new Partial[sourceHeight * _channels.Length];
+        (_line, _samples) = (buffers.Scratch<double>(), buffers.Scratch<byte>());
+    }
+
+    public void Dispose()
+    {
+        _line.Dispose();
+        _samples.Dispose();
     }
 
     public int Width { get; }
@@ -162,13 +170,14 @@ internal sealed class OverviewReducer
         if (left != _left || top != _received) Begin(left, left + columns, top);
         _received = top + 2;
         var count = _to - _from;
-        var line = MemoryMarshal.Cast<byte, T>(Arrays.Reuse(ref _samples, _channels.Length * count * Unsafe.SizeOf<T>()).AsSpan());
+        var samples = _samples.Take(_channels.Length * count * Unsafe.SizeOf<T>());
+        var line = MemoryMarshal.Cast<byte, T>(samples.AsSpan());
         for (var k = 0; k < _channels.Length; k++)
         {
             var at = _channels[k].Source * stride;
             Halve(upper.Slice(at, columns), lower.Slice(at, columns), _channels[k].Nodata, line.Slice(k * count, count));
         }
-        _emitSamples(_next++, _from, count, _samples);
+        _emitSamples(_next++, _from, count, samples);
     }
 
     /// <summary>
@@ -317,19 +326,19 @@ internal sealed class OverviewReducer
     {
         var count = _to - _from;
         if (count == 0) return;
-        if (_line.Length != _channels.Length * count) _line = new double[_channels.Length * count];
+        var line = _line.Take(_channels.Length * count);
         var rows = _rows[j];
         for (var k = 0; k < _channels.Length; k++)
         {
             var channel = _channels[k];
             for (var i = _from; i < _to; i++)
             {
-                _line[k * count + i - _from] = channel.Resampling == OverviewResampling.Nearest
+                line[k * count + i - _from] = channel.Resampling == OverviewResampling.Nearest
                     ? Value(k, rows.Nearest, i, _columns[i].Nearest)
                     : Average(k, channel, rows, i);
             }
         }
-        _emit(j, _from, count, _line);
+        _emit(j, _from, count, line);
     }
 
     /// <summary>Input value of channel <paramref name="k"/>'s source at (x, y); left of the chunk, the carried one.</summary>

@@ -16,27 +16,32 @@ namespace SatSR.Pipeline.Output;
 /// full resolution (<c>tests/SatSR.Tests/Pipeline/OverviewGdalTests.cs</c>); for lossy compression, on the pixels before
 /// compression.
 /// <para>Pieces come in the writer's order: whole block rows of a column chunk, left to right; chunk after chunk, each
-/// from the top. Memory: one block row of a chunk, of each level, and the columns of the block a chunk's edge cuts.</para>
+/// from the top. Memory: one block row of a chunk, of each level, and the columns of the block a chunk's edge cuts; its
+/// scratch is leased from the job's <see cref="BufferOwner"/> and given back when the writer is disposed.</para>
 /// </summary>
-internal sealed class OverviewWriter
+internal sealed class OverviewWriter : IDisposable
 {
     private readonly RasterDataset _target;
+    private readonly BufferOwner _buffers;
     private readonly RasterProfile _profile;
     private readonly int _inputs, _size;
     private readonly bool _mask;
     private readonly List<OverviewReducer> _fromFull = [];
+    // Every level's reducer and blocks, cascaded or not, to give their scratch back.
+    private readonly List<(OverviewReducer Reducer, Blocks Blocks)> _levels = [];
     private readonly List<(Window Window, byte[] Samples, byte[]? Mask)> _pieces = [];
     // The arrays of pieces already taken through, for the next block row's pieces.
     private readonly Stack<byte[]> _free = new();
     private readonly Stopwatch _busy = new();
-    private double[] _row = [];
-    private byte[] _pair = [];
-    private byte[] _converted = [];
+    private readonly Scratch<double> _row;
+    private readonly Scratch<byte> _pair, _converted;
     private bool _replaying;
 
-    private OverviewWriter(RasterDataset target)
+    private OverviewWriter(RasterDataset target, BufferOwner buffers)
     {
         _target = target;
+        _buffers = buffers;
+        (_row, _pair, _converted) = (buffers.Scratch<double>(), buffers.Scratch<byte>(), buffers.Scratch<byte>());
         _profile = target.Profile;
         _size = RasterDataset.SizeOf(_profile.DataType);
         _mask = OutputBlocks.HasMask(target);
@@ -81,19 +86,33 @@ internal sealed class OverviewWriter
 
     /// <summary>
     /// The writer of <paramref name="target"/>'s overviews, laying them out first at <paramref name="factors"/> when the
-    /// file is new (a resumed file has them); null when there are none.
+    /// file is new (a resumed file has them), its scratch leased from <paramref name="buffers"/>; null when there are none.
     /// </summary>
-    public static OverviewWriter? For(RasterDataset target, IReadOnlyList<int> factors, bool created)
+    public static OverviewWriter? For(RasterDataset target, IReadOnlyList<int> factors, bool created, BufferOwner buffers)
     {
         if (created) target.AddOverviews(factors);
-        return target.OverviewSizes.Count == 0 ? null : new OverviewWriter(target);
+        return target.OverviewSizes.Count == 0 ? null : new OverviewWriter(target, buffers);
     }
 
     private (OverviewReducer Reducer, Blocks Blocks) Reducer(int level, int inputs, int sourceWidth, int sourceHeight, int width, int height,
         List<OverviewChannel> channels)
     {
         var blocks = new Blocks(this, level, width, height, channels);
-        return (new OverviewReducer(inputs, sourceWidth, sourceHeight, width, height, channels, _profile.DataType, blocks.Add, blocks.Add), blocks);
+        var made = (new OverviewReducer(inputs, sourceWidth, sourceHeight, width, height, channels, _profile.DataType, _buffers, blocks.Add, blocks.Add), blocks);
+        _levels.Add(made);
+        return made;
+    }
+
+    public void Dispose()
+    {
+        _row.Dispose();
+        _pair.Dispose();
+        _converted.Dispose();
+        foreach (var (reducer, blocks) in _levels)
+        {
+            reducer.Dispose();
+            blocks.Dispose();
+        }
     }
 
     /// <summary>A written piece: samples in the file's type, band-major, and the mask piece when the file has one.</summary>
@@ -116,7 +135,7 @@ internal sealed class OverviewWriter
     public void Add(Window window, ReadOnlySpan<double> values, ReadOnlySpan<byte> mask)
     {
         var n = (int)(_profile.BandCount * window.Area);
-        var samples = Arrays.Reuse(ref _converted, n * _size);
+        var samples = _converted.Take(n * _size);
         Put(samples, 0, values[..n]);
         Add(window, samples, mask);
     }
@@ -140,8 +159,8 @@ internal sealed class OverviewWriter
     {
         var bands = Enumerable.Range(1, _profile.BandCount).ToArray();
         var all = windows.ToList();
-        double[] values = [];
-        byte[] mask = [];
+        using var values = _buffers.Scratch<double>();
+        using var mask = _buffers.Scratch<byte>();
         _replaying = true;
         try
         {
@@ -149,10 +168,11 @@ internal sealed class OverviewWriter
             {
                 ct.ThrowIfCancellationRequested();
                 var window = all[i];
-                var v = Arrays.Reuse(ref values, (int)(bands.Length * window.Area));
+                var v = values.Take((int)(bands.Length * window.Area));
                 _target.Read<double>(window, bands, v);
-                if (_mask) _target.ReadMask(window, 1, Arrays.Reuse(ref mask, (int)window.Area));
-                Add(window, v, mask);
+                var m = _mask ? mask.Take((int)window.Area) : [];
+                if (_mask) _target.ReadMask(window, 1, m);
+                Add(window, v, m);
                 progress.Report((i + 1.0) / all.Count);
             }
             Flush();
@@ -175,8 +195,8 @@ internal sealed class OverviewWriter
         // Two rows in the file's type, band-major, for the levels that take rows in pairs (the upper one waits for the
         // lower, if need be across calls).
         var half = _profile.BandCount * width * _size;
-        var pair = halving.Count > 0 ? Arrays.Reuse(ref _pair, 2 * half) : [];
-        var row = Arrays.Reuse(ref _row, _inputs * width);
+        var pair = halving.Count > 0 ? _pair.Take(2 * half) : [];
+        var row = _row.Take(_inputs * width);
         for (var y = 0; y < first.Height; y++)
         {
             var top = first.Row + y;
@@ -260,20 +280,22 @@ internal sealed class OverviewWriter
     /// One level's rows (of one reducer's bands) gathered into its block rows and written whole blocks at a time. A
     /// chunk's last block is cut by its edge unless it ends the row: those columns wait, for every row, for the next chunk.
     /// </summary>
-    private sealed class Blocks
+    private sealed class Blocks : IDisposable
     {
         private readonly OverviewWriter _owner;
         private readonly int _level, _width, _height, _blockWidth, _blockHeight, _size;
         private readonly int[] _bands;
         private readonly int _maskChannel;
         private readonly OverviewChannel[] _channels;
-        // The block row: from block-aligned column _start to the chunk's end, band-major samples and mask.
+        // The block row: from block-aligned column _start to the chunk's end, band-major samples and mask (each chunk's
+        // taken from its scratch), and a block written from it.
         private int _start, _end;
-        private byte[] _rows = [], _maskRows = [], _out = [], _outMask = [];
+        private byte[] _rows = [], _maskRows = [];
+        private readonly Scratch<byte> _rowsScratch, _maskRowsScratch, _out, _outMask;
         // The columns a chunk's edge cut, every row: filled by one chunk (out), read by the next (in).
         private byte[] _seamIn = [], _seamOut = [], _seamMaskIn = [], _seamMaskOut = [];
         // A row given as samples, as values for a next level that takes rows one by one.
-        private double[] _values = [];
+        private readonly Scratch<double> _values;
 
         public Blocks(OverviewWriter owner, int level, int width, int height, List<OverviewChannel> channels)
         {
@@ -286,6 +308,18 @@ internal sealed class OverviewWriter
             _maskChannel = channels.FindIndex(c => c.Band == 0);
             (_blockWidth, _blockHeight) = owner._target.OverviewBlockSize(level);
             _size = owner._size;
+            var buffers = owner._buffers;
+            (_rowsScratch, _maskRowsScratch, _out, _outMask, _values) =
+                (buffers.Scratch<byte>(), buffers.Scratch<byte>(), buffers.Scratch<byte>(), buffers.Scratch<byte>(), buffers.Scratch<double>());
+        }
+
+        public void Dispose()
+        {
+            _rowsScratch.Dispose();
+            _maskRowsScratch.Dispose();
+            _out.Dispose();
+            _outMask.Dispose();
+            _values.Dispose();
         }
 
         /// <summary>The level made from this one, which its rows feed (levels cascade).</summary>
@@ -306,7 +340,7 @@ internal sealed class OverviewWriter
             {
                 if (values is null)
                 {
-                    values = Arrays.Reuse(ref _values, _channels.Length * count);
+                    values = _values.Take(_channels.Length * count);
                     for (var k = 0; k < _channels.Length; k++) _owner.Get(samples.AsSpan(k * count * _size, count * _size), values.AsSpan(k * count, count));
                 }
                 Next.Add(row, from, 1, count, values);
@@ -352,8 +386,8 @@ internal sealed class OverviewWriter
                 _seamOut = new byte[_bands.Length * _height * _blockWidth * _size];
                 _seamMaskOut = _maskChannel >= 0 ? new byte[_height * _blockWidth] : [];
             }
-            _rows = Arrays.Reuse(ref _rows, _bands.Length * _blockHeight * Span * _size);
-            _maskRows = _maskChannel >= 0 ? Arrays.Reuse(ref _maskRows, _blockHeight * Span) : [];
+            _rows = _rowsScratch.Take(_bands.Length * _blockHeight * Span * _size);
+            _maskRows = _maskChannel >= 0 ? _maskRowsScratch.Take(_blockHeight * Span) : [];
         }
 
         /// <summary>Row <paramref name="row"/>'s columns from <paramref name="written"/> on, for the next chunk.</summary>
@@ -374,7 +408,7 @@ internal sealed class OverviewWriter
             if (_owner._replaying) return;
             var window = new Window(_start, top, written - _start, rows);
             var line = window.Width * _size;
-            var samples = Arrays.Reuse(ref _out, (int)(_bands.Length * window.Area * _size));
+            var samples = _out.Take((int)(_bands.Length * window.Area * _size));
             for (var b = 0; b < _bands.Length; b++)
             {
                 for (var y = 0; y < rows; y++)
@@ -384,7 +418,7 @@ internal sealed class OverviewWriter
             }
             if (_bands.Length > 0) _owner._target.WriteOverviewSamples(_level, window, _bands, samples);
             if (_maskChannel < 0) return;
-            var mask = Arrays.Reuse(ref _outMask, (int)window.Area);
+            var mask = _outMask.Take((int)window.Area);
             for (var y = 0; y < rows; y++) _maskRows.AsSpan(y * Span, window.Width).CopyTo(mask.AsSpan(y * window.Width));
             _owner._target.WriteOverviewMask(_level, window, mask);
         }

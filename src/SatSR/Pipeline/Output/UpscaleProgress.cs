@@ -75,8 +75,9 @@ public sealed record UpscaleResult(
     public int Batch { get; init; } = 1;
 
     /// <summary>
-    /// The most bytes of tile, piece and scratch buffers the stages held at once, and the bytes the tile size was chosen
-    /// for (memory budget over tiles in flight): a peak above the budget means the tile sizing under-counts.
+    /// The most bytes of the job's buffers held at once (the stages' tiles, pieces and scratch, and the overview and
+    /// resample passes' scratch), and the bytes the tile size was chosen for (memory budget over tiles in flight): a peak
+    /// well above the budget means the tile sizing under-counts.
     /// </summary>
     public long BufferPeakBytes { get; init; }
 

@@ -60,10 +60,12 @@ public static class PartMerge
             {
                 var mask = whole.Bands[0].MaskFlags == MaskFlags.PerDataset;
                 var megapixels = whole.Width * (double)whole.Height / 1e6;
+                // A merge's own buffers: it has no tiles in flight to budget for.
+                var buffers = new BufferOwner();
                 using (var target = RasterDataset.Create(streamed.PartialPath, whole, first.Streamed, mask))
+                using (var overviews = OverviewWriter.For(target, first.Overviews, created: true, buffers))
                 {
-                    var overviews = OverviewWriter.For(target, first.Overviews, created: true);
-                    Copy(parts, target, overviews, whole, progress, clock, ct);
+                    Copy(parts, target, overviews, whole, buffers, progress, clock, ct);
                     overviews?.Flush();
                 }
                 copyTime = clock.Elapsed;
@@ -139,13 +141,13 @@ public static class PartMerge
     /// Every part's pixels (and mask) into <paramref name="target"/> at its rows, in whole output blocks, each written once,
     /// and into its <paramref name="overviews"/>.
     /// </summary>
-    private static void Copy(List<Found> parts, RasterDataset target, OverviewWriter? overviews, RasterProfile whole, IProgress<UpscaleProgress>? progress,
-        Stopwatch clock, CancellationToken ct)
+    private static void Copy(List<Found> parts, RasterDataset target, OverviewWriter? overviews, RasterProfile whole, BufferOwner buffers,
+        IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
         var bands = Enumerable.Range(1, whole.BandCount).ToArray();
         var mask = whole.Bands[0].MaskFlags == MaskFlags.PerDataset;
-        double[] values = [];
-        byte[] valid = [];
+        using var values = buffers.Scratch<double>();
+        using var valid = buffers.Scratch<byte>();
         var megapixels = whole.Width * (double)whole.Height / 1e6;
         foreach (var (path, part, profile) in parts)
         {
@@ -154,11 +156,11 @@ public static class PartMerge
             {
                 ct.ThrowIfCancellationRequested();
                 var n = piece.Width * piece.Height;
-                var pixels = Arrays.Reuse(ref values, bands.Length * n);
+                var pixels = values.Take(bands.Length * n);
                 source.Read<double>(piece, bands, pixels);
                 var at = piece with { Row = piece.Row + part.Rows.From };
                 target.Write<double>(at, bands, pixels);
-                var m = mask ? Arrays.Reuse(ref valid, n) : null;
+                var m = mask ? valid.Take(n) : null;
                 if (m is not null)
                 {
                     source.ReadMask(piece, 1, m);

@@ -23,12 +23,8 @@ internal sealed record StageInputs(string Path, RasterProfile Profile, Validity 
 internal sealed record StageOutputs(RasterDataset Target, ResumeJournal Journal, int BlockHeight, int BlockWidth, int RowOffset, bool Mask,
     OverviewWriter? Overviews = null);
 
-/// <summary>
-/// What the stages of one job did; <see cref="Busy"/>: each stage's time at work, summed over its workers;
-/// <see cref="Buffers"/>: what the job's buffers came to.
-/// </summary>
-internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(string Stage, TimeSpan Time)> Busy, SquaredError Before, SquaredError After,
-    BufferCounts Buffers)
+/// <summary>What the stages of one job did; <see cref="Busy"/>: each stage's time at work, summed over its workers.</summary>
+internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(string Stage, TimeSpan Time)> Busy, SquaredError Before, SquaredError After)
 {
     public TimeSpan Of(string stage) => Busy.First(b => b.Stage == stage).Time;
 }
@@ -44,15 +40,24 @@ internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(st
 /// workers + <see cref="QueueDepth"/> items wait in or for each block, which bounds memory (docs/BENCHMARKS.md, "Memory").
 /// A failure anywhere stops every stage and is rethrown as it was. Cancelling stops the stages up to the prediction at
 /// once; what was already blended is still encoded, written and recorded in the journal, so a resumed run loses nothing
-/// that was done. The job's buffers are leased from one <see cref="BufferOwner"/>; <paramref name="returned"/> hears
-/// what it still had out once the job ended, however it ended (all should be back).
+/// that was done. The stages' buffers are leased from the job's <see cref="BufferOwner"/> (<see cref="Owner"/>), and all
+/// are given back when <see cref="Run"/> returns or throws.
 /// </summary>
-internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts>? returned = null)
+internal sealed class StagedJob(int workers, int queueDepth)
 {
     public int Workers { get; } = Math.Max(1, workers);
     public int QueueDepth { get; } = Math.Max(1, queueDepth);
 
-    public StageFigures Run(TileSchedule schedule, StageInputs inputs, InferenceEngine engine, StageOutputs outputs, IProgress<int> blended, CancellationToken ct)
+    /// <summary>
+    /// The owner of a job's buffers, with the budget the tile size was chosen for (Upscaler.ChooseTile), for this tile,
+    /// batch and queue. Made once per job: the writers after the stages lease from it too.
+    /// </summary>
+    public BufferOwner Owner(TilePlan plan, int scale, StageInputs inputs, InferenceEngine engine) =>
+        new((long)plan.ReadWidth * plan.ReadHeight * TilesInFlight(engine) * TileSizing.PipelineBytesPerPixel(inputs.Profile.BandCount,
+            inputs.Bands.Output.Length, inputs.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale, scale));
+
+    public StageFigures Run(TileSchedule schedule, StageInputs inputs, InferenceEngine engine, StageOutputs outputs, BufferOwner buffers, IProgress<int> blended,
+        CancellationToken ct)
     {
         var plan = schedule.Plan;
         var scale = schedule.Scale;
@@ -60,9 +65,6 @@ internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts
         var bandCount = inputs.Bands.Output.Length;
         var pieceLength = (long)bandCount * outputs.BlockHeight * OutputBlocks.MaxPieceLength(outputs.BlockWidth);
 
-        // The budget the tile size was chosen for (Upscaler.ChooseTile), for this tile, batch and queue.
-        var buffers = new BufferOwner((long)read * TilesInFlight(engine) * TileSizing.PipelineBytesPerPixel(inputs.Profile.BandCount, bandCount,
-            inputs.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale, scale));
         var samples = buffers.Pool<byte>(pieceLength * RasterDataset.SizeOf(outputs.Target.Profile.DataType));
         var masks = outputs.Mask ? buffers.Pool<byte>(pieceLength / bandCount) : null;
 
@@ -220,12 +222,11 @@ internal sealed class StagedJob(int workers, int queueDepth, Action<BufferCounts
                 ("read", readers.Busy), ("prepare", preparers.Busy), ("infer", inferrer.Busy), ("predict", predictors.Busy),
                 ("blend", blender.Busy), ("encode", encoders.Busy), ("write", writer.Busy),
             ];
-            return new StageFigures(blender.Inferred, blender.Skipped, busy, blender.Consistency, writer.Consistency, buffers.Counts);
+            return new StageFigures(blender.Inferred, blender.Skipped, busy, blender.Consistency, writer.Consistency);
         }
         finally
         {
             foreach (var worker in workersToDispose) worker.Dispose();
-            returned?.Invoke(buffers.Counts);
         }
     }
 
