@@ -4,6 +4,7 @@ using SatSR.Models.Onnx;
 using SatSR.Pipeline.Buffers;
 using SatSR.Pipeline.Planning;
 using SatSR.Pipeline.Stages;
+using SatSR.Radiometry;
 using SatSR.Tiling;
 
 namespace SatSR.Pipeline;
@@ -44,12 +45,13 @@ internal static class Int8Model
     /// to <see cref="SampleTiles"/> tiles with valid pixels, in an order shuffled with <see cref="Seed"/>: the same input
     /// always gives the same sample.
     /// </summary>
-    public static IEnumerable<float[]> PreparedSample(TilePlan plan, StageInputs inputs, InferenceEngine engine)
+    public static IEnumerable<float[]> PreparedSample(UpscaleJob job, Validity validity, InferenceEngine engine)
     {
+        var plan = job.Plan;
         var buffers = new BufferOwner();
-        using var reader = new TileReader(inputs.Path, inputs.Validity, buffers.Pool<double>((long)inputs.Profile.BandCount * plan.ReadWidth * plan.ReadHeight),
+        using var reader = new TileReader(job.Options.InputPath, validity, buffers.Pool<double>((long)job.Input.BandCount * plan.ReadWidth * plan.ReadHeight),
             buffers.Pool<byte>((long)plan.ReadWidth * plan.ReadHeight));
-        using var preparer = new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, buffers.Pool<float>(engine.InputLength), buffers);
+        using var preparer = new TilePreparer(job.Bands, job.Scales, engine.Channels, engine.Height, engine.Width, buffers.Pool<float>(engine.InputLength), buffers);
         var order = Enumerable.Range(0, plan.Tiles.Count).ToArray();
         new Random(Seed).Shuffle(order);
         var count = SampleTiles;

@@ -40,8 +40,8 @@ public static class Upscaler
         var network = Network(job, engines, validity, cancellationToken, out var int8);
         using (int8)
         {
-            var stages = new StagedJob(job.Workers, job.Options.QueueDepth);
-            var buffers = stages.Owner(job.Plan, job.Scale, Inputs(job, validity), network);
+            var stages = new StagedJob(job, validity);
+            var buffers = stages.Owner(network);
             try
             {
                 var (figures, overviewTime, copyTime) = Write(job, output, source, validity, stages, buffers, network, progress, clock, cancellationToken);
@@ -98,16 +98,13 @@ public static class Upscaler
         // The planner took the scale from the file or a probe; a graph that says one thing and does another is caught here.
         if (engine.Scale < job.Scale) throw new InvalidOptionsException($"{OptionName.Scale} {job.Scale} is larger than the model's ×{engine.Scale}", job.Scale);
         int8 = o.Precision != Precision.Int8 ? null : InferenceEngine.Create(
-            Int8Model.Quantise(o.Model, Int8Model.PreparedSample(job.Plan, Inputs(job, validity), engine), engine.Channels, engine.Height, engine.Width, o.Threads, ct),
+            Int8Model.Quantise(o.Model, Int8Model.PreparedSample(job, validity, engine), engine.Channels, engine.Height, engine.Width, o.Threads, ct),
             job.Device, engine.Height, engine.Width, o.Threads, job.Batch, Precision.Int8);
         KillPoint.Pass(KillPoint.Loaded);
         // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
         if (int8 is not null) engines.Drop();
         return int8 ?? engine;
     }
-
-    private static StageInputs Inputs(UpscaleJob job, Validity validity) => new(job.Options.InputPath, job.Input, validity, job.Bands, job.Scales,
-        job.Encoders, job.Options.Tta, job.Options.Consistency, job.Options.Blend);
 
     /// <summary>The job's files, in the order they are written: the network's stage (resumable), the resampled output, the COG copy.</summary>
     private static (StageFigures Figures, TimeSpan Overviews, TimeSpan Copy) Write(UpscaleJob job, OutputTarget output, RasterDataset source,
@@ -216,7 +213,7 @@ public static class Upscaler
         var inputMegapixels = job.Plan.Width * (double)job.Plan.Height / 1e6;
         var blended = new TileCounter(() => progress?.Report(
             new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
-        var figures = stages.Run(schedule, Inputs(job, validity), network, outputs, buffers, blended, cancellationToken);
+        var figures = stages.Run(schedule, network, outputs, buffers, blended, cancellationToken);
         overviews?.Flush();
         return (figures, overviews?.Busy ?? TimeSpan.Zero);
     }

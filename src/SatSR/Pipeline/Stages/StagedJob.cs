@@ -12,10 +12,6 @@ using SatSR.Tiling;
 
 namespace SatSR.Pipeline.Stages;
 
-/// <summary>What the stages read: the input and how its pixels become network input and output samples.</summary>
-internal sealed record StageInputs(string Path, RasterProfile Profile, Validity Validity, BandSelection Bands, BandScale[] Scales,
-    SampleEncoder[] Encoders, bool Tta, bool Consistency, BlendMode Blend);
-
 /// <summary>
 /// Where the stages write: the target file (holding output rows from <see cref="RowOffset"/> on), its blocks, journal
 /// and the overviews built from what is written.
@@ -43,26 +39,28 @@ internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(st
 /// that was done. The stages' buffers are leased from the job's <see cref="BufferOwner"/> (<see cref="Owner"/>), and all
 /// are given back when <see cref="Run"/> returns or throws.
 /// </summary>
-internal sealed class StagedJob(int workers, int queueDepth)
+/// <param name="job">what the stages do: the input, its bands and how they map, the scale, the blend, the workers</param>
+/// <param name="validity">which input pixels are valid, read through each reader's own handle</param>
+internal sealed class StagedJob(UpscaleJob job, Validity validity)
 {
-    public int Workers { get; } = Math.Max(1, workers);
-    public int QueueDepth { get; } = Math.Max(1, queueDepth);
+    public int Workers { get; } = Math.Max(1, job.Workers);
+    public int QueueDepth { get; } = Math.Max(1, job.Options.QueueDepth);
 
     /// <summary>
     /// The owner of a job's buffers, with the budget the tile size was chosen for (Upscaler.ChooseTile), for this tile,
     /// batch and queue. Made once per job: the writers after the stages lease from it too.
     /// </summary>
-    public BufferOwner Owner(TilePlan plan, int scale, StageInputs inputs, InferenceEngine engine) =>
-        new((long)plan.ReadWidth * plan.ReadHeight * TilesInFlight(engine) * TileSizing.PipelineBytesPerPixel(inputs.Profile.BandCount,
-            inputs.Bands.Output.Length, inputs.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale, scale));
+    public BufferOwner Owner(InferenceEngine engine) =>
+        new((long)job.Plan.ReadWidth * job.Plan.ReadHeight * TilesInFlight(engine) * TileSizing.PipelineBytesPerPixel(job.Input.BandCount,
+            job.Bands.Output.Length, job.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale, job.Scale));
 
-    public StageFigures Run(TileSchedule schedule, StageInputs inputs, InferenceEngine engine, StageOutputs outputs, BufferOwner buffers, IProgress<int> blended,
-        CancellationToken ct)
+    public StageFigures Run(TileSchedule schedule, InferenceEngine engine, StageOutputs outputs, BufferOwner buffers, IProgress<int> blended, CancellationToken ct)
     {
         var plan = schedule.Plan;
         var scale = schedule.Scale;
+        var path = job.Options.InputPath;
         var read = plan.ReadWidth * plan.ReadHeight;
-        var bandCount = inputs.Bands.Output.Length;
+        var bandCount = job.Bands.Output.Length;
         var pieceLength = (long)bandCount * outputs.BlockHeight * OutputBlocks.MaxPieceLength(outputs.BlockWidth);
 
         var samples = buffers.Pool<byte>(pieceLength * RasterDataset.SizeOf(outputs.Target.Profile.DataType));
@@ -80,22 +78,22 @@ internal sealed class StagedJob(int workers, int queueDepth)
         Exception? failure = null;
         try
         {
-            var values = buffers.Pool<double>((long)inputs.Profile.BandCount * read);
+            var values = buffers.Pool<double>((long)job.Input.BandCount * read);
             var valid = buffers.Pool<byte>(read);
             var tensors = buffers.Pool<float>(engine.InputLength);
             var predictions = buffers.Pool<float>((long)read * scale * scale);
             var readers = new WorkerPool<TileReader>(Enumerable.Range(0, Workers)
-                .Select(_ => Worker(new TileReader(inputs.Path, inputs.Validity, values, valid))).ToList());
+                .Select(_ => Worker(new TileReader(path, validity, values, valid))).ToList());
             var encoders = new WorkerPool<PieceEncoder>(Enumerable.Range(0, Workers)
-                .Select(_ => Worker(new PieceEncoder(inputs.Path, inputs.Validity, inputs.Bands, inputs.Scales, inputs.Encoders, scale,
+                .Select(_ => Worker(new PieceEncoder(path, validity, job.Bands, job.Scales, job.Encoders, scale,
                     outputs.Target.Profile.DataType, samples, masks, buffers))).ToList());
             var preparers = new WorkerPool<TilePreparer>(Enumerable.Range(0, Workers)
-                .Select(_ => Worker(new TilePreparer(inputs.Bands, inputs.Scales, engine.Channels, engine.Height, engine.Width, tensors, buffers))).ToList());
+                .Select(_ => Worker(new TilePreparer(job.Bands, job.Scales, engine.Channels, engine.Height, engine.Width, tensors, buffers))).ToList());
             var predictors = new WorkerPool<TilePredictor>(Enumerable.Range(0, Workers)
-                .Select(_ => Worker(new TilePredictor(inputs.Path, inputs.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
-                    engine.Width, inputs.Consistency, predictions, buffers))).ToList());
-            var inferrer = Worker(new TileInferrer(inputs.Path, engine, inputs.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength), cancel.Token));
-            var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, inputs.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,
+                .Select(_ => Worker(new TilePredictor(path, job.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
+                    engine.Width, job.Options.Consistency, predictions, buffers))).ToList());
+            var inferrer = Worker(new TileInferrer(path, engine, job.Options.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength), cancel.Token));
+            var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, job.Options.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,
                 buffers.Pool<float>(pieceLength), blended);
             var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, outputs.Overviews);
 
