@@ -5,7 +5,8 @@ namespace SatSR.Pipeline.Buffers;
 /// <see cref="Pool{T}"/>s, a worker's scratch as a <see cref="Scratch{T}"/>. It counts the leases and bytes out now and
 /// the most bytes out at once, against <see cref="Budget"/>, the bytes the tile size was chosen for. Passing the budget
 /// is reported (<see cref="BufferCounts.OverBudget"/>), not refused: the budget is the tile sizing's estimate, and
-/// refusing a lease would fail a job that the estimate got slightly wrong.
+/// refusing a lease would fail a job that the estimate got slightly wrong. The blending strip (OutputStrip) is not
+/// leased from here: it has a budget of its own (UpscaleOptions.StripBudgetBytes), which sizes the column chunks.
 /// </summary>
 internal sealed class BufferOwner(long budget = long.MaxValue)
 {
