@@ -57,6 +57,20 @@ public class BufferLeaseTests
     }
 
     /// <summary>
+    /// With test-time augmentation every tile's eight turns are summed per band group in a lease of their own, which
+    /// the inferrer gives back once the sums are folded into the tile's output.
+    /// </summary>
+    [Fact]
+    public void Every_lease_comes_back_after_a_job_with_test_time_augmentation()
+    {
+        using var dir = new TempFolder();
+        var counts = new List<BufferCounts>();
+        var result = Upscaler.Run(Options(Crop(dir), dir.File("out.tif"), counts) with { Tta = true });
+        Assert.Equal(24, result.TilesInferred);
+        AssertAllReturned(counts);
+    }
+
+    /// <summary>
     /// Three levels of the 384×256 output, the second and third cascaded from the one before: the overview writer's
     /// scratch, and every level's, is leased from the job's owner too.
     /// </summary>

@@ -92,7 +92,8 @@ internal sealed class StagedJob(UpscaleJob job, Validity validity)
             var predictors = new WorkerPool<TilePredictor>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TilePredictor(path, job.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
                     engine.Width, job.Options.Consistency, predictions, buffers))).ToList());
-            var inferrer = Worker(new TileInferrer(path, engine, job.Options.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength), cancel.Token));
+            var inferrer = Worker(new TileInferrer(path, engine, job.Options.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength),
+                buffers.Pool<double>(engine.OutputLength), cancel.Token));
             var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, job.Options.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,
                 buffers.Pool<float>(pieceLength), blended);
             var writer = new BlockWriter(outputs.Target, outputs.Journal, bandCount, outputs.RowOffset, outputs.Overviews);

@@ -27,15 +27,17 @@ internal sealed record InferredTile(ScheduledTile Scheduled, Lease<byte> Valid, 
 /// flips and quarter turns) are gathered into batches of the engine's size, so a batch mixes tiles. Tiles leave in the
 /// order they came, each once all its inputs are inferred; the last inputs run as a partial batch whose unused slots
 /// keep the previous batch's values (each slot is computed on its own, so they change nothing). Skipped tiles pass through.
-/// The tiles waiting for their batch are this stage's: a failure, or disposing it, gives back all they hold.
+/// The tiles waiting for their batch are this stage's: a failure, or disposing it, gives back all they hold. With
+/// augmentation each group's outputs are summed in a lease of <paramref name="sums"/>, given back once folded into the output.
 /// </summary>
-internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta, int tiles, BufferPool<float> outputs, CancellationToken ct) : IDisposable
+internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta, int tiles, BufferPool<float> outputs, BufferPool<double> sums,
+    CancellationToken ct) : IDisposable
 {
-    private sealed class Pending(PreparedTile tile, Lease<float>[] outputs, double[][]? sums)
+    private sealed class Pending(PreparedTile tile, Lease<float>[] outputs, Lease<double>[]? sums)
     {
         public PreparedTile Tile { get; } = tile;
         public Lease<float>[] Outputs { get; } = outputs;
-        public double[][]? Sums { get; } = sums;
+        public Lease<double>[]? Sums { get; } = sums;
         public int Remaining { get; set; }
     }
 
@@ -51,14 +53,19 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
     {
         _seen++;
         var groups = tile.Inputs.Length;
-        var pending = new Pending(tile, new Lease<float>[groups], tta ? new double[groups][] : null);
+        var pending = new Pending(tile, new Lease<float>[groups], tta ? new Lease<double>[groups] : null);
         _waiting.Enqueue(pending);
         try
         {
             for (var g = 0; g < groups; g++)
             {
                 pending.Outputs[g] = outputs.Rent();
-                if (pending.Sums is not null) pending.Sums[g] = new double[engine.OutputLength];
+                if (pending.Sums is not null)
+                {
+                    pending.Sums[g] = sums.Rent();
+                    // A pooled array holds an earlier tile's sums.
+                    Array.Clear(pending.Sums[g].Array);
+                }
                 for (var k = 0; k < (tta ? Dihedral.Count : 1); k++) _inputs.Enqueue((pending, g, k));
             }
             pending.Remaining = _inputs.Count(i => i.Owner == pending);
@@ -77,8 +84,9 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
             _waiting.Dequeue();
             for (var g = 0; g < groups && first.Sums is not null; g++)
             {
-                var (sum, output) = (first.Sums[g], first.Outputs[g].Array);
+                var (sum, output) = (first.Sums[g].Array, first.Outputs[g].Array);
                 for (var i = 0; i < sum.Length; i++) output[i] = (float)(sum[i] / Dihedral.Count);
+                first.Sums[g].Dispose();
             }
             done.Add(new InferredTile(first.Tile.Scheduled, first.Tile.Valid, first.Tile.Inputs, first.Outputs));
         }
@@ -92,6 +100,7 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
         {
             pending.Tile.Dispose();
             foreach (var output in pending.Outputs) output.Dispose();
+            foreach (var sum in pending.Sums ?? []) sum.Dispose();
         }
         _inputs.Clear();
     }
@@ -121,9 +130,10 @@ internal sealed class TileInferrer(string path, InferenceEngine engine, bool tta
         {
             var (owner, g, k) = slots[s];
             var result = engine.Output.Slice(s * engine.OutputLength, engine.OutputLength);
-            if (owner.Sums is { } sums)
+            if (owner.Sums is { } tileSums)
             {
-                for (var c = 0; c < engine.OutputChannels; c++) Dihedral.AddInverse(result.Slice(c * outPlane, outPlane), sums[g].AsSpan(c * outPlane, outPlane), outSide, k);
+                var sum = tileSums[g].Array;
+                for (var c = 0; c < engine.OutputChannels; c++) Dihedral.AddInverse(result.Slice(c * outPlane, outPlane), sum.AsSpan(c * outPlane, outPlane), outSide, k);
             }
             else
             {
