@@ -34,8 +34,8 @@ internal sealed record OverviewChannel(int Source, OverviewResampling Resampling
 /// the file's type (<see cref="AddHalves{T}"/>) and computes each pixel straight from its four samples.
 /// Rows come in column chunks (the output is written chunk by chunk, each top to bottom): a chunk computes the
 /// overview pixels whose windows end inside it, and keeps, for every source row, the partial sums of the pixel its
-/// right edge cuts, which the next chunk completes in GDAL's left-to-right order. The rows it emits are scratch leased
-/// from the job's <see cref="BufferOwner"/>, given back when it is disposed.
+/// right edge cuts, which the next chunk completes in GDAL's left-to-right order. The rows it keeps and emits are scratch
+/// leased from the job's <see cref="BufferOwner"/>, given back when it is disposed.
 /// </summary>
 internal sealed class OverviewReducer : IDisposable
 {
@@ -61,8 +61,10 @@ internal sealed class OverviewReducer : IDisposable
     private int _left = -1, _right, _from, _to, _received, _next;
     private Partial[] _carryIn, _carryOut;
     private bool _carried;
-    private readonly List<(int Row, double[] Values)> _ring = [];
-    private readonly Stack<double[]> _spare = new();
+    // The source rows the next overview rows need, each in a scratch of its own that is reused for a later row (and chunk).
+    private readonly List<(int Row, double[] Values, Scratch<double> Slot)> _ring = [];
+    private readonly Stack<Scratch<double>> _spare = new();
+    private readonly BufferOwner _buffers;
     private readonly Scratch<double> _line;
     private readonly Scratch<byte> _samples;
 
@@ -89,6 +91,7 @@ internal sealed class OverviewReducer : IDisposable
             && _channels.All(c => c is { Resampling: OverviewResampling.Average, ValidFrom: null } && !double.IsNaN(c.Nodata ?? 0));
         _carryIn = new Partial[sourceHeight * _channels.Length];
         _carryOut = new Partial[sourceHeight * _channels.Length];
+        _buffers = buffers;
         (_line, _samples) = (buffers.Scratch<double>(), buffers.Scratch<byte>());
     }
 
@@ -96,6 +99,8 @@ internal sealed class OverviewReducer : IDisposable
     {
         _line.Dispose();
         _samples.Dispose();
+        foreach (var (_, _, slot) in _ring) slot.Dispose();
+        foreach (var slot in _spare) slot.Dispose();
     }
 
     public int Width { get; }
@@ -136,9 +141,10 @@ internal sealed class OverviewReducer : IDisposable
         var plane = rows * columns;
         for (var r = 0; r < rows; r++)
         {
-            var row = _spare.Count > 0 && _spare.Peek().Length == _inputs * columns ? _spare.Pop() : new double[_inputs * columns];
+            var slot = _spare.Count > 0 ? _spare.Pop() : _buffers.Scratch<double>();
+            var row = slot.Take(_inputs * columns);
             for (var c = 0; c < _inputs; c++) values.Slice(c * plane + r * columns, columns).CopyTo(row.AsSpan(c * columns));
-            _ring.Add((top + r, row));
+            _ring.Add((top + r, row, slot));
             Carry(top + r, row);
         }
         _received = top + rows;
@@ -148,7 +154,7 @@ internal sealed class OverviewReducer : IDisposable
             var keep = _next < Height ? _rows[_next].From : _sourceHeight;
             while (_ring.Count > 0 && _ring[0].Row < keep)
             {
-                _spare.Push(_ring[0].Values);
+                _spare.Push(_ring[0].Slot);
                 _ring.RemoveAt(0);
             }
         }
@@ -280,8 +286,8 @@ internal sealed class OverviewReducer : IDisposable
         else while (_to < Width && _columns[_to].To <= right) _to++;
         _received = 0;
         _next = 0;
+        foreach (var (_, _, slot) in _ring) _spare.Push(slot);
         _ring.Clear();
-        _spare.Clear();
     }
 
     /// <summary>The running sums, for row <paramref name="y"/>, of the pixel this chunk's right edge cuts.</summary>
