@@ -16,8 +16,9 @@ namespace SatSR.Pipeline.Output;
 /// full resolution (<c>tests/SatSR.Tests/Pipeline/OverviewGdalTests.cs</c>); for lossy compression, on the pixels before
 /// compression.
 /// <para>Pieces come in the writer's order: whole block rows of a column chunk, left to right; chunk after chunk, each
-/// from the top. Memory: one block row of a chunk, of each level, and the columns of the block a chunk's edge cuts; its
-/// scratch is leased from the job's <see cref="BufferOwner"/> and given back when the writer is disposed.</para>
+/// from the top. Memory: one block row of a chunk, of each level, and the columns of the block a chunk's edge cuts; the
+/// copies of the pieces are leased from pools of the largest piece, its scratch from the job's <see cref="BufferOwner"/>,
+/// and all given back when the writer is disposed.</para>
 /// </summary>
 internal sealed class OverviewWriter : IDisposable
 {
@@ -29,9 +30,10 @@ internal sealed class OverviewWriter : IDisposable
     private readonly List<OverviewReducer> _fromFull = [];
     // Every level's reducer and blocks, cascaded or not, to give their scratch back.
     private readonly List<(OverviewReducer Reducer, Blocks Blocks)> _levels = [];
-    private readonly List<(Window Window, byte[] Samples, byte[]? Mask)> _pieces = [];
-    // The arrays of pieces already taken through, for the next block row's pieces.
-    private readonly Stack<byte[]> _free = new();
+    // The pieces of the block row not yet taken through, copied: the mask's lease is empty when the file has no mask.
+    private readonly List<(Window Window, Lease<byte> Samples, Lease<byte> Mask)> _pieces = [];
+    private readonly BufferPool<byte> _samples;
+    private readonly BufferPool<byte>? _masks;
     private readonly Stopwatch _busy = new();
     private readonly Scratch<double> _row;
     private readonly Scratch<byte> _pair, _converted;
@@ -46,6 +48,10 @@ internal sealed class OverviewWriter : IDisposable
         _size = RasterDataset.SizeOf(_profile.DataType);
         _mask = OutputBlocks.HasMask(target);
         _inputs = _profile.BandCount + (_mask ? 1 : 0);
+        // Pieces are whole blocks of the file (OutputBlocks.Pieces), a block high.
+        var pieceArea = (long)_profile.BlockHeight * OutputBlocks.MaxPieceLength(_profile.BlockWidth);
+        _samples = buffers.Pool<byte>(_profile.BandCount * pieceArea * _size);
+        _masks = _mask ? buffers.Pool<byte>(pieceArea) : null;
         var sizes = target.OverviewSizes;
         var bands = _profile.Bands;
         var alpha = bands.ToList().FindIndex(b => b.ColorInterpretation == ColorInterpretation.Alpha);
@@ -108,6 +114,7 @@ internal sealed class OverviewWriter : IDisposable
         _row.Dispose();
         _pair.Dispose();
         _converted.Dispose();
+        GiveBackPieces();
         foreach (var (reducer, blocks) in _levels)
         {
             reducer.Dispose();
@@ -120,15 +127,27 @@ internal sealed class OverviewWriter : IDisposable
     {
         _busy.Start();
         if (_pieces.Count > 0 && (_pieces[^1].Window.Row != window.Row || _pieces[^1].Window.Right != window.Column)) FlushRows();
-        _pieces.Add((window, Copy(samples[..(int)(_profile.BandCount * window.Area * _size)]), _mask ? Copy(mask[..(int)window.Area]) : null));
+        _pieces.Add((window, Copy(_samples, samples[..(int)(_profile.BandCount * window.Area * _size)]),
+            _masks is null ? default : Copy(_masks, mask[..(int)window.Area])));
         _busy.Stop();
     }
 
-    private byte[] Copy(ReadOnlySpan<byte> source)
+    private static Lease<byte> Copy(BufferPool<byte> pool, ReadOnlySpan<byte> source)
     {
-        var copy = _free.Count > 0 && _free.Peek().Length >= source.Length ? _free.Pop() : new byte[source.Length];
-        source.CopyTo(copy);
+        var copy = pool.Rent();
+        source.CopyTo(copy.Array);
         return copy;
+    }
+
+    /// <summary>Gives back the copies of the pieces gathered: once taken through, or, when a job fails, at dispose.</summary>
+    private void GiveBackPieces()
+    {
+        foreach (var (_, samples, mask) in _pieces)
+        {
+            samples.Dispose();
+            mask.Dispose();
+        }
+        _pieces.Clear();
     }
 
     /// <summary>A written piece as values (exact in the file's type), band-major.</summary>
@@ -207,7 +226,7 @@ internal sealed class OverviewWriter : IDisposable
                 {
                     for (var b = 0; b < _profile.BandCount; b++)
                     {
-                        samples.AsSpan((int)((b * window.Area + y * window.Width) * _size), window.Width * _size)
+                        samples.Array.AsSpan((int)((b * window.Area + y * window.Width) * _size), window.Width * _size)
                             .CopyTo(line[((b * width + window.Column - left) * _size)..]);
                     }
                 }
@@ -223,21 +242,17 @@ internal sealed class OverviewWriter : IDisposable
                 for (var b = 0; b < _profile.BandCount; b++)
                 {
                     var offset = (int)((b * window.Area + y * window.Width) * _size);
-                    Get(samples.AsSpan(offset, window.Width * _size), row.AsSpan(b * width + at, window.Width));
+                    Get(samples.Array.AsSpan(offset, window.Width * _size), row.AsSpan(b * width + at, window.Width));
                 }
-                if (mask is not null)
+                if (!mask.IsEmpty)
                 {
-                    for (var x = 0; x < window.Width; x++) row[_profile.BandCount * width + at + x] = mask[y * window.Width + x];
+                    var m = mask.Array;
+                    for (var x = 0; x < window.Width; x++) row[_profile.BandCount * width + at + x] = m[y * window.Width + x];
                 }
             }
             foreach (var reducer in generic) reducer.Add(top, left, 1, width, row.AsSpan(0, _inputs * width));
         }
-        foreach (var (_, samples, mask) in _pieces)
-        {
-            _free.Push(samples);
-            if (mask is not null) _free.Push(mask);
-        }
-        _pieces.Clear();
+        GiveBackPieces();
     }
 
     /// <summary>Rows <paramref name="top"/>, top + 1 in the file's type (Byte or UInt16, the types that take rows in pairs) to <paramref name="reducer"/>.</summary>
@@ -292,8 +307,10 @@ internal sealed class OverviewWriter : IDisposable
         private int _start, _end;
         private byte[] _rows = [], _maskRows = [];
         private readonly Scratch<byte> _rowsScratch, _maskRowsScratch, _out, _outMask;
-        // The columns a chunk's edge cut, every row: filled by one chunk (out), read by the next (in).
-        private byte[] _seamIn = [], _seamOut = [], _seamMaskIn = [], _seamMaskOut = [];
+        // The columns a chunk's edge cut, every row: filled by one chunk (out), read by the next (in); in and out are the
+        // two halves of one scratch (one for the samples, one for the mask), which swap each chunk.
+        private ArraySegment<byte> _seamIn, _seamOut, _seamMaskIn, _seamMaskOut;
+        private readonly Scratch<byte> _seams, _seamMasks;
         // A row given as samples, as values for a next level that takes rows one by one.
         private readonly Scratch<double> _values;
 
@@ -311,6 +328,7 @@ internal sealed class OverviewWriter : IDisposable
             var buffers = owner._buffers;
             (_rowsScratch, _maskRowsScratch, _out, _outMask, _values) =
                 (buffers.Scratch<byte>(), buffers.Scratch<byte>(), buffers.Scratch<byte>(), buffers.Scratch<byte>(), buffers.Scratch<double>());
+            (_seams, _seamMasks) = (buffers.Scratch<byte>(), buffers.Scratch<byte>());
         }
 
         public void Dispose()
@@ -320,6 +338,8 @@ internal sealed class OverviewWriter : IDisposable
             _out.Dispose();
             _outMask.Dispose();
             _values.Dispose();
+            _seams.Dispose();
+            _seamMasks.Dispose();
         }
 
         /// <summary>The level made from this one, which its rows feed (levels cascade).</summary>
@@ -377,18 +397,21 @@ internal sealed class OverviewWriter : IDisposable
 
         private void Begin(int from, int count)
         {
-            (_seamIn, _seamOut) = (_seamOut, _seamIn);
-            (_seamMaskIn, _seamMaskOut) = (_seamMaskOut, _seamMaskIn);
+            (_seamIn, _seamMaskIn) = (_seamOut, _seamMaskOut);
             _start = from / _blockWidth * _blockWidth;
             _end = from + count;
-            if (_end < _width && _seamOut.Length == 0)
+            if (_end < _width)
             {
-                _seamOut = new byte[_bands.Length * _height * _blockWidth * _size];
-                _seamMaskOut = _maskChannel >= 0 ? new byte[_height * _blockWidth] : [];
+                _seamOut = OtherHalf(_seams, _seamIn, _bands.Length * _height * _blockWidth * _size);
+                if (_maskChannel >= 0) _seamMaskOut = OtherHalf(_seamMasks, _seamMaskIn, _height * _blockWidth);
             }
             _rows = _rowsScratch.Take(_bands.Length * _blockHeight * Span * _size);
             _maskRows = _maskChannel >= 0 ? _maskRowsScratch.Take(_blockHeight * Span) : [];
         }
+
+        /// <summary>The half of <paramref name="seams"/> (two of <paramref name="length"/>) that <paramref name="seamIn"/> is not.</summary>
+        private static ArraySegment<byte> OtherHalf(Scratch<byte> seams, ArraySegment<byte> seamIn, int length) =>
+            new(seams.Take(2 * length), seamIn.Array is not null && seamIn.Offset == 0 ? length : 0, length);
 
         /// <summary>Row <paramref name="row"/>'s columns from <paramref name="written"/> on, for the next chunk.</summary>
         private void Keep(int row, int y, int written)
