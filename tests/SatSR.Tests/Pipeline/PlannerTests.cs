@@ -188,4 +188,16 @@ public class PlannerTests
             }
         }
     }
+
+    [Fact]
+    public void Colour_and_panchromatic_of_the_same_pixels_get_the_same_tile()
+    {
+        // Issue 33's case: a 1024² crop, default options, a 2-core machine with 23 GiB (a quarter of it the budget). The
+        // network computes the same for both (a panchromatic band goes in as grey RGB), so the tile must not shrink for
+        // colour: it was 4 tiles against 1 when the three predicted bands were counted besides the network's planes.
+        var machine = new MachineFacts(ExecutionDevice.Cpu, 2, (23L << 30) / 4);
+        var pan = Plan(Options(), Image(1024, 1024, bands: 1), machine: machine);
+        var rgb = Plan(Options(), Image(1024, 1024, bands: 3), machine: machine);
+        Assert.Equal(pan.Plan.TileSize, rgb.Plan.TileSize);
+    }
 }

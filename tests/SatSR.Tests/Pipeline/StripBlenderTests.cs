@@ -28,7 +28,7 @@ public class StripBlenderTests
         for (var i = 0; i < prediction.Array.Length; i++) prediction.Array[i] = (i / 64) / 64f;
 
         var rows = new List<int>();
-        foreach (var item in blender.Add(new PredictedTile(schedule.Tiles.Single(), [prediction], default)))
+        foreach (var item in blender.Add(new PredictedTile(schedule.Tiles.Single(), [prediction], [new BandPlane(0, 0)], default)))
         {
             Assert.Equal(1, pieces.Created);
             if (item is not StripPiece piece)

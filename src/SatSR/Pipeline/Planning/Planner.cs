@@ -118,8 +118,7 @@ internal static class Planner
     private static int ChooseTile(UpscaleOptions options, RasterProfile profile, NetworkFacts network, int scale, OutputEncoding encoding,
         BandSelection bands, int batch, int workers, long budget)
     {
-        var perPixel = TileSizing.PipelineBytesPerPixel(profile.BandCount, bands.Output.Length, bands.Groups.Length, network.Channels,
-            network.OutputChannels, network.Scale, scale);
+        var perPixel = TileSizing.PipelineBytesPerPixel(profile.BandCount, bands.Groups.Length, network.Channels, network.OutputChannels, network.Scale);
         return TileSizing.Choose(profile.Width, profile.Height, options.EffectiveOverlap, scale, bands.Output.Length, encoding.BlockHeight,
             encoding.BlockWidth, options.StripBudgetBytes, budget, perPixel, options.Model.Footprint.ActivationBytesPerPixel,
             batch, TileSizing.TilesInFlight(batch, workers, options.QueueDepth));

@@ -18,11 +18,13 @@ internal static class TileSizing
     public static long DefaultBudget() => Math.Min(8L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 
     /// <summary>
-    /// Bytes per input pixel of one tile in flight through the stages: the read samples, the network's input and output
-    /// tensors, the predictions at the job's scale.
+    /// Bytes per input pixel of one tile in flight through the stages: the read samples and validity, and per band group
+    /// the network's input and output tensors. The predictions take no more: each is written over the output planes it
+    /// comes from (TilePredictor), so a colour tile and a panchromatic one, whose network tensors are the same, differ
+    /// only by their read samples, and get the same tile or the next size down.
     /// </summary>
-    public static long PipelineBytesPerPixel(int inputBands, int outputBands, int groups, int channels, int outputChannels, int modelScale, int scale) =>
-        8L * inputBands + 1 + groups * 4L * (channels + outputChannels * modelScale * modelScale) + 4L * outputBands * scale * scale;
+    public static long PipelineBytesPerPixel(int inputBands, int groups, int channels, int outputChannels, int modelScale) =>
+        8L * inputBands + 1 + groups * 4L * (channels + outputChannels * modelScale * modelScale);
 
     /// <summary>Tiles a job holds at most at once, for the budget: the batch and what waits in and between the stages.</summary>
     public static int TilesInFlight(int batch, int workers, int queueDepth) => batch + 3 * (workers + queueDepth);

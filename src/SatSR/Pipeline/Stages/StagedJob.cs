@@ -52,7 +52,7 @@ internal sealed class StagedJob(UpscaleJob job, Validity validity)
     /// </summary>
     public BufferOwner Owner(InferenceEngine engine) =>
         new((long)job.Plan.ReadWidth * job.Plan.ReadHeight * TilesInFlight(engine) * TileSizing.PipelineBytesPerPixel(job.Input.BandCount,
-            job.Bands.Output.Length, job.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale, job.Scale));
+            job.Bands.Groups.Length, engine.Channels, engine.OutputChannels, engine.Scale));
 
     public StageFigures Run(TileSchedule schedule, InferenceEngine engine, StageOutputs outputs, BufferOwner buffers, IProgress<int> blended, CancellationToken ct)
     {
@@ -81,7 +81,6 @@ internal sealed class StagedJob(UpscaleJob job, Validity validity)
             var values = buffers.Pool<double>((long)job.Input.BandCount * read);
             var valid = buffers.Pool<byte>(read);
             var tensors = buffers.Pool<float>(engine.InputLength);
-            var predictions = buffers.Pool<float>((long)read * scale * scale);
             var readers = new WorkerPool<TileReader>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TileReader(path, validity, values, valid))).ToList());
             var encoders = new WorkerPool<PieceEncoder>(Enumerable.Range(0, Workers)
@@ -91,7 +90,7 @@ internal sealed class StagedJob(UpscaleJob job, Validity validity)
                 .Select(_ => Worker(new TilePreparer(job.Bands, job.Scales, engine.Channels, engine.Height, engine.Width, tensors, buffers))).ToList());
             var predictors = new WorkerPool<TilePredictor>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TilePredictor(path, job.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
-                    engine.Width, job.Options.Consistency, predictions, buffers))).ToList());
+                    engine.Width, job.Options.Consistency, buffers))).ToList());
             var inferrer = Worker(new TileInferrer(path, engine, job.Options.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength),
                 buffers.Pool<double>(engine.OutputLength), cancel.Token));
             var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, job.Options.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,

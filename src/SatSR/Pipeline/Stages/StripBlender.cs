@@ -104,8 +104,8 @@ internal sealed class StripBlender(TileSchedule schedule, BlendWeights weights, 
             var columns = weights.Columns(t.GridColumn);
             for (var o = 0; o < outputBands; o++)
             {
-                if (tile.Bands[o] is not { IsEmpty: false } prediction) continue;
-                strip.Add(o, area, prediction.Array, rows, columns);
+                if (tile.Bands[o].Group < 0) continue;
+                strip.Add(o, area, tile.Band(o, area.Width * area.Height), rows, columns);
             }
             Consistency += tile.Consistency;
             Inferred++;

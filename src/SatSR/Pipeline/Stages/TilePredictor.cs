@@ -9,39 +9,50 @@ using SatSR.Radiometry;
 namespace SatSR.Pipeline.Stages;
 
 /// <summary>
-/// A tile's prediction per output band at the job's scale over its scaled read window (empty: a band not inferred). Its
-/// leases are the blender's to give back.
+/// A tile's prediction per output band at the job's scale over its scaled read window, each where <see cref="Bands"/>
+/// says in the network's output of its band group (<see cref="Outputs"/>, written over in place: a prediction is never
+/// larger than the plane it comes from, so colour holds no more than panchromatic). Its leases are the blender's to give back.
 /// </summary>
-internal sealed record PredictedTile(ScheduledTile Scheduled, Lease<float>[] Bands, SquaredError Consistency) : IDisposable
+internal sealed record PredictedTile(ScheduledTile Scheduled, Lease<float>[] Outputs, BandPlane[] Bands, SquaredError Consistency) : IDisposable
 {
     public bool Skipped => Bands.Length == 0;
 
+    /// <summary>Output band <paramref name="band"/>'s prediction of <paramref name="length"/> values; empty when the band was not inferred.</summary>
+    public ReadOnlySpan<float> Band(int band, int length) =>
+        Bands[band] is { Group: >= 0 } b ? Outputs[b.Group].Array.AsSpan(b.Offset, length) : default;
+
     public void Dispose()
     {
-        foreach (var band in Bands) band.Dispose();
+        foreach (var output in Outputs) output.Dispose();
     }
 }
+
+/// <summary>Where an output band's prediction lies: in the output of band group <see cref="Group"/> (−1: not inferred), from <see cref="Offset"/>.</summary>
+internal readonly record struct BandPlane(int Group, int Offset);
 
 /// <summary>
 /// Turns the network's planes into band predictions: a 1-band group's replicated RGB averaged back, the model's scale
 /// area-resampled to the job's, non-finite values refused, and the distance from averaging back to the input measured
-/// over the tile's core (removed with --consistency). One per worker (its scratch is its own). Gives back all the
-/// inferred tile holds.
+/// over the tile's core (removed with --consistency). One per worker (its scratch is its own). Hands the network's outputs
+/// on, holding the predictions, and gives back the rest of what the inferred tile holds.
 /// </summary>
 internal sealed class TilePredictor(string path, BandSelection bands, int outputBands, int modelScale, int scale, int outputChannels,
-    int tensorHeight, int tensorWidth, bool consistency, BufferPool<float> predictions, BufferOwner buffers) : IDisposable
+    int tensorHeight, int tensorWidth, bool consistency, BufferOwner buffers) : IDisposable
 {
     private readonly Scratch<float> _modelScale = buffers.Scratch<float>(), _resample = buffers.Scratch<float>(),
         _plane = buffers.Scratch<float>(), _residual = buffers.Scratch<float>();
 
     public PredictedTile Predict(InferredTile tile)
     {
-        using var _ = tile;
-        if (tile.Skipped) return new PredictedTile(tile.Scheduled, [], default);
+        if (tile.Skipped)
+        {
+            tile.Dispose();
+            return new PredictedTile(tile.Scheduled, [], [], default);
+        }
         var read = tile.Scheduled.Tile.Read;
-        int w = read.Width, h = read.Height;
+        int w = read.Width, h = read.Height, length = w * scale * h * scale;
         var core = tile.Scheduled.Tile.Core.RelativeTo(read);
-        var result = new Lease<float>[outputBands];
+        var places = Enumerable.Repeat(new BandPlane(-1, 0), outputBands).ToArray();
         var error = default(SquaredError);
         try
         {
@@ -50,9 +61,12 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
                 var group = bands.Groups[g];
                 for (var k = 0; k < group.Length; k++)
                 {
-                    var lease = result[Array.IndexOf(bands.Output, group[k])] = predictions.Rent();
-                    var prediction = lease.Array;
-                    Take(tile, group.Length == 1 ? -1 : k, tile.Outputs[g].Array, prediction, w, h);
+                    // Band k in place of the planes it comes from: it starts no later than channel k and is no longer
+                    // than a plane, so it never overwrites a value still to be read.
+                    places[Array.IndexOf(bands.Output, group[k])] = new BandPlane(g, k * length);
+                    var output = tile.Outputs[g].Array;
+                    var prediction = output.AsSpan(k * length, length);
+                    Take(tile, group.Length == 1 ? -1 : k, output, prediction, w, h);
                     var plane = _plane.Take(w * h);
                     for (var y = 0; y < h; y++) tile.Inputs[g].Array.AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.AsSpan(y * w, w));
                     var residual = _residual.Take(w * h);
@@ -63,10 +77,13 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
         }
         catch
         {
-            foreach (var lease in result) lease.Dispose();
+            tile.Dispose();
             throw;
         }
-        return new PredictedTile(tile.Scheduled, result, error);
+        // The outputs go on with the predictions in them; the rest of the tile is given back.
+        tile.Valid.Dispose();
+        foreach (var input in tile.Inputs) input.Dispose();
+        return new PredictedTile(tile.Scheduled, tile.Outputs, places, error);
     }
 
     public void Dispose()
@@ -81,14 +98,14 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
     /// Channel <paramref name="channel"/> of the network's output (the mean of all channels when −1) over the tile's read
     /// window, resampled from the model's scale to the job's.
     /// </summary>
-    private void Take(InferredTile tile, int channel, float[] output, float[] prediction, int w, int h)
+    private void Take(InferredTile tile, int channel, float[] output, Span<float> prediction, int w, int h)
     {
         var m = modelScale;
         int ow = w * m, oh = h * m, tw = tensorWidth * m, plane = tensorHeight * m * tw;
-        var full = m == scale ? prediction : _modelScale.Take(ow * oh);
+        var full = m == scale ? prediction : _modelScale.Take(ow * oh).AsSpan(0, ow * oh);
         for (var y = 0; y < oh; y++)
         {
-            var dst = full.AsSpan(y * ow, ow);
+            var dst = full.Slice(y * ow, ow);
             var finite = channel >= 0
                 ? Copy(output.AsSpan(channel * plane + y * tw, ow), dst)
                 : Mean(output, y * tw, plane, outputChannels, dst);
