@@ -4,6 +4,8 @@ largest absolute difference over every band and every overview level is printed 
 
 Usage: bench/same_pixels.py A.tif B.tif   — used for the before/after check of a refactoring (issue 32).
 """
+import sys
+
 from osgeo import gdal
 import numpy as np
 gdal.UseExceptions()
