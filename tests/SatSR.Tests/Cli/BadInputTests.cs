@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using SatSR.Cli;
@@ -97,7 +96,8 @@ public class BadInputTests
             ds.Write<double>(new Window(0, 0, profile.Width, profile.Height), [1], data);
         }
         var bytes = File.ReadAllBytes(input);
-        var (offset, length) = OnlyStrip(bytes);
+        Assert.True(TiffBytes.Count(bytes, TiffBytes.StripOffsets) == 1, "expected a single strip");
+        var (offset, length) = TiffBytes.Piece(bytes, TiffBytes.StripOffsets, TiffBytes.StripByteCounts, 0);
         bytes.AsSpan(offset + length / 2, 64).Fill(0xFF);
         File.WriteAllBytes(input, bytes);
 
@@ -357,23 +357,6 @@ public class BadInputTests
         </VRTDataset>
         """;
 
-    /// <summary>Offset and length of the single strip of a little-endian classic TIFF (StripOffsets 273, StripByteCounts 279).</summary>
-    private static (int Offset, int Length) OnlyStrip(byte[] tiff)
-    {
-        Assert.Equal("II*\0"u8.ToArray(), tiff[..4]);
-        var ifd = (int)BinaryPrimitives.ReadUInt32LittleEndian(tiff.AsSpan(4));
-        int? offset = null, length = null;
-        for (var i = 0; i < BinaryPrimitives.ReadUInt16LittleEndian(tiff.AsSpan(ifd)); i++)
-        {
-            var entry = tiff.AsSpan(ifd + 2 + 12 * i, 12);
-            var tag = BinaryPrimitives.ReadUInt16LittleEndian(entry);
-            Assert.False(tag is 273 or 279 && BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]) != 1, "expected a single strip");
-            var value = (int)BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);
-            if (tag == 273) offset = value;
-            if (tag == 279) length = value;
-        }
-        return (offset ?? throw new InvalidDataException("no StripOffsets"), length ?? throw new InvalidDataException("no StripByteCounts"));
-    }
 }
 
 /// <summary>A tmpfs mounted on a fresh folder for one test (root only: CI and this project's machines run as root).</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
@@ -106,7 +105,7 @@ public class BufferLeaseTests
         var tiled = new Dictionary<string, string> { ["TILED"] = "YES", ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16", ["COMPRESS"] = "DEFLATE" };
         var input = Crop(dir, tiled);
         var bytes = File.ReadAllBytes(input);
-        var (offset, length) = Block(bytes, 2 * (96 / 16) + 3);
+        var (offset, length) = TiffBytes.Piece(bytes, TiffBytes.TileOffsets, TiffBytes.TileByteCounts, 2 * (96 / 16) + 3);
         bytes.AsSpan(offset, length).Fill(0xFF);
         File.WriteAllBytes(input, bytes);
 
@@ -125,29 +124,5 @@ public class BufferLeaseTests
         var counts = new List<BufferCounts>();
         Assert.ThrowsAny<OperationCanceledException>(() => Upscaler.Run(Options(Crop(dir), dir.File("out.tif"), counts), cancel, cts.Token));
         AssertAllReturned(counts);
-    }
-
-    /// <summary>Where block <paramref name="index"/> of a little-endian, tiled, one-directory GeoTIFF lies.</summary>
-    private static (int Offset, int Length) Block(byte[] tiff, int index)
-    {
-        Assert.Equal("II*\0"u8.ToArray(), tiff[..4]);
-        var ifd = (int)BinaryPrimitives.ReadUInt32LittleEndian(tiff.AsSpan(4));
-        int? offset = null, length = null;
-        for (var i = 0; i < BinaryPrimitives.ReadUInt16LittleEndian(tiff.AsSpan(ifd)); i++)
-        {
-            var entry = tiff.AsSpan(ifd + 2 + 12 * i, 12);
-            var tag = BinaryPrimitives.ReadUInt16LittleEndian(entry);
-            if (tag is not (324 or 325)) continue;
-            // TileOffsets and TileByteCounts: SHORT or LONG arrays (more than one value, so stored apart from the entry).
-            var type = BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
-            Assert.True(type is 3 or 4, $"tag {tag} of type {type}");
-            var array = (int)BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);
-            var value = type == 3
-                ? BinaryPrimitives.ReadUInt16LittleEndian(tiff.AsSpan(array + 2 * index))
-                : (int)BinaryPrimitives.ReadUInt32LittleEndian(tiff.AsSpan(array + 4 * index));
-            if (tag == 324) offset = value;
-            else length = value;
-        }
-        return (offset ?? throw new InvalidDataException("no TileOffsets"), length ?? throw new InvalidDataException("no TileByteCounts"));
     }
 }
