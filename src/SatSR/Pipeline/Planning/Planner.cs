@@ -62,6 +62,7 @@ internal static class Planner
             : null;
         var nodata = encoding.Mask ? null : input.OutputNodata;
         var whole = OutputProfile.For(profile, width, height, nodata, bands.Output, options.Model.Name);
+        var written = part?.ProfileOf(whole) ?? whole;
         var cog = options.Format == OutputFormat.Cog && part is null;
         var stage = resampled ? FileRole.IntegerScale : cog ? FileRole.CogSource : FileRole.Output;
         return new UpscaleJob
@@ -83,10 +84,10 @@ internal static class Planner
             OutputPath = PathOf(options),
             Stage = stage,
             Streamed = !resampled ? stage : cog ? FileRole.CogSource : FileRole.Output,
-            OutputProfile = part?.ProfileOf(whole) ?? whole,
+            OutputProfile = written,
             StageProfile = resampled
                 ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, input.OutputNodata, bands.Output, options.Model.Name)
-                : part?.ProfileOf(whole) ?? whole,
+                : written,
             Overviews = part is null ? options.OverviewFactors(width, height) : [],
             Device = machine.Device,
             Batch = batch,
