@@ -41,17 +41,18 @@ internal static class Int8Model
     }
 
     /// <summary>
-    /// Prepared input tensors (first band group, exactly as the stages prepare them for <paramref name="engine"/>) of up
+    /// Prepared input tensors (first band group, exactly as the stages prepare them, <paramref name="channels"/> per tile) of up
     /// to <see cref="SampleTiles"/> tiles with valid pixels, in an order shuffled with <see cref="Seed"/>: the same input
     /// always gives the same sample.
     /// </summary>
-    public static IEnumerable<float[]> PreparedSample(UpscaleJob job, Validity validity, InferenceEngine engine)
+    public static IEnumerable<float[]> PreparedSample(UpscaleJob job, Validity validity, int channels)
     {
         var plan = job.Plan;
         var buffers = new BufferOwner();
         using var reader = new TileReader(job.Options.InputPath, validity, buffers.Pool<double>((long)job.Input.BandCount * plan.ReadWidth * plan.ReadHeight),
             buffers.Pool<byte>((long)plan.ReadWidth * plan.ReadHeight));
-        using var preparer = new TilePreparer(job.Bands, job.Scales, engine.Channels, engine.Height, engine.Width, buffers.Pool<float>(engine.InputLength), buffers);
+        using var preparer = new TilePreparer(job.Bands, job.Scales, channels, job.TensorHeight, job.TensorWidth,
+            buffers.Pool<float>((long)channels * job.TensorHeight * job.TensorWidth), buffers);
         var order = Enumerable.Range(0, plan.Tiles.Count).ToArray();
         new Random(Seed).Shuffle(order);
         var count = SampleTiles;

@@ -32,12 +32,12 @@ public static class Upscaler
         using var source = RasterDataset.Open(options.InputPath);
         var validity = Validity.For(source, options.Nodata, options.NodataValue);
         var device = InferenceEngine.Resolve(options.Device);
-        var job = Planner.Plan(options, Measure(source, validity, options), Probe(options.Model, device),
-            new MachineFacts(device, Environment.ProcessorCount, TileSizing.DefaultBudget()));
+        var facts = Probe(options.Model, device);
+        var job = Planner.Plan(options, Measure(source, validity, options), facts, new MachineFacts(device, Environment.ProcessorCount, TileSizing.DefaultBudget()));
         var clock = Stopwatch.StartNew();
         using var ownEngines = engines is null ? new EngineCache() : null;
         engines ??= ownEngines!;
-        var network = Network(job, engines, validity, cancellationToken, out var int8);
+        var network = Network(job, facts, engines, validity, cancellationToken, out var int8);
         using (int8)
         {
             var stages = new StagedJob(job, validity);
@@ -89,24 +89,34 @@ public static class Upscaler
     /// <summary>
     /// The engine the job's tiles run on: the float32 one from <paramref name="engines"/>, or with --precision int8 the
     /// graph quantised with activation ranges from a fixed sample of this input's own tiles (<paramref name="int8"/>, the
-    /// caller's to dispose).
+    /// caller's to dispose). No float32 session of the tile's size is made for int8: calibration runs its own, and
+    /// making one cost 70–110 ms of a 2.4 s int8 run (512² crop, docs/benchmarks/int8.md).
     /// </summary>
-    private static InferenceEngine Network(UpscaleJob job, EngineCache engines, Validity validity, CancellationToken ct, out InferenceEngine? int8)
+    private static InferenceEngine Network(UpscaleJob job, NetworkFacts facts, EngineCache engines, Validity validity, CancellationToken ct,
+        out InferenceEngine? int8)
     {
         var o = job.Options;
-        var engine = engines.Get(o.Model, job.Device, job.TensorHeight, job.TensorWidth, o.Threads, job.Batch, o.Precision);
+        int8 = null;
+        if (o.Precision == Precision.Int8)
+        {
+            // A float32 engine kept from an earlier scene is not needed, and its weights need not stay in memory.
+            engines.Drop();
+            var quantised = Int8Model.Quantise(o.Model, Int8Model.PreparedSample(job, validity, facts.Channels), facts.Channels, job.TensorHeight,
+                job.TensorWidth, o.Threads, ct);
+            int8 = InferenceEngine.Create(quantised, job.Device, job.TensorHeight, job.TensorWidth, o.Threads, job.Batch, Precision.Int8);
+        }
+        var engine = int8 ?? engines.Get(o.Model, job.Device, job.TensorHeight, job.TensorWidth, o.Threads, job.Batch, o.Precision);
         // The planner took the scale from the file or a probe; a graph that says one thing and does another is caught here.
-        if (engine.Scale < job.Scale) throw new InvalidOptionsException($"{OptionName.Scale} {job.Scale} is larger than the model's ×{engine.Scale}", job.Scale);
-        int8 = o.Precision != Precision.Int8 ? null : InferenceEngine.Create(
-            Int8Model.Quantise(o.Model, Int8Model.PreparedSample(job, validity, engine), engine.Channels, engine.Height, engine.Width, o.Threads, ct),
-            job.Device, engine.Height, engine.Width, o.Threads, job.Batch, Precision.Int8);
+        if (engine.Scale < job.Scale)
+        {
+            int8?.Dispose();
+            throw new InvalidOptionsException($"{OptionName.Scale} {job.Scale} is larger than the model's ×{engine.Scale}", job.Scale);
+        }
         KillPoint.Pass(KillPoint.Loaded);
-        // The float32 session gave the int8 graph its shapes and calibration tiles; its weights need not stay in memory.
-        if (int8 is not null) engines.Drop();
-        return int8 ?? engine;
+        return engine;
     }
 
-    /// <summary>The job's files, in the order they are written: the network's stage (resumable), the resampled output, the COG copy.</summary>
+    /// <summary>The job's files, in the order they are written: the network's stage (resumable), the resampled output, the copy (COG, or GeoTIFF options only a copy applies).</summary>
     private static (StageFigures Figures, TimeSpan Overviews, TimeSpan Copy) Write(UpscaleJob job, OutputTarget output, RasterDataset source,
         Validity validity, StagedJob stages, BufferOwner buffers, InferenceEngine network, IProgress<UpscaleProgress>? progress, Stopwatch clock,
         CancellationToken cancellationToken)
