@@ -126,7 +126,7 @@ public static class Upscaler
         {
             FileRole.Output => output,
             FileRole.IntegerScale => output.Intermediate(o.InputPath, $".x{job.Scale}"),
-            // After a resampled stage the COG's source is redone whole; without one it is the stage, resumable.
+            // After a resampled stage the copy's source is redone whole; without one it is the stage, resumable.
             _ => output.Intermediate(o.InputPath, ".gtiff", redoable: job.Resampled),
         };
         using var stage = Open(job.Stage);
@@ -171,10 +171,10 @@ public static class Upscaler
                 pass.WriteAll(target, overviews, job.Width, job.Height, job.Encoding.BlockHeight, job.Encoding.BlockWidth, job.Rows);
                 overviewTime = overviews?.Busy ?? TimeSpan.Zero;
             }
-            if (job.Cog)
+            if (job.Copied)
             {
                 var step = Stopwatch.StartNew();
-                OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, job.Encoding.Copy!,
+                OutputFinish.Copy(streamed.PartialPath, output.PartialPath, job.Encoding.Driver, job.Encoding.Copy!,
                     new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), cancellationToken);
                 copyTime = step.Elapsed;
             }
@@ -187,7 +187,7 @@ public static class Upscaler
         {
             // Finished windows of the network's stage are in its partial file and journal: `--resume` continues from
             // there, after a cancel or once the server of a remote input answers again. The files after it are quick
-            // to redo and go (a half-resampled output, a half-copied COG).
+            // to redo and go (a half-resampled output, a half-made copy).
             if (streamed != stage) streamed.Abandon();
             if (output != stage) output.Abandon();
             if (e is RasterException) throw new SatSRException($"{e.Message}; the rows done are kept: run the same command with {OptionName.Resume} to continue", e);

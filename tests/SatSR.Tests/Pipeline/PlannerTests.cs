@@ -52,7 +52,7 @@ public class PlannerTests
         // 2.5 → the network at ×3 (≤ its ×4); 301·2.5 = 752.5 → 753 (half away from zero), 200·2.5 = 500.
         var job = Plan(Options() with { OutScale = 2.5 }, Image(301, 200));
         Assert.Equal((3, 753, 500, true), (job.Scale, job.Width, job.Height, job.Resampled));
-        Assert.Equal((FileRole.IntegerScale, FileRole.Output, false), (job.Stage, job.Streamed, job.Cog));
+        Assert.Equal((FileRole.IntegerScale, FileRole.Output, false), (job.Stage, job.Streamed, job.Copied));
         Assert.Equal((903, 600), (job.StageProfile.Width, job.StageProfile.Height));
         Assert.Equal((753, 500), (job.OutputProfile.Width, job.OutputProfile.Height));
     }
@@ -68,9 +68,23 @@ public class PlannerTests
     public void A_cog_is_streamed_beside_the_output_and_copied_once()
     {
         var plain = Plan(Options() with { Format = OutputFormat.Cog }, Image(100, 100));
-        Assert.Equal((FileRole.CogSource, FileRole.CogSource, true), (plain.Stage, plain.Streamed, plain.Cog));
+        Assert.Equal((FileRole.CopySource, FileRole.CopySource, true), (plain.Stage, plain.Streamed, plain.Copied));
         var resampled = Plan(Options() with { Format = OutputFormat.Cog, OutScale = 1.5 }, Image(100, 100));
-        Assert.Equal((FileRole.IntegerScale, FileRole.CogSource, true), (resampled.Stage, resampled.Streamed, resampled.Cog));
+        Assert.Equal((FileRole.IntegerScale, FileRole.CopySource, true), (resampled.Stage, resampled.Streamed, resampled.Copied));
+    }
+
+    [Fact]
+    public void A_geotiff_with_an_option_gdal_applies_only_when_creating_is_streamed_losslessly_and_copied()
+    {
+        var job = Plan(Options() with { CreationOptions = new Dictionary<string, string> { ["COMPRESS"] = "ZSTD", ["zstd_level"] = "19" } }, Image(100, 100));
+        Assert.Equal((FileRole.CopySource, FileRole.CopySource, true), (job.Stage, job.Streamed, job.Copied));
+        Assert.Equal(("GTiff", "19", "ZSTD", "YES"), (job.Encoding.Driver, job.Encoding.Copy!["ZSTD_LEVEL"], job.Encoding.Copy["COMPRESS"], job.Encoding.Copy["COPY_SRC_OVERVIEWS"]));
+        Assert.Equal("DEFLATE", job.Encoding.Streamed["COMPRESS"]);
+        Assert.False(job.Encoding.Streamed.ContainsKey("ZSTD_LEVEL"));
+        Assert.True(Planner.Redoable(job.Options));
+        // JPEG_QUALITY is recovered from the file's JPEG tables in update mode: no copy needed.
+        var jpeg = Plan(Options() with { CreationOptions = new Dictionary<string, string> { ["COMPRESS"] = "JPEG", ["JPEG_QUALITY"] = "50" } }, Image(100, 100));
+        Assert.Equal((FileRole.Output, false), (jpeg.Stage, jpeg.Copied));
     }
 
     [Fact]
@@ -100,7 +114,7 @@ public class PlannerTests
     {
         var job = Plan(Options() with { Format = OutputFormat.Cog, Shard = new Shard(1, 3), TileSize = 128 }, Image(1000, 1000));
         Assert.Equal("/data/out.part-01-of-03.tif", job.OutputPath);
-        Assert.Equal((FileRole.Output, FileRole.Output, false), (job.Stage, job.Streamed, job.Cog));
+        Assert.Equal((FileRole.Output, FileRole.Output, false), (job.Stage, job.Streamed, job.Copied));
         Assert.Empty(job.Overviews);
         Assert.NotNull(job.Part);
         // The part's rows are the shard's and its profile is theirs alone; the whole output's overviews are merge's to build.

@@ -6,16 +6,26 @@ namespace SatSR.Pipeline.Output;
 
 /// <summary>
 /// How the output is encoded. <see cref="Streamed"/>: the GTiff creation options of the file the pipeline writes
-/// block by block. For a COG, <see cref="Copy"/>: the COG driver's options for the one copy made from it (the
+/// block by block. When the output is made as a copy of it (a COG; a GeoTIFF with an option GDAL applies only when it
+/// creates a file, <see cref="CreateOnly"/>), <see cref="Copy"/>: <see cref="Driver"/>'s options for that one copy (the
 /// streamed file is then lossless, and only the copy compresses). <see cref="Compression"/>: the output's codec.
 /// </summary>
 internal sealed record OutputEncoding(
-    IReadOnlyDictionary<string, string> Streamed, IReadOnlyDictionary<string, string>? Copy, string Compression)
+    IReadOnlyDictionary<string, string> Streamed, IReadOnlyDictionary<string, string>? Copy, string Compression, string Driver)
 {
     public const int DefaultBlockSize = 512;
 
     /// <summary>Codecs that lose values: a nodata value would not survive them.</summary>
     private static readonly string[] Lossy = ["JPEG", "WEBP"];
+
+    /// <summary>
+    /// GTiff options that GDAL 3.6 keeps only while the file it creates is open: the file does not record them, and a
+    /// file opened for update (how the pipeline writes, so that a killed run resumes) compresses with the codec's
+    /// defaults. Checked through the pipeline on GDAL 3.6: ZLEVEL 1 and 9, ZSTD_LEVEL 1 and 22, LZMA_PRESET 0 and 9 gave
+    /// the same bytes, LERC's MAX_Z_ERROR=8 and DISCARD_LSB=4 came back exact. (JPEG_QUALITY and the WEBP options did
+    /// reach the file.) A GeoTIFF asked for with one of them is written as a copy, like a COG.
+    /// </summary>
+    private static readonly string[] CreateOnly = ["ZLEVEL", "ZSTD_LEVEL", "LZMA_PRESET", "MAX_Z_ERROR", "DISCARD_LSB"];
 
     /// <summary>Codecs that take a predictor; SatSR's default predictor is left out for the others.</summary>
     private static readonly string[] Predicted = ["DEFLATE", "LZW", "ZSTD", "LZMA", "LERC_DEFLATE", "LERC_ZSTD"];
@@ -28,6 +38,15 @@ internal sealed record OutputEncoding(
 
     public int BlockWidth => BlockSize(Streamed, "BLOCKXSIZE");
     public int BlockHeight => BlockSize(Streamed, "BLOCKYSIZE");
+
+    /// <summary>The GDAL driver that writes an output of <paramref name="format"/>.</summary>
+    public static string DriverOf(OutputFormat format) => format == OutputFormat.Cog ? "COG" : "GTiff";
+
+    /// <summary>True when an output of <paramref name="format"/> with <paramref name="user"/>'s options is made by a copy after the pipeline's pass.</summary>
+    public static bool Copied(OutputFormat format, IReadOnlyDictionary<string, string> user) => format == OutputFormat.Cog || user.Keys.Any(IsCreateOnly);
+
+    /// <summary>True for a GTiff option GDAL 3.6 applies only while it creates the file (<see cref="CreateOnly"/>).</summary>
+    public static bool IsCreateOnly(string option) => CreateOnly.Contains(option, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>SatSR's lossless GTiff options with the streamed file's blocks: for files that are read again, never kept.</summary>
     public IReadOnlyDictionary<string, string> Intermediate(RasterDataType type) =>
@@ -71,7 +90,11 @@ internal sealed record OutputEncoding(
         var options = GTiffDefaults(type, DefaultBlockSize, DefaultBlockSize, compress);
         foreach (var (k, v) in user) options[k] = v;
         Check("GTiff", options);
-        return new OutputEncoding(options, null, compress.ToUpperInvariant());
+        if (!Copied(OutputFormat.GTiff, user)) return new OutputEncoding(options, null, compress.ToUpperInvariant(), DriverOf(OutputFormat.GTiff));
+        // The copy takes the streamed file's overviews as they are, not computed again.
+        options["COPY_SRC_OVERVIEWS"] = "YES";
+        return new OutputEncoding(GTiffDefaults(type, BlockSize(options, "BLOCKXSIZE"), BlockSize(options, "BLOCKYSIZE"), "DEFLATE"), options,
+            compress.ToUpperInvariant(), DriverOf(OutputFormat.GTiff));
     }
 
     private static OutputEncoding ForCog(RasterDataType type, Dictionary<string, string> user)
@@ -105,7 +128,7 @@ internal sealed record OutputEncoding(
         copy["OVERVIEWS"] = "FORCE_USE_EXISTING";
         Check("COG", copy);
         var block = BlockSize(copy, "BLOCKSIZE");
-        return new OutputEncoding(GTiffDefaults(type, block, block, "DEFLATE"), copy, compress.ToUpperInvariant());
+        return new OutputEncoding(GTiffDefaults(type, block, block, "DEFLATE"), copy, compress.ToUpperInvariant(), DriverOf(OutputFormat.Cog));
     }
 
     private static Dictionary<string, string> GTiffDefaults(RasterDataType type, int blockWidth, int blockHeight, string compress)

@@ -63,8 +63,9 @@ internal static class Planner
         var nodata = encoding.Mask ? null : input.OutputNodata;
         var whole = OutputProfile.For(profile, width, height, nodata, bands.Output, options.Model.Name);
         var written = part?.ProfileOf(whole) ?? whole;
-        var cog = options.Format == OutputFormat.Cog && part is null;
-        var stage = resampled ? FileRole.IntegerScale : cog ? FileRole.CogSource : FileRole.Output;
+        // A shard's part is streamed; merge makes the copy.
+        var copied = encoding.Copy is not null && part is null;
+        var stage = resampled ? FileRole.IntegerScale : copied ? FileRole.CopySource : FileRole.Output;
         return new UpscaleJob
         {
             Options = options,
@@ -83,7 +84,7 @@ internal static class Planner
             Part = part,
             OutputPath = PathOf(options),
             Stage = stage,
-            Streamed = !resampled ? stage : cog ? FileRole.CogSource : FileRole.Output,
+            Streamed = !resampled ? stage : copied ? FileRole.CopySource : FileRole.Output,
             OutputProfile = written,
             StageProfile = resampled
                 ? OutputProfile.For(profile, profile.Width * scale, profile.Height * scale, input.OutputNodata, bands.Output, options.Model.Name)
@@ -101,10 +102,11 @@ internal static class Planner
         options.Shard is { } shard ? ShardPart.PathFor(options.OutputPath, options.PartsFolder, shard) : options.OutputPath;
 
     /// <summary>
-    /// True when the output is made by a pass after the network's (the resample pass of --outscale, a COG's copy): such a
+    /// True when the output is made by a pass after the network's (the resample pass of --outscale, a copy): such a
     /// file has no journal and is redone whole.
     /// </summary>
-    public static bool Redoable(UpscaleOptions options) => options.OutScale is not null || (options.Format == OutputFormat.Cog && options.Shard is null);
+    public static bool Redoable(UpscaleOptions options) =>
+        options.OutScale is not null || (OutputEncoding.Copied(options.Format, options.CreationOptions) && options.Shard is null);
 
     /// <summary>The tile every shard of a job plans without <c>--tile</c>: from a fixed budget and worker count, not the machine's.</summary>
     public static int ShardTile(UpscaleOptions options, RasterProfile profile, NetworkFacts network, ExecutionDevice device)

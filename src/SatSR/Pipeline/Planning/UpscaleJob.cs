@@ -33,8 +33,8 @@ internal enum FileRole
     /// <summary>The network's integer-scale file beside the output, resampled to the exact size (<c>--outscale</c>).</summary>
     IntegerScale,
 
-    /// <summary>A GeoTIFF beside the output that GDAL's COG driver copies once.</summary>
-    CogSource,
+    /// <summary>A GeoTIFF beside the output that GDAL copies once into the output (a COG, or a GeoTIFF with options only a copy applies).</summary>
+    CopySource,
 }
 
 /// <summary>
@@ -95,8 +95,8 @@ internal sealed record UpscaleJob
 
     public required FileRole Streamed { get; init; }
 
-    /// <summary>True when the output is a COG copied from <see cref="FileRole.CogSource"/>.</summary>
-    public bool Cog => Streamed == FileRole.CogSource;
+    /// <summary>True when the output is copied from <see cref="FileRole.CopySource"/> (<see cref="OutputEncoding.Copy"/>).</summary>
+    public bool Copied => Streamed == FileRole.CopySource;
 
     /// <summary>The profile of what this process writes (a part's rows only), and of the network's file.</summary>
     public required RasterProfile OutputProfile { get; init; }

@@ -28,7 +28,7 @@ public sealed record MergeResult(string OutputPath, int Width, int Height, int P
 /// <summary>
 /// Assembles the parts that <c>satsr upscale --shard i/N</c> wrote into the output an unsplit run writes: checks that
 /// all N are there, committed and of one job, then copies their pixels block row by block row (never inferring),
-/// building the overviews from them as they go, and, for a COG job, makes the COG copy; atomic like every output. Nothing is written when a
+/// building the overviews from them as they go, and, for a COG job (or a GeoTIFF with options only a copy applies), makes the copy; atomic like every output. Nothing is written when a
 /// part is missing, incomplete or foreign.
 /// </summary>
 public static class PartMerge
@@ -43,12 +43,13 @@ public static class PartMerge
         var whole = first.WholeOf(parts[0].Profile);
         var vrtPath = options.Vrt ? Path.ChangeExtension(options.OutputPath, ".vrt") : null;
         if (options.Vrt && first.Format == OutputFormat.Cog) throw new InvalidOptionsException($"{options.OutputPath}: the parts are of a COG job; a VRT over them is no COG (merge without {OptionName.Vrt})", options.Vrt);
+        if (options.Vrt && first.Copy is not null) throw new InvalidOptionsException($"{options.OutputPath}: the parts are of a job whose creation options only a copy applies ({string.Join(", ", first.Copy.Keys.Where(OutputEncoding.IsCreateOnly))}); a VRT over them would not have them (merge without {OptionName.Vrt})", options.Vrt);
 
         if (options.Vrt && whole.Bands[0].MaskFlags == MaskFlags.PerDataset) throw new InvalidOptionsException($"{options.OutputPath}: the parts keep validity in mask bands (lossy COMPRESS), which a VRT does not carry; merge without {OptionName.Vrt}", options.Vrt);
         using var output = OutputTarget.Prepare(parts[0].Path, vrtPath ?? options.OutputPath, options.Overwrite, resume: true, redoable: true);
         if (output.Resuming) throw new InvalidOptionsException($"{output.FinalPath}: an interrupted upscale left {output.PartialPath} and its journal; resume or remove it first");
-        var cog = first.Format == OutputFormat.Cog;
-        using var streamed = cog ? output.Intermediate(parts[0].Path, ".gtiff", redoable: true) : output;
+        var copied = first.Copy is not null;
+        using var streamed = copied ? output.Intermediate(parts[0].Path, ".gtiff", redoable: true) : output;
         var copyTime = TimeSpan.Zero;
         try
         {
@@ -69,9 +70,9 @@ public static class PartMerge
                     overviews?.Flush();
                 }
                 copyTime = clock.Elapsed;
-                if (cog)
+                if (copied)
                 {
-                    OutputFinish.CopyCog(streamed.PartialPath, output.PartialPath, first.Copy!, new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), ct);
+                    OutputFinish.Copy(streamed.PartialPath, output.PartialPath, OutputEncoding.DriverOf(first.Format), first.Copy!, new StageProgress(progress, UpscaleStage.Copy, megapixels, () => clock.Elapsed), ct);
                 }
             }
             output.Commit();

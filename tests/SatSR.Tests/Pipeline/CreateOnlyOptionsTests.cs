@@ -1,0 +1,60 @@
+using SatSR.Geometry;
+using SatSR.Models;
+using SatSR.Pipeline;
+using SatSR.Pipeline.Options;
+using SatSR.Raster;
+
+namespace SatSR.Tests.Pipeline;
+
+/// <summary>
+/// GTiff creation options that GDAL 3.6 applies only while it creates a file (ZLEVEL, WEBP_LOSSLESS, …): the pipeline
+/// writes in update mode so that a killed run resumes, where GDAL forgets them; they must still reach the output.
+/// </summary>
+public class CreateOnlyOptionsTests
+{
+    private static UpscaleOptions Run(string input, string dir, string name, Dictionary<string, string> creation) => new()
+    {
+        InputPath = input,
+        OutputPath = Path.Combine(dir, name),
+        Model = new ModelDescriptor("nearest-x4", "PixelRepeat", 4, 3, 3, SizeRequirements.Any, TestModels.PixelRepeatX4(), 0, "test",
+            NetworkFootprint.OfGraph(TestModels.PixelRepeatX4())),
+        Device = SatSR.Inference.ExecutionDevice.Cpu,
+        Overviews = [2],
+        CreationOptions = creation,
+    };
+
+    [Fact]
+    public void Zlevel_reaches_the_file_with_the_same_pixels_and_overviews()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_town_256.tif", new Window(0, 0, 128, 128), Path.Combine(dir, "in.tif"));
+        var fast = Upscaler.Run(Run(input, dir, "fast.tif", new() { ["ZLEVEL"] = "1" })).OutputPath;
+        var small = Upscaler.Run(Run(input, dir, "small.tif", new() { ["ZLEVEL"] = "9" })).OutputPath;
+        var plain = Upscaler.Run(Run(input, dir, "plain.tif", [])).OutputPath;
+
+        // Level 1 is libdeflate's fastest, 9 its tightest: if either were dropped, both files would be level 6's bytes.
+        Assert.True(new FileInfo(fast).Length > new FileInfo(small).Length * 1.05, $"{new FileInfo(fast).Length} vs {new FileInfo(small).Length} bytes");
+        foreach (var path in new[] { fast, small })
+        {
+            Assert.Equal(TestRasters.ReadAll(plain, out _), TestRasters.ReadAll(path, out _));
+            Assert.Equal(OverviewTests.ReadOverview(plain, 0), OverviewTests.ReadOverview(path, 0));
+        }
+        // The streamed file the copy was made from is gone.
+        Assert.Equal(["fast.tif", "in.tif", "plain.tif", "small.tif"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Lercs_error_bound_reaches_the_file()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(100, 100, 64, 64), Path.Combine(dir, "in.tif"));
+        var lerc = Upscaler.Run(Run(input, dir, "lerc.tif", new() { ["COMPRESS"] = "LERC", ["MAX_Z_ERROR"] = "8" })).OutputPath;
+        var exact = Upscaler.Run(Run(input, dir, "exact.tif", [])).OutputPath;
+
+        var expected = TestRasters.ReadAll(exact, out _);
+        var errors = TestRasters.ReadAll(lerc, out _).Zip(expected, (a, b) => Math.Abs(a - b)).ToList();
+        // Within the bound asked for, and not exact: LERC without MAX_Z_ERROR (what an update-mode write gets) is lossless.
+        Assert.True(errors.Max() <= 8, $"largest error {errors.Max()}");
+        Assert.True(errors.Count(e => e > 0) > errors.Count / 4, $"{errors.Count(e => e > 0)} of {errors.Count} values moved");
+    }
+}
