@@ -49,7 +49,7 @@ internal static class Bench
             Console.WriteLine($"model        {model.Name} ×{r.ScaleX}, tile {r.TileSize}, overlap {options.EffectiveOverlap}, batch {r.Batch}, device {r.Device}");
             Console.WriteLine($"output       {r.Width}×{r.Height} ({r.Width * (double)r.Height / 1e6:F1} MP), {new FileInfo(r.OutputPath).Length / 1048576.0:F1} MiB");
             Console.WriteLine($"tiles        {r.TilesInferred} inferred, {r.TilesSkipped} skipped (all nodata)");
-            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F2} s wall; inference {r.InferTime / r.Elapsed:P1} of it; overviews {r.OverviewTime.TotalSeconds:F2} s, COG copy {r.CopyTime.TotalSeconds:F2} s");
+            Console.WriteLine($"time         {r.Elapsed.TotalSeconds:F2} s wall; inference {r.InferTime / r.Elapsed:P1} of it; overviews {r.OverviewTime.TotalSeconds:F2} s, copy {r.CopyTime.TotalSeconds:F2} s");
             Console.WriteLine($"stages busy  {string.Join(", ", r.StageTimes.Select(t => $"{t.Stage} {t.Time.TotalSeconds:F2}"))} s (summed over workers; they overlap)");
             using (var written = RasterDataset.Open(r.OutputPath))
             {

@@ -160,7 +160,7 @@ internal static class SpectreProgress
     {
         UpscaleStage.Resample => " (resampling)",
         UpscaleStage.Overviews => " (overviews)",
-        UpscaleStage.Copy => " (COG copy)",
+        UpscaleStage.Copy => " (copy)",
         _ => "",
     };
 

@@ -163,7 +163,7 @@ public class CliTests
         Assert.Equal("", error);
         // Overviews are built in the pass that writes the pixels: no step of their own to report, only in the file.
         Assert.DoesNotMatch(@"\(overviews\)", text);
-        Assert.Matches(@"geomatrix_rotated\.tif \(COG copy\): 100 %", text);
+        Assert.Matches(@"geomatrix_rotated\.tif \(copy\): 100 %", text);
         Assert.Equal([output], Directory.GetFiles(dir));
         var (_, info, _) = await Run("info", output);
         Assert.Matches(@"overviews +40 × 40, 20 × 20", info);

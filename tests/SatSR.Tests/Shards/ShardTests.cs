@@ -164,6 +164,24 @@ public class ShardTests
         Assert.DoesNotContain("GDAL_STRUCTURAL_METADATA", Encoding.ASCII.GetString(File.ReadAllBytes(Path.Combine(dir, "out.part-00-of-02.tif")).AsSpan(0, 200)));
     }
 
+    [Fact]
+    public async Task Shards_of_a_geotiff_with_an_option_only_a_copy_applies_merge_to_that_copy()
+    {
+        var dir = TestFiles.TempDir();
+        var input = Input(dir);
+        var reference = Upscaler.Run(Reference(input, Path.Combine(dir, "reference.tif")) with
+        {
+            CreationOptions = new Dictionary<string, string> { ["BLOCKXSIZE"] = "16", ["BLOCKYSIZE"] = "16", ["ZLEVEL"] = "1" },
+        }).OutputPath;
+        var output = Path.Combine(dir, "out.tif");
+        await RunShards([.. UpscaleArgs(input, output, null), "--co", "ZLEVEL=1"], 3);
+        var (merged, text) = await SatsrProcess.Run(["merge", output]);
+        Assert.True(merged == 0, text);
+        AssertSameOutput(reference, output);
+        // The same pixels copied with the same options: merge made the copy at ZLEVEL 1, not a file at GDAL's default level.
+        Assert.Equal(new FileInfo(reference).Length, new FileInfo(output).Length);
+    }
+
     /// <summary>
     /// Shard 1 (rows 64–128) killed before it wrote anything (journal begun; partial part made) or after its first
     /// record, then rerun as the scripts of `satsr plan` rerun a requeued task (--resume --overwrite): the merged output
