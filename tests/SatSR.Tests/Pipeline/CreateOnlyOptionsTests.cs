@@ -57,4 +57,35 @@ public class CreateOnlyOptionsTests
         Assert.True(errors.Max() <= 8, $"largest error {errors.Max()}");
         Assert.True(errors.Count(e => e > 0) > errors.Count / 4, $"{errors.Count(e => e > 0)} of {errors.Count} values moved");
     }
+
+    /// <summary>
+    /// Near nodata, a LERC error bound would move valid values onto the nodata value (holes in GIS): validity goes into
+    /// a mask band instead, for every type LERC takes.
+    /// </summary>
+    [Theory]
+    [InlineData("landsat5_b4_nodata255.tif", 255.0, -1)]      // Byte, nodata 255: valid 247–254 beside it
+    [InlineData("landsat8_b4_int16_nodata.tif", -32768.0, 1)] // Int16, nodata −32768: valid −32767 … −32760
+    public void A_lerc_error_bound_keeps_validity_in_a_mask(string fixture, double nodata, int inward)
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop(fixture, new Window(0, 0, 32, 32), Path.Combine(dir, "in.tif"));
+        // The top-left corner nodata; the next diagonal band valid, within 8 of nodata.
+        TestRasters.Edit(input, (_, x, y, v) => x + y < 12 ? nodata : x + y < 24 ? nodata + inward * (1 + (x + 3 * y) % 8) : v);
+        var lerc = Upscaler.Run(Run(input, dir, "lerc.tif", new() { ["COMPRESS"] = "LERC", ["MAX_Z_ERROR"] = "8" })).OutputPath;
+        var exact = Upscaler.Run(Run(input, dir, "exact.tif", [])).OutputPath;
+
+        var source = TestRasters.ReadAll(input, out var p);
+        var expected = TestRasters.ReadAll(exact, out _);
+        var actual = TestRasters.ReadAll(lerc, out var q);
+        Assert.Equal((null, MaskFlags.PerDataset), (q.Bands[0].Nodata, q.Bands[0].MaskFlags));
+        var mask = new byte[q.Width * q.Height];
+        using (var ds = RasterDataset.Open(lerc)) ds.ReadMask(new Window(0, 0, q.Width, q.Height), 1, mask);
+        for (var i = 0; i < mask.Length; i++)
+        {
+            // ×4 pixel repeat: output pixel (x, y) is input pixel (x / 4, y / 4).
+            var valid = source[i / q.Width / 4 * p.Width + i % q.Width / 4] != nodata;
+            Assert.Equal(valid ? 255 : 0, mask[i]);
+            if (valid) Assert.InRange(actual[i] - expected[i], -8, 8);
+        }
+    }
 }
