@@ -72,16 +72,25 @@ class _SatsrAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):  # noqa: N802
         return type(self)()
 
+    # The first choice names no model, so satsr takes its own default for the scale (satsr-sat-x2 at ×2).
+    OWN = "SatSR's own for the scale (satsr-sat-x4; satsr-sat-x2 at ×2)"
+
     def add_model(self, description):
-        names = zoo_models()
-        self.addParameter(QgsProcessingParameterEnum(self.MODEL, description, options=names,
-                                                     defaultValue=names.index(DEFAULT_MODEL) if DEFAULT_MODEL in names else 0))
+        self.addParameter(QgsProcessingParameterEnum(self.MODEL, description, options=[self.OWN] + zoo_models(), defaultValue=0))
         self.addParameter(QgsProcessingParameterFile(self.MODEL_FILE, "…or a model file (.onnx, .pth, ncnn .param; instead of the above)",
                                                      optional=True))
 
+    def model_name(self, parameters, context):
+        """The model file, else the zoo name chosen; None for satsr's own for the scale."""
+        if path := self.parameterAsFile(parameters, self.MODEL_FILE, context):
+            return path
+        choice = self.parameterAsEnum(parameters, self.MODEL, context)
+        return zoo_models()[choice - 1] if choice > 0 else None
+
     def model(self, parameters, context):
-        return (self.parameterAsFile(parameters, self.MODEL_FILE, context)
-                or zoo_models()[self.parameterAsEnum(parameters, self.MODEL, context)])
+        """The --model arguments; none for satsr's own for the scale."""
+        name = self.model_name(parameters, context)
+        return ["--model", name] if name else []
 
 
 class SuperResolveAlgorithm(_SatsrAlgorithm):
@@ -126,7 +135,7 @@ class SuperResolveAlgorithm(_SatsrAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         arguments = ["upscale", raster_path(self, parameters, self.INPUT, context), output,
-                     "--model", self.model(parameters, context),
+                     *self.model(parameters, context),
                      "--precision", self.PRECISIONS[self.parameterAsEnum(parameters, "PRECISION", context)],
                      "--format", self.FORMATS[self.parameterAsEnum(parameters, "FORMAT", context)],
                      "--overviews", self.parameterAsString(parameters, "OVERVIEWS", context) or "auto",
@@ -181,7 +190,7 @@ class EvaluateAlgorithm(_SatsrAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         arguments = ["eval", raster_path(self, parameters, self.INPUT, context),
-                     "--model", self.model(parameters, context),
+                     *self.model(parameters, context),
                      "--scale", str(2 + self.parameterAsEnum(parameters, "SCALE", context)),
                      "--degradation", self.DEGRADATIONS[self.parameterAsEnum(parameters, "DEGRADATION", context)],
                      "--json", output]
@@ -230,7 +239,7 @@ class TrainAlgorithm(_SatsrAlgorithm):
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         layers = self.parameterAsLayerList(parameters, self.INPUTS, context)
         inputs = [layer_path(layer, self.INPUTS) for layer in layers]
-        arguments = ["train", *inputs, "--base", self.model(parameters, context), "--output", output,
+        arguments = ["train", *inputs, "--base", self.model_name(parameters, context) or DEFAULT_MODEL, "--output", output,
                      "--steps", str(self.parameterAsInt(parameters, "STEPS", context)),
                      "--batch", str(self.parameterAsInt(parameters, "BATCH", context)),
                      "--patch", str(self.parameterAsInt(parameters, "PATCH", context)),

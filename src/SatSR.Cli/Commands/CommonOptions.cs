@@ -68,10 +68,9 @@ internal static class CommonOptions
         }
     }
 
-    public static readonly Option<string> Model = new("--model", "-m")
+    public static readonly Option<string?> Model = new("--model", "-m")
     {
-        Description = "Zoo model name or a model file (.pth, ncnn .param, .onnx)",
-        DefaultValueFactory = _ => ModelsCommand.DefaultModel,
+        Description = "Zoo model name or a model file (.pth, ncnn .param, .onnx) [default: satsr-sat-x4; satsr-sat-x2 with --scale 2]",
     };
 
     public static readonly Option<string?> Region = new("--region")

@@ -35,7 +35,7 @@ internal static class EvalCommand
             var options = new EvaluationOptions
             {
                 ReferencePath = parse.GetRequiredValue(Reference),
-                Model = ModelsCommand.Resolve(parse.GetRequiredValue(CommonOptions.Model)),
+                Model = ModelsCommand.Resolve(parse, parse.GetValue(Scale)),
                 Scale = parse.GetValue(Scale),
                 Region = CommonOptions.ParseRegion(parse.GetValue(CommonOptions.Region)),
                 Degradation = parse.GetValue(Degrade),

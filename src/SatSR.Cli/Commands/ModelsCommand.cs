@@ -14,6 +14,15 @@ internal static class ModelsCommand
 {
     public const string DefaultModel = "satsr-sat-x4";
 
+    /// <summary>
+    /// SatSR's own model for <paramref name="scale"/> when <c>--model</c> names none: the native ×2 one at ×2 (it beat the
+    /// ×4 one averaged to ×2 on every validation window, tools/train/choose-x2; docs/MODELS.md), the ×4 one otherwise.
+    /// </summary>
+    public static string DefaultModelFor(int? scale) => scale == 2 ? "satsr-sat-x2" : DefaultModel;
+
+    /// <summary>The model <c>--model</c> names, else <see cref="DefaultModelFor"/> <paramref name="scale"/>.</summary>
+    public static ModelDescriptor Resolve(ParseResult parse, int? scale) => Resolve(parse.GetValue(CommonOptions.Model) ?? DefaultModelFor(scale));
+
     private static readonly Argument<string> Name = new("NAME") { Description = "Zoo model name" };
     private static readonly Argument<string> ModelFile = new("MODEL") { Description = "Zoo name or model file (.pth, ncnn .param, .onnx)" };
     private static readonly Argument<string> OnnxOut = new("OUTPUT") { Description = "ONNX file to write" };

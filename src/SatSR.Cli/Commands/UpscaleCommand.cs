@@ -152,7 +152,7 @@ internal static class UpscaleCommand
         {
             InputPath = InputsAndOutput(parse).Inputs[0],
             OutputPath = InputsAndOutput(parse).Output,
-            Model = ModelsCommand.Resolve(parse.GetRequiredValue(CommonOptions.Model)),
+            Model = ModelsCommand.Resolve(parse, parse.GetValue(Scale)),
             Scale = parse.GetValue(Scale),
             OutScale = parse.GetValue(OutScale),
             TileSize = parse.GetValue(Tile),

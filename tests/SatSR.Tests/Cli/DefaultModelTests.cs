@@ -4,7 +4,7 @@ namespace SatSR.Tests.Cli;
 
 /// <summary>
 /// SatSR's own model is the default (issue 30): `upscale` and `eval` without --model run the network shipped as
-/// models/satsr-sat-x4.onnx, and the output says so in its metadata.
+/// models/satsr-sat-x4.onnx (models/satsr-sat-x2.onnx at --scale 2), and the output says so in its metadata.
 /// </summary>
 public class DefaultModelTests
 {
@@ -80,6 +80,46 @@ public class DefaultModelTests
 
         Assert.InRange(WorstBlockError(Path.Combine(dir, "default.tif")), 0, 0.5 + 1e-9);
         Assert.True(WorstBlockError(Path.Combine(dir, "off.tif")) > 1, "the uncorrected network already area-averages back to its input");
+    }
+
+    /// <summary>
+    /// At --scale 2 the default is the native ×2 model (chosen on validation windows, tools/train/choose-x2): pixel for
+    /// pixel the committed models/satsr-sat-x2.onnx with --consistency, named in the metadata, and not the ×4 model
+    /// averaged to ×2 (what --model satsr-sat-x4 --scale 2 still gives).
+    /// </summary>
+    [Fact]
+    public async Task Upscale_at_scale_2_without_a_model_runs_the_shipped_satsr_sat_x2_and_the_output_names_it()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers2b_pan_edge_512.tif", new Window(300, 100, 64, 64), Path.Combine(dir, "in.tif"));
+        string Out(string name) => Path.Combine(dir, name + ".tif");
+        foreach (var (name, extra) in new (string, string[])[]
+        {
+            ("default", []), ("file", ["--model", TestFiles.Fixture("models/satsr-sat-x2.onnx"), "--consistency"]), ("x4", ["--model", "satsr-sat-x4"]),
+        })
+        {
+            var (exit, _, error) = await CliTests.Run(["upscale", input, Out(name), "--device", "cpu", "--scale", "2", .. extra]);
+            Assert.True(exit == 0, error);
+        }
+
+        Assert.Equal(("satsr-sat-x2", "satsr-sat-x4"), (ModelOf(Out("default")), ModelOf(Out("x4"))));
+        var byDefault = TestRasters.ReadAll(Out("default"), out var profile);
+        Assert.Equal((128, 128), (profile.Width, profile.Height));
+        Assert.Equal(TestRasters.ReadAll(Out("file"), out _), byDefault);
+        var x4 = TestRasters.ReadAll(Out("x4"), out _);
+        Assert.True(byDefault.Zip(x4).Count(p => p.First != p.Second) > byDefault.Length / 10, "the default at ×2 is the ×4 model averaged");
+    }
+
+    [Fact]
+    public async Task Eval_at_scale_2_without_a_model_scores_satsr_sat_x2()
+    {
+        var dir = TestFiles.TempDir();
+        var json = Path.Combine(dir, "eval.json");
+        var (exit, _, error) = await CliTests.Run("eval", TestFiles.Fixture("cbers2b_pan_edge_512.tif"), "--region", "320,64,128,128", "--scale", "2",
+            "--device", "cpu", "--json", json);
+        Assert.True(exit == 0, error);
+        Assert.Contains("\"name\": \"satsr-sat-x2\"", File.ReadAllText(json));
+        Assert.Contains("\"consistencyCorrected\": true", File.ReadAllText(json));
     }
 
     [Fact]

