@@ -33,6 +33,24 @@ public class QgisProviderTests
         Assert.Equal("COG", json.RootElement.GetProperty("layout").GetString());
     }
 
+    /// <summary>The dialog's first model choice names none, so satsr takes its own for the scale: at ×2 the native ×2 model.</summary>
+    [Fact]
+    public async Task Super_resolve_in_qgis_without_a_model_runs_satsrs_own_for_the_scale()
+    {
+        var qgis = await QgisProfile.Installed();
+        var crop = await qgis.Crop("cbers_rgb342_20m.tif", "crop.tif", 400, 300, 48, 48);
+        var fromQgis = Path.Combine(qgis.Dir, "qgis.tif");
+        var fromCli = Path.Combine(qgis.Dir, "cli.tif");
+
+        var (exit, output, error) = await qgis.Process("run", "satsr:superresolve", "--", $"INPUT={crop}", "SCALE=1", $"OUTPUT={fromQgis}");
+        Assert.True(exit == 0, output + error);
+        var (cliExit, cliOutput) = await SatsrProcess.Run(["upscale", crop, fromCli, "--scale", "2"]);
+        Assert.True(cliExit == 0, cliOutput);
+
+        Assert.Equal(TestRasters.ReadAll(fromCli, out _), TestRasters.ReadAll(fromQgis, out var profile));
+        Assert.Contains("SATSR_MODEL=satsr-sat-x2", profile.Metadata.GetValueOrDefault("", []));
+    }
+
     [Fact]
     public async Task Cancel_in_qgis_leaves_a_partial_output_that_resume_completes_to_the_clis_pixels()
     {
