@@ -64,7 +64,10 @@ public class QgisProviderTests
 
         Assert.False(cancelled.Ok, "the run was not cancelled");
         Assert.Empty(cancelled.Layers);
-        Assert.Single(cancelled.Progress);
+        // Cancelled at the first report; a tile or two may still finish before satsr stops (how many depends on the
+        // machine's load), but never all of them.
+        Assert.NotEmpty(cancelled.Progress);
+        Assert.True(cancelled.Progress[^1] < 100, $"the run reached {cancelled.Progress[^1]} % before it stopped");
         var message = Assert.Single(cancelled.Errors);
         Assert.StartsWith("cancelled", message);   // satsr's own line: it stopped on SIGINT, not killed
         Assert.Contains("--resume", message);
