@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""One picture of the default model per source: HR | bicubic | realesr-general-x4v3 | satsr-sat-x4, at ×4 (area).
+"""One picture of the default model per source: HR | bicubic | realesr-general-x4v3 | the default, at ×4 (area): the
+default is satsr-sat-x4; with SCALE=2 in the environment, at ×2, satsr-sat-x2 (the default there).
 
-Usage: /usr/bin/python3 tools/train/before_after_sheet.py DATA_DIR OUT.png [SIDE]
+Usage: [SCALE=2] /usr/bin/python3 tools/train/before_after_sheet.py DATA_DIR OUT.png [SIDE]
 For each source's test window (docs/MODELS.md) the SIDE×SIDE HR pixels at its centre (default 128; the whole image
-when smaller) are block-averaged by 4 into an LR GeoTIFF of the same type and nodata, enlarged by GDAL's cubic and
-super-resolved by `./satsr upscale` with each model; rows are sources, panels 1:1, 4 px of white between them.
+when smaller) are block-averaged by the scale into an LR GeoTIFF of the same type and nodata, enlarged by GDAL's cubic
+and super-resolved by `./satsr upscale --scale S` with each model; rows are sources, panels 1:1, 4 px of white between them.
 Multi-band data shows its first three bands as RGB; data other than 8-bit is stretched between the HR crop's 1st and
 99th percentiles (all panels of a row share the stretch). Needs Debian's python3-gdal and numpy.
 """
@@ -27,7 +28,8 @@ SOURCES = [  # name, file, test window (x, y, w, h) as in tools/train/score-mode
     ("landsat8-b4", "landsat8_b4_int16_nodata.tif", (0, 0, 41, 41)),
     ("landsat8-b8", "landsat8_b8_pan_int16_nodata.tif", (0, 0, 82, 82)),
 ]
-MODELS = ["realesr-general-x4v3", "satsr-sat-x4"]
+SCALE = int(os.environ.get("SCALE", "4"))
+MODELS = ["realesr-general-x4v3", "satsr-sat-x4" if SCALE == 4 else "satsr-sat-x2"]
 
 
 def crop(path, window, side):
@@ -43,11 +45,11 @@ def crop(path, window, side):
 
 def write_lr(ds, bands, hr, path):
     c, h, w = hr.shape
-    lr = hr.reshape(c, h // 4, 4, w // 4, 4).mean(axis=(2, 4))
+    lr = hr.reshape(c, h // SCALE, SCALE, w // SCALE, SCALE).mean(axis=(2, 4))
     kind = ds.GetRasterBand(1).DataType
     if kind != gdal.GDT_Float32:
         lr = np.rint(lr)
-    out = gdal.GetDriverByName("GTiff").Create(path, w // 4, h // 4, c, kind)
+    out = gdal.GetDriverByName("GTiff").Create(path, w // SCALE, h // SCALE, c, kind)
     nodata = ds.GetRasterBand(1).GetNoDataValue()
     for i in range(c):
         band = out.GetRasterBand(i + 1)
@@ -82,7 +84,7 @@ def main():
             panels = [hr, read(cubic)]
             for model in MODELS:
                 out = os.path.join(work, f"{name}.{model}.tif")
-                subprocess.run([os.path.join(ROOT, "satsr"), "upscale", lr_path, out, "--model", model, "--overviews", "none"],
+                subprocess.run([os.path.join(ROOT, "satsr"), "upscale", lr_path, out, "--model", model, "--scale", str(SCALE), "--overviews", "none"],
                                check=True, stdout=subprocess.DEVNULL)
                 panels.append(read(out))
             eight = ds.GetRasterBand(1).DataType == gdal.GDT_Byte
@@ -103,7 +105,7 @@ def main():
     for i in range(3):
         mem.GetRasterBand(i + 1).WriteArray(sheet[i])
     gdal.GetDriverByName("PNG").CreateCopy(out_png, mem)
-    print(f"wrote {out_png}: rows {', '.join(s[0] for s in SOURCES)}; columns HR, bicubic, {', '.join(MODELS)}")
+    print(f"wrote {out_png}: rows {', '.join(s[0] for s in SOURCES)}; columns HR, bicubic, {', '.join(MODELS)}; ×{SCALE}")
 
 
 if __name__ == "__main__":
