@@ -32,6 +32,10 @@ internal static class TestModels
         return g.ToBytes();
     }
 
+    /// <summary><see cref="PixelRepeatX4"/> as a model to run: any tile size, overlap read off the graph (0).</summary>
+    public static ModelDescriptor PixelRepeat => new(
+        "nearest-x4", "PixelRepeat", 4, 3, 3, SizeRequirements.Any, PixelRepeatX4(), 0, "test", NetworkFootprint.OfGraph(PixelRepeatX4()));
+
     /// <summary><see cref="PixelRepeatX4"/> as <c>nearest-x4.onnx</c> in <paramref name="dir"/>; its path.</summary>
     public static string WritePixelRepeatX4(string dir)
     {

@@ -25,7 +25,7 @@ public class BufferLeaseTests
     {
         InputPath = input,
         OutputPath = output,
-        Model = new ModelDescriptor("nearest-x4", "PixelRepeat", 4, 3, 3, SizeRequirements.Any, TestModels.PixelRepeatX4(), 0, "test", NetworkFootprint.OfGraph(TestModels.PixelRepeatX4())),
+        Model = TestModels.PixelRepeat,
         Device = ExecutionDevice.Cpu,
         TileSize = 16,
         Overlap = 8,

@@ -1,5 +1,4 @@
 using SatSR.Geometry;
-using SatSR.Models;
 using SatSR.Pipeline;
 using SatSR.Pipeline.Options;
 using SatSR.Raster;
@@ -16,8 +15,7 @@ public class CreateOnlyOptionsTests
     {
         InputPath = input,
         OutputPath = Path.Combine(dir, name),
-        Model = new ModelDescriptor("nearest-x4", "PixelRepeat", 4, 3, 3, SizeRequirements.Any, TestModels.PixelRepeatX4(), 0, "test",
-            NetworkFootprint.OfGraph(TestModels.PixelRepeatX4())),
+        Model = TestModels.PixelRepeat,
         Device = SatSR.Inference.ExecutionDevice.Cpu,
         Overviews = [2],
         CreationOptions = creation,

@@ -63,8 +63,7 @@ public class PaddedTensorTests
         using var dir = new SatSR.Tests.Models.TempFolder();
         const int w = 30, h = 22;
         var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(400, 400, w, h), dir.File("in.tif"));
-        var model = new SatSR.Models.ModelDescriptor("nearest-x4", "PixelRepeat", 4, 3, 3, new SizeRequirements(Minimum: 4, MultipleOf: 4),
-            TestModels.PixelRepeatX4(), 0, "test", SatSR.Models.NetworkFootprint.OfGraph(TestModels.PixelRepeatX4()));
+        var model = TestModels.PixelRepeat with { SizeRequirements = new SizeRequirements(Minimum: 4, MultipleOf: 4) };
         var result = Upscaler.Run(new UpscaleOptions
         {
             InputPath = input,

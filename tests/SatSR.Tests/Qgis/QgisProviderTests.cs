@@ -11,20 +11,29 @@ public class QgisProviderTests
 {
     private static string ModelFile => TestFiles.Fixture(Path.Combine("models", "realesr-general-x4v3.onnx"));
 
+    /// <summary>
+    /// <paramref name="crop"/> super-resolved by the provider with <paramref name="parameters"/> (qgis_process) and by the
+    /// CLI with <paramref name="options"/>, each of which must succeed: the two outputs.
+    /// </summary>
+    private static async Task<(string FromQgis, string FromCli)> SuperResolveBoth(QgisProfile qgis, string crop, string[] parameters, string[] options)
+    {
+        var fromQgis = Path.Combine(qgis.Dir, "qgis.tif");
+        var fromCli = Path.Combine(qgis.Dir, "cli.tif");
+        var (exit, output, error) = await qgis.Process(["run", "satsr:superresolve", "--", $"INPUT={crop}", .. parameters, $"OUTPUT={fromQgis}"]);
+        Assert.True(exit == 0, output + error);
+        var (cliExit, cliOutput) = await SatsrProcess.Run(["upscale", crop, fromCli, .. options]);
+        Assert.True(cliExit == 0, cliOutput);
+        return (fromQgis, fromCli);
+    }
+
     [Fact]
     public async Task Super_resolve_in_qgis_writes_the_clis_pixels_and_georeference()
     {
         var qgis = await QgisProfile.Installed();
         var crop = await qgis.Crop("cbers_rgb342_20m.tif", "crop.tif", 400, 300, 96, 96);
-        var fromQgis = Path.Combine(qgis.Dir, "qgis.tif");
-        var fromCli = Path.Combine(qgis.Dir, "cli.tif");
-
         // ×2 of the ×4 network, as a COG with one overview level: options that each change the file.
-        var (exit, output, error) = await qgis.Process("run", "satsr:superresolve", "--", $"INPUT={crop}", $"MODEL_FILE={ModelFile}",
-            "SCALE=1", "FORMAT=1", "OVERVIEWS=2", $"OUTPUT={fromQgis}");
-        Assert.True(exit == 0, output + error);
-        var (cliExit, cliOutput) = await SatsrProcess.Run(["upscale", crop, fromCli, "--model", ModelFile, "--scale", "2", "--format", "cog", "--overviews", "2"]);
-        Assert.True(cliExit == 0, cliOutput);
+        var (fromQgis, fromCli) = await SuperResolveBoth(qgis, crop, [$"MODEL_FILE={ModelFile}", "SCALE=1", "FORMAT=1", "OVERVIEWS=2"],
+            ["--model", ModelFile, "--scale", "2", "--format", "cog", "--overviews", "2"]);
 
         var described = await qgis.Describe(fromQgis);
         Assert.Equal(await qgis.Describe(fromCli), described);
@@ -39,13 +48,7 @@ public class QgisProviderTests
     {
         var qgis = await QgisProfile.Installed();
         var crop = await qgis.Crop("cbers_rgb342_20m.tif", "crop.tif", 400, 300, 48, 48);
-        var fromQgis = Path.Combine(qgis.Dir, "qgis.tif");
-        var fromCli = Path.Combine(qgis.Dir, "cli.tif");
-
-        var (exit, output, error) = await qgis.Process("run", "satsr:superresolve", "--", $"INPUT={crop}", "SCALE=1", $"OUTPUT={fromQgis}");
-        Assert.True(exit == 0, output + error);
-        var (cliExit, cliOutput) = await SatsrProcess.Run(["upscale", crop, fromCli, "--scale", "2"]);
-        Assert.True(cliExit == 0, cliOutput);
+        var (fromQgis, fromCli) = await SuperResolveBoth(qgis, crop, ["SCALE=1"], ["--scale", "2"]);
 
         Assert.Equal(TestRasters.ReadAll(fromCli, out _), TestRasters.ReadAll(fromQgis, out var profile));
         Assert.Contains("SATSR_MODEL=satsr-sat-x2", profile.Metadata.GetValueOrDefault("", []));
