@@ -89,8 +89,8 @@ public static class Upscaler
     /// <summary>
     /// The engine the job's tiles run on: the float32 one from <paramref name="engines"/>, or with --precision int8 the
     /// graph quantised with activation ranges from a fixed sample of this input's own tiles (<paramref name="int8"/>, the
-    /// caller's to dispose). No float32 session of the tile's size is made for int8: calibration runs its own, and
-    /// making one cost 70–110 ms of a 2.4 s int8 run (512² crop, docs/benchmarks/int8.md).
+    /// caller's to dispose). No float32 session of the tile's size is made for int8: calibration runs its own, so one
+    /// would only cost time and memory.
     /// </summary>
     private static InferenceEngine Network(UpscaleJob job, NetworkFacts facts, EngineCache engines, Validity validity, CancellationToken ct,
         out InferenceEngine? int8)

@@ -33,8 +33,8 @@ internal sealed record OutputEncoding(
     /// <summary>
     /// Validity goes into an internal mask band instead of a nodata value: lossy codecs change the values along
     /// nodata's edge, so a nodata value would no longer mark it. LERC with an error bound is lossy too, and moves valid
-    /// values within the bound of nodata onto it (GDAL 3.6: 1,643 of 55,536 valid Byte values of 1–11 became nodata 0
-    /// at MAX_Z_ERROR=8); DISCARD_LSB keeps clear of nodata by itself.
+    /// values within the bound of nodata onto it (GDAL 3.6 does, CreateOnlyOptionsTests); DISCARD_LSB keeps clear of
+    /// nodata by itself.
     /// </summary>
     public bool Mask => Lossy.Contains(Compression) || (Compression.StartsWith("LERC", StringComparison.Ordinal) && ErrorBound > 0);
 
