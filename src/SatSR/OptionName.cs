@@ -20,6 +20,7 @@ public sealed record OptionName
     public static readonly OptionName Degradation = new(nameof(Degradation));
     public static readonly OptionName Device = new(nameof(Device));
     public static readonly OptionName MemoryBytes = new(nameof(MemoryBytes));
+    public static readonly OptionName ModelWeight = new(nameof(ModelWeight));
     public static readonly OptionName OutScale = new(nameof(OutScale));
     public static readonly OptionName Overlap = new(nameof(Overlap));
     public static readonly OptionName Overviews = new(nameof(Overviews));

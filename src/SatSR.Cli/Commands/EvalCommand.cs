@@ -28,7 +28,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Score a model on a high-resolution image: degrade, super-resolve, compare (PSNR, SSIM) with bicubic and Lanczos")
         {
-            Reference, CommonOptions.Model, Scale, CommonOptions.Region, Degrade, UpscaleCommand.Consistency, UpscaleCommand.NoConsistency, Json, UpscaleCommand.Device, UpscaleCommand.Threads,
+            Reference, CommonOptions.Model, Scale, CommonOptions.Region, Degrade, UpscaleCommand.Consistency, UpscaleCommand.NoConsistency, UpscaleCommand.ModelWeightOption, Json, UpscaleCommand.Device, UpscaleCommand.Threads,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -43,6 +43,7 @@ internal static class EvalCommand
                 Threads = parse.GetValue(UpscaleCommand.Threads),
             };
             if (UpscaleCommand.ConsistencyChoice(parse) is { } consistency) options = options with { Consistency = consistency };
+            if (UpscaleCommand.ModelWeightChoice(parse) is { } weight) options = options with { ModelWeight = weight.Value };
             options.Validate();
             var json = parse.GetValue(Json);
             if (json is not null && Directory.Exists(json)) throw new InvalidOptionsException($"--json {json}: is a folder; give a file name");
@@ -84,6 +85,7 @@ internal static class EvalCommand
         console.WriteLine(FormattableString.Invariant(
             $"region {r.Region.Column},{r.Region.Row},{r.Region.Width},{r.Region.Height}: {r.ValidPixels:N0} valid pixels compared, peak {peaks}"));
         console.WriteLine(FormattableString.Invariant($"consistency PSNR of the model output {r.Consistency:F2} dB; {r.Elapsed.TotalSeconds:F1} s"));
+        if (r.ModelWeight < 1) console.WriteLine(FormattableString.Invariant($"network weight {r.ModelWeight:0.###} against bicubic"));
     }
 
     private static string Db(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);
@@ -140,6 +142,7 @@ internal static class EvalCommand
         w.WriteString("degradation", r.Degradation.ToString().ToLowerInvariant());
         if (r.MtfSigma is { } sigma) w.WriteNumber("mtfSigma", sigma);
         Number(w, "consistency", r.Consistency);
+        w.WriteNumber("modelWeight", r.ModelWeight);
         w.WriteNumber("validPixels", r.ValidPixels);
         w.WriteEndObject();
     }

@@ -56,6 +56,10 @@ internal static class UpscaleCommand
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: see --stretch, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
     internal static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input (the default for satsr-sat-x4)" };
+    internal static readonly Option<string?> ModelWeightOption = new("--model-weight")
+    {
+        Description = "The network's weight against bicubic, 0 to 1, or auto: measured on the scene one scale down (the default for SatSR's own models; 1 for every other)",
+    };
     internal static readonly Option<bool> NoConsistency = new("--no-consistency") { Description = "Leave the network's output uncorrected (the default for every model but satsr-sat-x4)" };
     internal static readonly Option<Precision> PrecisionOption = new("--precision")
     {
@@ -70,7 +74,7 @@ internal static class UpscaleCommand
     {
         var command = new Command("upscale", "Super-resolve a georeferenced raster into a tiled GeoTIFF")
         {
-            Paths, CommonOptions.Asset, CommonOptions.Config, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
+            Paths, CommonOptions.Asset, CommonOptions.Config, CommonOptions.Model, Scale, OutScale, Tile, Overlap, Device, Nodata, Co, Format, Overviews, Overwrite, Resume, Blend, Bands, Range, StretchOption, Consistency, NoConsistency, ModelWeightOption, Tta, PrecisionOption, ShardOption, Parts, Threads, Batch, Memory, QueueDepth,
         };
         command.SetAction((parse, ct) => ErrorRenderer.Guard(error, parse.GetValue(CommonOptions.Verbose), async () =>
         {
@@ -94,6 +98,10 @@ internal static class UpscaleCommand
                 $"[green]wrote[/] {result.OutputPath} ({result.Width}×{result.Height}, {Factor(result)}, {result.TilesInferred} tiles on {result.Device}, {result.Elapsed.TotalSeconds:F1} s)");
             console.MarkupLineInterpolated(
                 $"consistency PSNR {Decibels(result.ConsistencyBefore)} from the network, {Decibels(result.ConsistencyAfter)} as written{(options.Consistency ? " (consistency correction on)" : "")}");
+            if (options.ModelWeight is null || result.ModelWeight < 1)
+            {
+                console.MarkupLineInterpolated($"network weight {result.ModelWeight:0.###} against bicubic{(options.ModelWeight is null ? " (measured on the scene)" : "")}");
+            }
             return 0;
         }));
         return command;
@@ -178,8 +186,18 @@ internal static class UpscaleCommand
             MemoryBytes = ParseBytes("--memory", parse.GetValue(Memory)),
             QueueDepth = parse.GetValue(QueueDepth),
         };
-        return ConsistencyChoice(parse) is { } consistency ? options with { Consistency = consistency } : options;
+        options = ConsistencyChoice(parse) is { } consistency ? options with { Consistency = consistency } : options;
+        return ModelWeightChoice(parse) is { } weight ? options with { ModelWeight = weight.Value } : options;
     }
+
+    /// <summary>--model-weight: a number, or auto (a weight of null: measured); null when not given (the model's own default).</summary>
+    internal static (double? Value, bool Given)? ModelWeightChoice(ParseResult parse) => parse.GetValue(ModelWeightOption) switch
+    {
+        null => null,
+        "auto" => (null, true),
+        { } text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) => (w, true),
+        { } text => throw new InvalidOptionsException($"--model-weight {text}: give auto or a number from 0 to 1"),
+    };
 
     /// <summary>The input paths and the output path (the last one) of the command line.</summary>
     internal static (string[] Inputs, string Output) InputsAndOutput(ParseResult parse)

@@ -28,4 +28,11 @@ public sealed record ModelDescriptor(
     /// otherwise: true for SatSR's own zoo model, where it was chosen on validation data; false for every other model.
     /// </summary>
     public bool Consistency { get; init; }
+
+    /// <summary>
+    /// Whether a run measures this model's weight against bicubic on the scene unless told otherwise
+    /// (<c>--model-weight auto</c>): true for SatSR's own zoo models, where it was chosen on validation data; every
+    /// other model runs at weight 1.
+    /// </summary>
+    public bool MeasuredWeight { get; init; }
 }

@@ -37,6 +37,15 @@ public sealed record EvaluationOptions
     public bool Consistency { get => _consistency ?? Model.Consistency; init => _consistency = value; }
     private readonly bool? _consistency;
 
+    /// <summary>The network's weight against bicubic, as <see cref="UpscaleOptions.ModelWeight"/> (null: measured on the low-resolution image); when not set, the model's default.</summary>
+    public double? ModelWeight
+    {
+        get => _modelWeightSet ? _modelWeight : Model.MeasuredWeight ? null : 1;
+        init => (_modelWeight, _modelWeightSet) = (value, true);
+    }
+    private readonly double? _modelWeight;
+    private readonly bool _modelWeightSet;
+
     /// <summary>Folder for the low-resolution input and the model's output while the evaluation runs (removed after); null: the system's temp folder.</summary>
     public string? WorkDirectory { get; init; }
 
@@ -78,6 +87,9 @@ public sealed record EvaluationResult(
 {
     /// <summary>Whether the model's output was corrected for consistency (<see cref="EvaluationOptions.Consistency"/>).</summary>
     public bool Corrected { get; init; }
+
+    /// <summary>The network's weight against bicubic the model's output was made with (<see cref="EvaluationOptions.ModelWeight"/>).</summary>
+    public double ModelWeight { get; init; } = 1;
 
     /// <summary>σ of the MTF blur in reference pixels; null for area degradation.</summary>
     public double? MtfSigma => Degradation == DegradationKind.Mtf ? Quality.Degradation.MtfSigma(Scale) : null;
@@ -138,6 +150,7 @@ public static class Evaluation
                 TileSize = options.TileSize,
                 Threads = options.Threads,
                 Consistency = options.Consistency,
+                ModelWeight = options.ModelWeight,
                 // The stored low-resolution file no longer declares the reference's bit depth; give its range instead.
                 Ranges = BitDepthPeak(profile) is { } bitPeak ? [new RangeOverride(null, 0, bitPeak)] : [],
             }, progress, cancellationToken);
@@ -158,7 +171,7 @@ public static class Evaluation
             var scores = methods.Select(m => Scores.Measure(fine, m, compared, w, h, peaks)).ToArray();
             var perBand = bands.Select((b, k) => new BandScores(b, peaks[k], scores[0].Bands[k], scores[1].Bands[k], scores[2].Bands[k])).ToList();
             return new EvaluationResult(options.Model.Name, s, region, options.Degradation, scores[0].Overall, scores[1].Overall, scores[2].Overall,
-                perBand, upscale.ConsistencyAfter, compared.Count(v => v != 0), clock.Elapsed) { Corrected = options.Consistency };
+                perBand, upscale.ConsistencyAfter, compared.Count(v => v != 0), clock.Elapsed) { Corrected = options.Consistency, ModelWeight = upscale.ModelWeight };
         }
         finally
         {

@@ -15,8 +15,8 @@ namespace SatSR.Pipeline;
 /// </summary>
 internal static class Int8Model
 {
-    /// <summary>Tiles with valid pixels in the sample, and the seed of their order and of the crop inside each.</summary>
-    public const int SampleTiles = 8, Seed = 20261201;
+    /// <summary>The seed of the crop inside each sample tile.</summary>
+    public const int Seed = SceneSample.Seed;
 
     /// <summary>Side of the square calibrated from each tile: the ranges do not need whole tiles, and deep networks are slow.</summary>
     public const int CropSide = 96;
@@ -38,33 +38,6 @@ internal static class Int8Model
         var convolutions = QdqGraph.Convolutions(model.OnnxModel).Count;
         var keep = Enumerable.Range(0, convolutions).Where(i => i < Tuning.KeepFirst || i >= convolutions - Tuning.KeepLast).ToHashSet();
         return model with { OnnxModel = QdqGraph.Quantize(model.OnnxModel, ranges, keep) };
-    }
-
-    /// <summary>
-    /// Prepared input tensors (first band group, exactly as the stages prepare them, <paramref name="channels"/> per tile) of up
-    /// to <see cref="SampleTiles"/> tiles with valid pixels, in an order shuffled with <see cref="Seed"/>: the same input
-    /// always gives the same sample.
-    /// </summary>
-    public static IEnumerable<float[]> PreparedSample(UpscaleJob job, Validity validity, int channels)
-    {
-        var plan = job.Plan;
-        var buffers = new BufferOwner();
-        using var reader = new TileReader(job.Options.InputPath, validity, buffers.Pool<double>((long)job.Input.BandCount * plan.ReadWidth * plan.ReadHeight),
-            buffers.Pool<byte>((long)plan.ReadWidth * plan.ReadHeight));
-        using var preparer = new TilePreparer(job.Bands, job.Scales, channels, job.TensorHeight, job.TensorWidth,
-            buffers.Pool<float>((long)channels * job.TensorHeight * job.TensorWidth), buffers);
-        var order = Enumerable.Range(0, plan.Tiles.Count).ToArray();
-        new Random(Seed).Shuffle(order);
-        var count = SampleTiles;
-        foreach (var index in order)
-        {
-            if (count == 0) yield break;
-            var read = reader.Read(new ScheduledTile(0, plan.Tiles[index], EndsRow: false));
-            if (read.Skipped) continue;
-            count--;
-            using var prepared = preparer.Prepare(read);
-            yield return prepared.Inputs[0].Array;
-        }
     }
 
     private static float[] Crop(float[] tile, int channels, int height, int width, int side, int top, int left)

@@ -40,7 +40,13 @@ public static class Upscaler
         var network = Network(job, facts, engines, validity, cancellationToken, out var int8);
         using (int8)
         {
-            var stages = new StagedJob(job, validity);
+            var weight = options.ModelWeight is { } given ? (float)given : ModelWeight.Measure(job, facts.Channels, validity, cancellationToken);
+            // The file says what it was made with whenever the network's output was not taken as it is, or the weight was measured.
+            if (options.ModelWeight is null || weight < 1)
+            {
+                job = job with { OutputProfile = OutputProfile.WithWeight(job.OutputProfile, weight), StageProfile = OutputProfile.WithWeight(job.StageProfile, weight) };
+            }
+            var stages = new StagedJob(job, validity, weight);
             var buffers = stages.Owner(network);
             try
             {
@@ -51,6 +57,7 @@ public static class Upscaler
                     StageTimes = figures.Busy,
                     ConsistencyBefore = figures.Before.Psnr,
                     ConsistencyAfter = figures.After.Psnr,
+                    ModelWeight = weight,
                     OverviewTime = overviewTime,
                     CopyTime = copyTime,
                     TileSize = job.Plan.TileSize,
@@ -101,7 +108,7 @@ public static class Upscaler
         {
             // A float32 engine kept from an earlier scene is not needed, and its weights need not stay in memory.
             engines.Drop();
-            var quantised = Int8Model.Quantise(o.Model, Int8Model.PreparedSample(job, validity, facts.Channels), facts.Channels, job.TensorHeight,
+            var quantised = Int8Model.Quantise(o.Model, SceneSample.Prepared(job, validity, facts.Channels).Select(t => t.Input), facts.Channels, job.TensorHeight,
                 job.TensorWidth, o.Threads, ct);
             int8 = InferenceEngine.Create(quantised, job.Device, job.TensorHeight, job.TensorWidth, o.Threads, job.Batch, Precision.Int8);
         }

@@ -1,8 +1,9 @@
 namespace SatSR.Pixels;
 
 /// <summary>
-/// Area-averaging downsampling (every output pixel is the mean of the input area it covers, fractional pixels
-/// counted by their share). Used to turn a ×4 prediction into ×2 or ×3 without aliasing.
+/// Separable resampling of float planes along two <see cref="ResampleAxis"/>: area averaging (every output pixel the
+/// mean of the input area it covers, fractional pixels counted by their share), which turns a ×4 prediction into ×2 or
+/// ×3 without aliasing, and bicubic enlargement, which a prediction is blended with (<c>--model-weight</c>).
 /// </summary>
 public static class AreaResample
 {
@@ -13,9 +14,21 @@ public static class AreaResample
     public static void Downscale(ReadOnlySpan<float> source, int sw, int sh, Span<float> destination, int dw, int dh, Span<float> scratch, int planeCount = 1)
     {
         if (dw > sw || dh > sh) throw new ArgumentException("area resampling only shrinks");
+        Apply(source, sw, sh, destination, ResampleAxis.Create(sw, dw), ResampleAxis.Create(sh, dh), scratch, planeCount);
+    }
+
+    /// <summary>
+    /// Enlarges a w×h plane <paramref name="scale"/> times by bicubic (Keys, as eval's baseline) into
+    /// <paramref name="destination"/>, through <paramref name="scratch"/> of at least (w·s)×h values.
+    /// </summary>
+    public static void Bicubic(ReadOnlySpan<float> source, int w, int h, int scale, Span<float> destination, Span<float> scratch) =>
+        Apply(source, w, h, destination, ResampleAxis.Bicubic(w, w * scale), ResampleAxis.Bicubic(h, h * scale), scratch, 1);
+
+    private static void Apply(ReadOnlySpan<float> source, int sw, int sh, Span<float> destination, ResampleAxis xAxis, ResampleAxis yAxis,
+        Span<float> scratch, int planeCount)
+    {
+        int dw = xAxis.DestinationLength, dh = yAxis.DestinationLength;
         if (scratch.Length < dw * sh) throw new ArgumentException("scratch too small");
-        var xAxis = ResampleAxis.Create(sw, dw);
-        var yAxis = ResampleAxis.Create(sh, dh);
         var rows = scratch;
         for (var p = 0; p < planeCount; p++)
         {

@@ -131,7 +131,7 @@ public sealed class ModelZoo
         stream.ReadExactly(bytes);
         // The PyTorch export: 3 channels in and out, 3×3 convolutions with padding 1, so any size works.
         return new ModelDescriptor(entry.Name, entry.ArchitectureId, entry.Scale, 3, 3, SizeRequirements.Any, bytes,
-            entry.ParameterCount, $"embedded:{resource}", FootprintOf(entry)) { Consistency = entry.Consistency };
+            entry.ParameterCount, $"embedded:{resource}", FootprintOf(entry)) { Consistency = entry.Consistency, MeasuredWeight = entry.MeasuredWeight };
     }
 
     /// <summary>A zoo model's footprint is its architecture's, not one read off the graph (an ncnn file does not say which it is).</summary>

@@ -5,4 +5,6 @@ namespace SatSR.Models.Zoo;
 /// <param name="Source">where the weights come from (licence and origin, for <c>satsr models list</c>)</param>
 /// <param name="Embedded">true when the weights ship inside SatSR.dll, false when they must be fetched once</param>
 /// <param name="Consistency">whether the model runs with the consistency correction unless told otherwise (<see cref="ModelDescriptor.Consistency"/>)</param>
-public sealed record ZooEntry(string Name, string ArchitectureId, int Scale, long ParameterCount, string Source, bool Embedded, bool Consistency = false);
+/// <param name="MeasuredWeight">whether a run measures the model's weight against bicubic unless told otherwise (<see cref="ModelDescriptor.MeasuredWeight"/>)</param>
+public sealed record ZooEntry(string Name, string ArchitectureId, int Scale, long ParameterCount, string Source, bool Embedded, bool Consistency = false,
+    bool MeasuredWeight = false);

@@ -82,6 +82,19 @@ public sealed record UpscaleOptions
     public bool Consistency { get => _consistency ?? Model.Consistency; init => _consistency = value; }
     private readonly bool? _consistency;
 
+    /// <summary>
+    /// The network's weight against bicubic, 0 to 1: the output is weight·network + (1 − weight)·bicubic, before the
+    /// consistency correction. Null: measured on the scene one scale down (<c>--model-weight auto</c>). When not set, the
+    /// model's own default (<see cref="ModelDescriptor.MeasuredWeight"/>: measured, else 1).
+    /// </summary>
+    public double? ModelWeight
+    {
+        get => _modelWeightSet ? _modelWeight : Model.MeasuredWeight ? null : 1;
+        init => (_modelWeight, _modelWeightSet) = (value, true);
+    }
+    private readonly double? _modelWeight;
+    private readonly bool _modelWeightSet;
+
     /// <summary>Test-time augmentation: every tile inferred in its 8 flips and quarter turns and the results averaged (8× the inference).</summary>
     public bool Tta { get; init; }
 
@@ -132,6 +145,10 @@ public sealed record UpscaleOptions
         if (Batch is < 1 or > 256) throw new InvalidOptionsException($"{OptionName.Batch} must be 1 to 256 (got {Batch})", Batch);
         if (QueueDepth is < 1 or > 64) throw new InvalidOptionsException($"{OptionName.QueueDepth} must be 1 to 64 (got {QueueDepth})", QueueDepth);
         if (MemoryBytes is < 16L << 20) throw new InvalidOptionsException($"{OptionName.MemoryBytes} must be at least 16 MiB (got {MemoryBytes / (1 << 20)} MiB)", MemoryBytes);
+        if (ModelWeight is { } weight && !(weight >= 0 && weight <= 1))
+        {
+            throw new InvalidOptionsException($"{OptionName.ModelWeight} must be auto or a number from 0 to 1 (got {weight.ToString(CultureInfo.InvariantCulture)})", weight);
+        }
         if (Scale is { } s && s is < 1 or > 4) throw new InvalidOptionsException($"{OptionName.Scale} must be 1, 2, 3 or 4 (got {s})", s);
         if (OutScale is { } f && !(double.IsFinite(f) && f >= 1))
         {

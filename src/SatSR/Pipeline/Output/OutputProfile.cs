@@ -9,6 +9,18 @@ internal static class OutputProfile
     /// <summary>The metadata item (default domain) naming the model an output was made with.</summary>
     public const string ModelItem = "SATSR_MODEL=";
 
+    /// <summary>The metadata item (default domain) giving the network's weight against bicubic (<c>--model-weight</c>).</summary>
+    public const string WeightItem = "SATSR_MODEL_WEIGHT=";
+
+    /// <summary><paramref name="profile"/> with <c>SATSR_MODEL_WEIGHT=<paramref name="weight"/></c> in its default metadata domain.</summary>
+    public static RasterProfile WithWeight(RasterProfile profile, float weight)
+    {
+        var metadata = profile.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        metadata[""] = [.. metadata.GetValueOrDefault("", []).Where(item => !item.StartsWith(WeightItem, StringComparison.Ordinal)),
+            WeightItem + weight.ToString("0.####", CultureInfo.InvariantCulture)];
+        return profile with { Metadata = metadata };
+    }
+
     /// <summary>
     /// The output of <paramref name="width"/>×<paramref name="height"/> pixels over the input's extent: the georeference
     /// is scaled by the real factors width/W across and height/H down. <paramref name="bands"/>: the input bands
@@ -19,7 +31,9 @@ internal static class OutputProfile
     {
         double fx = (double)width / input.Width, fy = (double)height / input.Height;
         var metadata = input.Metadata.ToDictionary(kv => kv.Key, kv => kv.Key == "RPC" ? ScaleRpc(kv.Value, fx, fy) : kv.Value);
-        metadata[""] = [.. metadata.GetValueOrDefault("", []).Where(item => !item.StartsWith(ModelItem, StringComparison.Ordinal)), ModelItem + model];
+        // An input SatSR made names its own model and weight: neither is this output's.
+        metadata[""] = [.. metadata.GetValueOrDefault("", []).Where(item => !item.StartsWith(ModelItem, StringComparison.Ordinal) && !item.StartsWith(WeightItem, StringComparison.Ordinal)),
+            ModelItem + model];
         return input with
         {
             Width = width,

@@ -59,6 +59,9 @@ public sealed record UpscaleResult(
     /// <summary>The same for the written output (after blending, <c>--consistency</c> and rounding to the data type).</summary>
     public double ConsistencyAfter { get; init; } = double.NaN;
 
+    /// <summary>The network's weight against bicubic the output was made with (<see cref="UpscaleOptions.ModelWeight"/>), measured or given.</summary>
+    public double ModelWeight { get; init; } = 1;
+
     /// <summary>Time spent building overviews, in the pass that writes the output (part of <see cref="Elapsed"/>).</summary>
     public TimeSpan OverviewTime { get; init; }
 

@@ -41,7 +41,8 @@ internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(st
 /// </summary>
 /// <param name="job">what the stages do: the input, its bands and how they map, the scale, the blend, the workers</param>
 /// <param name="validity">which input pixels are valid, read through each reader's own handle</param>
-internal sealed class StagedJob(UpscaleJob job, Validity validity)
+/// <param name="weight">the network's weight against bicubic (<see cref="ModelWeight"/>)</param>
+internal sealed class StagedJob(UpscaleJob job, Validity validity, float weight)
 {
     public int Workers { get; } = Math.Max(1, job.Workers);
     public int QueueDepth { get; } = Math.Max(1, job.Options.QueueDepth);
@@ -90,7 +91,7 @@ internal sealed class StagedJob(UpscaleJob job, Validity validity)
                 .Select(_ => Worker(new TilePreparer(job.Bands, job.Scales, engine.Channels, engine.Height, engine.Width, tensors, buffers))).ToList());
             var predictors = new WorkerPool<TilePredictor>(Enumerable.Range(0, Workers)
                 .Select(_ => Worker(new TilePredictor(path, job.Bands, bandCount, engine.Scale, scale, engine.OutputChannels, engine.Height,
-                    engine.Width, job.Options.Consistency, buffers))).ToList());
+                    engine.Width, job.Options.Consistency, weight, buffers))).ToList());
             var inferrer = Worker(new TileInferrer(path, engine, job.Options.Tta, schedule.Tiles.Count, buffers.Pool<float>(engine.OutputLength),
                 buffers.Pool<double>(engine.OutputLength), cancel.Token));
             var blender = new StripBlender(schedule, BlendWeights.Create(plan, scale, job.Options.Blend), bandCount, outputs.BlockHeight, outputs.BlockWidth,

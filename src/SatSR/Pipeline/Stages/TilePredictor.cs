@@ -1,5 +1,7 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Pipeline.Buffers;
 using SatSR.Pipeline.Planning;
@@ -32,15 +34,16 @@ internal readonly record struct BandPlane(int Group, int Offset);
 
 /// <summary>
 /// Turns the network's planes into band predictions: a 1-band group's replicated RGB averaged back, the model's scale
-/// area-resampled to the job's, non-finite values refused, and the distance from averaging back to the input measured
+/// area-resampled to the job's, non-finite values refused, blended with bicubic when the network's weight is below 1
+/// (<see cref="ModelWeight"/>), and the distance from averaging back to the input measured
 /// over the tile's core (removed with --consistency). One per worker (its scratch is its own). Hands the network's outputs
 /// on, holding the predictions, and gives back the rest of what the inferred tile holds.
 /// </summary>
 internal sealed class TilePredictor(string path, BandSelection bands, int outputBands, int modelScale, int scale, int outputChannels,
-    int tensorHeight, int tensorWidth, bool consistency, BufferOwner buffers) : IDisposable
+    int tensorHeight, int tensorWidth, bool consistency, float weight, BufferOwner buffers) : IDisposable
 {
     private readonly Scratch<float> _modelScale = buffers.Scratch<float>(), _resample = buffers.Scratch<float>(),
-        _plane = buffers.Scratch<float>(), _residual = buffers.Scratch<float>();
+        _plane = buffers.Scratch<float>(), _residual = buffers.Scratch<float>(), _bicubic = buffers.Scratch<float>();
 
     public PredictedTile Predict(InferredTile tile)
     {
@@ -66,12 +69,10 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
                     places[Array.IndexOf(bands.Output, group[k])] = new BandPlane(g, k * length);
                     var output = tile.Outputs[g].Array;
                     var prediction = output.AsSpan(k * length, length);
-                    Take(tile, group.Length == 1 ? -1 : k, output, prediction, w, h);
-                    var plane = _plane.Take(w * h);
-                    for (var y = 0; y < h; y++) tile.Inputs[g].Array.AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.AsSpan(y * w, w));
-                    var residual = _residual.Take(w * h);
-                    error += Consistency.Residual(prediction, plane.AsSpan(0, w * h), w, h, scale, tile.Valid.Array, core, residual);
-                    if (consistency) Consistency.Correct(prediction, residual, w, h, scale);
+                    var plane = _plane.Take(w * h).AsSpan(0, w * h);
+                    for (var y = 0; y < h; y++) tile.Inputs[g].Array.AsSpan((k * tensorHeight + y) * tensorWidth, w).CopyTo(plane.Slice(y * w, w));
+                    error += Band(tile.Outputs[g].Array, group.Length == 1 ? -1 : k, plane, w, h, prediction, tile.Valid.Array, core,
+                        $"tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}");
                 }
             }
         }
@@ -92,13 +93,38 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
         _resample.Dispose();
         _plane.Dispose();
         _residual.Dispose();
+        _bicubic.Dispose();
+    }
+
+    /// <summary>
+    /// One band's prediction over a w×h read window whose input plane is <paramref name="plane"/>: channel
+    /// <paramref name="channel"/> of the network's <paramref name="output"/> (the mean of all channels when −1) at the
+    /// job's scale, blended with the plane's bicubic enlargement by the network's weight, then corrected for consistency
+    /// if the job is. Returns the consistency error before the correction over the valid pixels of <paramref name="measured"/>.
+    /// </summary>
+    public SquaredError Band(float[] output, int channel, ReadOnlySpan<float> plane, int w, int h, Span<float> prediction,
+        ReadOnlySpan<byte> valid, Window measured, string where)
+    {
+        Take(where, channel, output, prediction, w, h);
+        if (weight < 1)
+        {
+            var bicubic = _bicubic.Take(prediction.Length).AsSpan(0, prediction.Length);
+            AreaResample.Bicubic(plane, w, h, scale, bicubic, _resample.Take(w * scale * h));
+            // The weighted sum, a vector at a time (TensorPrimitives: w·p + (1 − w)·b).
+            TensorPrimitives.Multiply(prediction, weight, prediction);
+            TensorPrimitives.MultiplyAdd(bicubic, 1 - weight, prediction, prediction);
+        }
+        var residual = _residual.Take(w * h);
+        var error = Consistency.Residual(prediction, plane, w, h, scale, valid, measured, residual);
+        if (consistency) Consistency.Correct(prediction, residual, w, h, scale);
+        return error;
     }
 
     /// <summary>
     /// Channel <paramref name="channel"/> of the network's output (the mean of all channels when −1) over the tile's read
     /// window, resampled from the model's scale to the job's.
     /// </summary>
-    private void Take(InferredTile tile, int channel, float[] output, Span<float> prediction, int w, int h)
+    private void Take(string where, int channel, float[] output, Span<float> prediction, int w, int h)
     {
         var m = modelScale;
         int ow = w * m, oh = h * m, tw = tensorWidth * m, plane = tensorHeight * m * tw;
@@ -112,7 +138,7 @@ internal sealed class TilePredictor(string path, BandSelection bands, int output
             if (!finite)
             {
                 var v = dst.ToArray().First(v => !float.IsFinite(v));
-                throw new InferenceException($"{path}: tile {tile.Scheduled.Tile.Index} {tile.Scheduled.Tile.Read}: the model produced {v} (try {OptionName.Device} cpu)");
+                throw new InferenceException($"{path}: {where}: the model produced {v} (try {OptionName.Device} cpu)");
             }
         }
         if (m != scale) AreaResample.Downscale(full, ow, oh, prediction, w * scale, h * scale, _resample.Take(w * scale * oh));
