@@ -21,6 +21,7 @@ internal static class CommonOptions
         [OptionName.Degradation] = "--degradation",
         [OptionName.Device] = "--device",
         [OptionName.MemoryBytes] = "--memory",
+        [OptionName.ModelWeight] = "--model-weight",
         [OptionName.OutScale] = "--outscale",
         [OptionName.Overlap] = "--overlap",
         [OptionName.Overviews] = "--overviews",

@@ -17,8 +17,12 @@ namespace SatSR.Pipeline;
 /// </summary>
 internal static class ModelWeight
 {
-    /// <summary>Coarse pixels left out at each edge of a sample tile: the network's padding shows there, and the tiles of a run overlap it away.</summary>
-    public const int Margin = 8;
+    /// <summary>
+    /// Coarse pixels left out at each edge of a sample tile: the network's padding shows there, and the tiles of a run
+    /// overlap it away. Small, so that a small scene is still measured (8 left every ×4 validation window of a small
+    /// scene unmeasured, at weight 1; docs/MODELS.md).
+    /// </summary>
+    public const int Margin = 2;
 
     /// <summary>
     /// The weight for <paramref name="job"/>; 1 when the sample holds nothing to measure (tiles too small, or no valid

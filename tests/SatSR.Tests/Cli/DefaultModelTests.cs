@@ -17,8 +17,9 @@ public class DefaultModelTests
 
     /// <summary>
     /// On a real crop, the default output is pixel for pixel the output of the committed ONNX file given by path with
-    /// --consistency (on by default for satsr-sat-x4 only, chosen on validation data: docs/MODELS.md), it differs from
-    /// realesr-general-x4v3's, and each output's metadata names the model that made it. The crop is one tile, so the
+    /// --consistency and --model-weight auto (both on by default for SatSR's own models only, chosen on validation data:
+    /// docs/MODELS.md), it differs from realesr-general-x4v3's, and each output's metadata names the model that made it
+    /// (and the default's, the weight it measured). The crop is one tile, so the
     /// overlap (the zoo's for SRVGGNetCompact, or read off a plain graph's operators) does not enter.
     /// </summary>
     [Fact]
@@ -30,7 +31,8 @@ public class DefaultModelTests
         var file = TestFiles.Fixture("models/satsr-sat-x4.onnx");
         foreach (var (name, extra) in new (string, string[])[]
         {
-            ("default", []), ("default-off", ["--no-consistency"]), ("file", ["--model", file, "--consistency"]), ("file-plain", ["--model", file]),
+            ("default", []), ("default-off", ["--no-consistency", "--model-weight", "1"]), ("file", ["--model", file, "--consistency", "--model-weight", "auto"]),
+            ("file-plain", ["--model", file]),
             ("general", ["--model", "realesr-general-x4v3"]),
         })
         {
@@ -40,6 +42,10 @@ public class DefaultModelTests
 
         Assert.Equal("satsr-sat-x4", ModelOf(Out("default")));
         Assert.Equal("realesr-general-x4v3", ModelOf(Out("general")));
+        TestRasters.ReadAll(Out("default"), out var written);
+        Assert.Single(written.Metadata[""], i => i.StartsWith("SATSR_MODEL_WEIGHT=", StringComparison.Ordinal));
+        TestRasters.ReadAll(Out("general"), out written);
+        Assert.DoesNotContain(written.Metadata[""], i => i.StartsWith("SATSR_MODEL_WEIGHT=", StringComparison.Ordinal));
         var byDefault = TestRasters.ReadAll(Out("default"), out var profile);
         Assert.Equal((256, 256), (profile.Width, profile.Height));
         Assert.Equal(TestRasters.ReadAll(Out("file"), out _), byDefault);
@@ -84,7 +90,7 @@ public class DefaultModelTests
 
     /// <summary>
     /// At --scale 2 the default is the native ×2 model (chosen on validation windows, tools/train/choose-x2): pixel for
-    /// pixel the committed models/satsr-sat-x2.onnx with --consistency, named in the metadata, and not the ×4 model
+    /// pixel the committed models/satsr-sat-x2.onnx with --consistency and --model-weight auto, named in the metadata, and not the ×4 model
     /// averaged to ×2 (what --model satsr-sat-x4 --scale 2 still gives).
     /// </summary>
     [Fact]
@@ -95,7 +101,7 @@ public class DefaultModelTests
         string Out(string name) => Path.Combine(dir, name + ".tif");
         foreach (var (name, extra) in new (string, string[])[]
         {
-            ("default", []), ("file", ["--model", TestFiles.Fixture("models/satsr-sat-x2.onnx"), "--consistency"]), ("x4", ["--model", "satsr-sat-x4"]),
+            ("default", []), ("file", ["--model", TestFiles.Fixture("models/satsr-sat-x2.onnx"), "--consistency", "--model-weight", "auto"]), ("x4", ["--model", "satsr-sat-x4"]),
         })
         {
             var (exit, _, error) = await CliTests.Run(["upscale", input, Out(name), "--device", "cpu", "--scale", "2", .. extra]);

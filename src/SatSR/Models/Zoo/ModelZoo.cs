@@ -32,13 +32,14 @@ public sealed class ModelZoo
     internal static readonly IReadOnlyList<ZooModel> Catalog =
     [
         // SatSR's own generator-only fine-tune of realesr-general-x4v3 on satellite and aerial imagery (docs/MODELS.md);
-        // its consistency correction is on by default, as chosen on validation windows (tools/train/choose-consistency).
+        // its consistency correction and its weight measured on each scene are on by default, as chosen on validation
+        // windows (tools/train/choose-consistency, choose-model-weight).
         new(new("satsr-sat-x4", "SRVGGNetCompact", 4, 1_213_296,
-            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true), null),
+            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true, MeasuredWeight: true), null),
         // Its native ×2 sibling, fine-tuned at ×2 from it (tools/train/default-model with SCALE=2): the CLI's default at
-        // --scale 2 (tools/train/choose-x2), with the same correction.
+        // --scale 2 (tools/train/choose-x2), run the same way.
         new(new("satsr-sat-x2", "SRVGGNetCompact", 2, 1_192_524,
-            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true), null),
+            "SatSR, built in (GPL-2.0-or-later; docs/MODELS.md)", Embedded: true, Consistency: true, MeasuredWeight: true), null),
         new(new("realesr-general-x4v3", "SRVGGNetCompact", 4, 1_213_296,
             "Real-ESRGAN, built in", Embedded: true), null),
         new(new("realesrgan-x4plus", "RRDBNet", 4, 16_697_987,
