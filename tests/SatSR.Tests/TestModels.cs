@@ -17,7 +17,7 @@ internal static class TestModels
     /// <summary>satsr-sat-x4, the CLI's default (SRVGGNetCompact, ×4), described as the zoo describes it: for tests that
     /// compare a library run with a CLI run that names no model.</summary>
     public static ModelDescriptor SatX4 => new(
-        "satsr-sat-x4", "SRVGGNetCompact", 4, 3, 3, SizeRequirements.Any, SatX4Bytes.Value, 1_213_296, "test fixture", NetworkFootprint.Compact) { Consistency = true };
+        "satsr-sat-x4", "SRVGGNetCompact", 4, 3, 3, SizeRequirements.Any, SatX4Bytes.Value, 1_213_296, "test fixture", NetworkFootprint.Compact) { Consistency = true, MeasuredWeight = true };
 
     /// <summary>realesr-general-x4v3 as exported by PyTorch (SRVGGNetCompact, ×4).</summary>
     public static ModelDescriptor GeneralX4 => new(

@@ -55,12 +55,12 @@ internal static class UpscaleCommand
     private static readonly Option<string?> Bands = new("--bands") { Description = "Bands to process, comma-separated and 1-based; the first three are the RGB the network sees (e.g. 3,2,1,4)" };
     private static readonly Option<string[]> Range = new("--range") { Description = "Values mapped to the network's 0..1: LOW,HIGH for every band or BAND:LOW,HIGH (repeatable; default: see --stretch, 8-bit 0,255)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<Stretch> StretchOption = new("--stretch") { Description = "bitdepth: 0 to the top of the bit depth the values need (default; the same for every scene of a sensor), or percentile: the image's own 0.1–99.9 percentiles", DefaultValueFactory = _ => Stretch.BitDepth };
-    internal static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input (the default for satsr-sat-x4)" };
+    internal static readonly Option<bool> Consistency = new("--consistency") { Description = "Correct the output so that averaging it back down reproduces the input (the default for SatSR's own models)" };
     internal static readonly Option<string?> ModelWeightOption = new("--model-weight")
     {
         Description = "The network's weight against bicubic, 0 to 1, or auto: measured on the scene one scale down (the default for SatSR's own models; 1 for every other)",
     };
-    internal static readonly Option<bool> NoConsistency = new("--no-consistency") { Description = "Leave the network's output uncorrected (the default for every model but satsr-sat-x4)" };
+    internal static readonly Option<bool> NoConsistency = new("--no-consistency") { Description = "Leave the network's output uncorrected (the default for every model but SatSR's own)" };
     internal static readonly Option<Precision> PrecisionOption = new("--precision")
     {
         Description = "fp32, fp16 (for GPUs) or int8 (integer convolutions calibrated on the input's own tiles; not faster on CPUs without VNNI, see docs/BENCHMARKS.md)", DefaultValueFactory = _ => Precision.Fp32,
