@@ -40,7 +40,7 @@ public static class Upscaler
         var network = Network(job, facts, engines, validity, cancellationToken, out var int8);
         using (int8)
         {
-            var weight = options.ModelWeight is { } given ? (float)given : ModelWeight.Measure(job, facts.Channels, validity, cancellationToken);
+            var weight = options.ModelWeight is { } given ? (float)given : ModelWeightMeasure.Measure(job, facts.Channels, validity, cancellationToken);
             // The file says what it was made with whenever the network's output was not taken as it is, or the weight was measured.
             if (options.ModelWeight is null || weight < 1)
             {

@@ -139,6 +139,7 @@ public partial class ResumeTests
         "nodata" => (o, () => o with { Nodata = NodataMode.None }),
         "nodata-value" => (o with { Nodata = NodataMode.Value, NodataValue = 0 }, () => o with { Nodata = NodataMode.Value, NodataValue = 7 }),
         "consistency" => (o, () => o with { Consistency = true }),
+        "model-weight" => (o, () => o with { ModelWeight = 0.5 }),
         "blend" => (o, () => o with { Blend = BlendMode.HardCrop }),
         "creation-options" => (o, () => o with { CreationOptions = new Dictionary<string, string>(SmallBlocks) { ["COMPRESS"] = "LZW" } }),
         "strip-budget" => (o, () => o with { StripBudgetBytes = 512 << 10 }),   // two column chunks
@@ -186,6 +187,7 @@ public partial class ResumeTests
         { "nodata", nameof(UpscaleOptions.Nodata) },
         { "nodata-value", nameof(UpscaleOptions.NodataValue) },
         { "consistency", nameof(UpscaleOptions.Consistency) },
+        { "model-weight", nameof(UpscaleOptions.ModelWeight) },
         { "blend", nameof(UpscaleOptions.Blend) },
         { "creation-options", nameof(UpscaleOptions.CreationOptions) },
         { "strip-budget", nameof(UpscaleOptions.StripBudgetBytes) },

@@ -41,7 +41,7 @@ internal sealed record StageFigures(int Inferred, int Skipped, IReadOnlyList<(st
 /// </summary>
 /// <param name="job">what the stages do: the input, its bands and how they map, the scale, the blend, the workers</param>
 /// <param name="validity">which input pixels are valid, read through each reader's own handle</param>
-/// <param name="weight">the network's weight against bicubic (<see cref="ModelWeight"/>)</param>
+/// <param name="weight">the network's weight against bicubic (<see cref="ModelWeightMeasure"/>)</param>
 internal sealed class StagedJob(UpscaleJob job, Validity validity, float weight)
 {
     public int Workers { get; } = Math.Max(1, job.Workers);

@@ -35,7 +35,7 @@ internal readonly record struct BandPlane(int Group, int Offset);
 /// <summary>
 /// Turns the network's planes into band predictions: a 1-band group's replicated RGB averaged back, the model's scale
 /// area-resampled to the job's, non-finite values refused, blended with bicubic when the network's weight is below 1
-/// (<see cref="ModelWeight"/>), and the distance from averaging back to the input measured
+/// (<see cref="ModelWeightMeasure"/>), and the distance from averaging back to the input measured
 /// over the tile's core (removed with --consistency). One per worker (its scratch is its own). Hands the network's outputs
 /// on, holding the predictions, and gives back the rest of what the inferred tile holds.
 /// </summary>

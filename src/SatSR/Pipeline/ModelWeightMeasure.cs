@@ -15,7 +15,7 @@ namespace SatSR.Pipeline;
 /// A network that paints texture this sensor does not have loses to bicubic there, and is damped; one that wins keeps
 /// most of its weight. The job's output is linear in the weight, so one pass at each end gives the whole line.
 /// </summary>
-internal static class ModelWeight
+internal static class ModelWeightMeasure
 {
     /// <summary>
     /// Coarse pixels left out at each edge of a sample tile: the network's padding shows there, and the tiles of a run
