@@ -30,7 +30,7 @@ internal static class DemoCommand
             };
             var result = await SpectreProgress.Run(console, "demo", p => UpscaleCommand.Execute(options, p, ct));
             console.MarkupLineInterpolated($"[green]wrote[/] {result.OutputPath}");
-            console.MarkupLineInterpolated($"{result.Width}×{result.Height}, {UpscaleCommand.Factor(result)} with {options.Model.Name}, {result.Elapsed.TotalSeconds:F1} s on {result.Device}");
+            console.MarkupLineInterpolated($"{result.Width}×{result.Height}, {UpscaleCommand.Factor(result)} with {options.Model.Name} (network weight {result.ModelWeight:0.###} against bicubic), {result.Elapsed.TotalSeconds:F1} s on {result.Device}");
             return 0;
         }));
         return command;

@@ -152,7 +152,7 @@ public class DefaultModelTests
         Assert.Contains("\"consistencyCorrected\": true", File.ReadAllText(json));   // as upscale runs it by default
     }
 
-    /// <summary>The demo (README's first command) runs the default on the bundled sample and says which model it used.</summary>
+    /// <summary>The demo (README's first command) runs the default on the bundled sample and says which model it used, and the weight it measured.</summary>
     [Fact]
     public async Task Demo_runs_satsr_sat_x4_and_says_so()
     {
@@ -161,7 +161,13 @@ public class DefaultModelTests
         File.Copy(TestFiles.Fixture("cbers2b_pan_edge_512.tif"), Path.Combine(root, "samples", "cbers2b_pan_edge_512.tif"));
         var (exit, text, error) = await CliTests.Run("demo", "--root", root);
         Assert.True(exit == 0, error);
-        Assert.Contains("2048×2048, ×4 with satsr-sat-x4", text);
-        Assert.Equal("satsr-sat-x4", ModelOf(Path.Combine(root, "out", "demo", "cbers2b_pan_edge_x4.tif")));
+        Assert.Contains("2048×2048, ×4 with satsr-sat-x4 (network weight ", text);
+        var output = Path.Combine(root, "out", "demo", "cbers2b_pan_edge_x4.tif");
+        Assert.Equal("satsr-sat-x4", ModelOf(output));
+        // The weight the demo prints is the one it measured and wrote.
+        TestRasters.ReadAll(output, out var profile);
+        var written = double.Parse(Assert.Single(profile.Metadata[""], i => i.StartsWith("SATSR_MODEL_WEIGHT=", StringComparison.Ordinal))["SATSR_MODEL_WEIGHT=".Length..],
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"(network weight {written.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} against bicubic)", text);
     }
 }
