@@ -43,7 +43,7 @@ internal static class EvalCommand
                 Threads = parse.GetValue(UpscaleCommand.Threads),
             };
             if (UpscaleCommand.ConsistencyChoice(parse) is { } consistency) options = options with { Consistency = consistency };
-            if (UpscaleCommand.ModelWeightChoice(parse) is { } weight) options = options with { ModelWeight = weight.Value };
+            if (UpscaleCommand.ModelWeightChoice(parse, out var weight)) options = options with { ModelWeight = weight };
             options.Validate();
             var json = parse.GetValue(Json);
             if (json is not null && Directory.Exists(json)) throw new InvalidOptionsException($"--json {json}: is a folder; give a file name");

@@ -187,17 +187,26 @@ internal static class UpscaleCommand
             QueueDepth = parse.GetValue(QueueDepth),
         };
         options = ConsistencyChoice(parse) is { } consistency ? options with { Consistency = consistency } : options;
-        return ModelWeightChoice(parse) is { } weight ? options with { ModelWeight = weight.Value } : options;
+        return ModelWeightChoice(parse, out var weight) ? options with { ModelWeight = weight } : options;
     }
 
-    /// <summary>--model-weight: a number, or auto (a weight of null: measured); null when not given (the model's own default).</summary>
-    internal static (double? Value, bool Given)? ModelWeightChoice(ParseResult parse) => parse.GetValue(ModelWeightOption) switch
+    /// <summary>--model-weight: false when not given (the model's own default); else the number, or null for auto (measured).</summary>
+    internal static bool ModelWeightChoice(ParseResult parse, out double? weight)
     {
-        null => null,
-        "auto" => (null, true),
-        { } text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) => (w, true),
-        { } text => throw new InvalidOptionsException($"--model-weight {text}: give auto or a number from 0 to 1"),
-    };
+        weight = null;
+        switch (parse.GetValue(ModelWeightOption))
+        {
+            case null:
+                return false;
+            case "auto":
+                return true;
+            case var text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var w):
+                weight = w;
+                return true;
+            case var text:
+                throw new InvalidOptionsException($"--model-weight {text}: give auto or a number from 0 to 1");
+        }
+    }
 
     /// <summary>The input paths and the output path (the last one) of the command line.</summary>
     internal static (string[] Inputs, string Output) InputsAndOutput(ParseResult parse)

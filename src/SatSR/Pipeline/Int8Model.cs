@@ -1,11 +1,6 @@
 using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Models.Onnx;
-using SatSR.Pipeline.Buffers;
-using SatSR.Pipeline.Planning;
-using SatSR.Pipeline.Stages;
-using SatSR.Radiometry;
-using SatSR.Tiling;
 
 namespace SatSR.Pipeline;
 
