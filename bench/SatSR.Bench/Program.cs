@@ -15,6 +15,8 @@ using SatSR.Bench;
 //                                                                runs the N shards, then times `merge`: output MP/s
 //   precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]
 //                                                                fp32 and int8 upscales alternating: median times, PSNR int8 vs fp32
+//   int8-cut INPUT [--model M] [--side N] [--runs N] [--only whole|cut]
+//                                                                one int8 tile, the whole quantised graph against the engine's cut one
 //   ort-profile INPUT [--model M] [--side N] [--runs N] [--int8-level extended|all]
 //                                                                ONNX Runtime's time per operator type on one N² tile, fp32 and int8 graphs
 // Every figure in docs/BENCHMARKS.md comes from one of these commands.
@@ -31,11 +33,12 @@ return args.FirstOrDefault() switch
     "merge" => ShardBench.Merge(args[1..]),
     "precision" => Bench.PrecisionRuns(args[1..]),
     "ort-profile" => OrtProfile.Run(args[1..]),
+    "int8-cut" => Int8Cut.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--precision fp32|fp16|int8] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog] | ort-profile INPUT [--model M] [--side N] [--runs N] [--int8-level extended|all] | precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]");
+    Console.Error.WriteLine("usage: bench run INPUT [--model M] [--precision fp32|fp16|int8] [--tile N] [--overlap N] [--scale S | --outscale F] [--gdal-cache-mb N] [--format gtiff|cog] [--overviews auto|none|2,4,…] [--output P] | mosaic SAMPLE OUTPUT MEGAPIXELS [--width W] | overlap INPUT [--model M] [--tile N] | reach INPUT [--model M] [--size N] | halo INPUT|WxH [--tile N] [--overlap N] [--scale S] [--block B] [--max N] | merge INPUT --shards N [--model M] [--tile N] [--format gtiff|cog] | int8-cut INPUT [--model M] [--side N] [--runs N] [--only whole|cut] | ort-profile INPUT [--model M] [--side N] [--runs N] [--int8-level extended|all] | precision INPUT [--model M] [--runs N] [--tile N] [--calibration minmax|percentile] [--keep-first K] [--keep-last K]");
     return 2;
 }

@@ -14,17 +14,15 @@ namespace SatSR.Inference;
 public sealed class InferenceEngine : IDisposable
 {
     private readonly SessionOptions _options;
-    private readonly InferenceSession _session;
+    private readonly TileSession _session;
     private readonly RunOptions _runOptions = new();
     // The engine's own batch buffers, made on first use: a pipeline running one tile at a time binds its own instead.
     private float[]? _input;
     private float[]? _output;
     private OrtValue? _inputValue;
     private OrtValue? _outputValue;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
 
-    private InferenceEngine(ModelDescriptor model, SessionOptions options, InferenceSession session, string device,
+    private InferenceEngine(ModelDescriptor model, SessionOptions options, TileSession session, string device,
         int channels, int height, int width, int batch)
     {
         _options = options;
@@ -34,12 +32,11 @@ public sealed class InferenceEngine : IDisposable
         Height = height;
         Width = width;
         Batch = batch;
-        _inputNames = [session.InputMetadata.Keys.Single()];
-        _outputNames = [session.OutputMetadata.Keys.First()];
+
         // A first run tells the output shape (the graph may not declare it). A graph of free height and width is probed
         // with a small tile (64 px: a multiple of any power-of-two size rule), so a large tile's first run is not paid
         // before the job can even be cancelled; one that refuses it is probed at the tile's size.
-        var dims = session.InputMetadata.Values.Single().Dimensions;
+        var dims = session.Inputs.Values.Single().Dimensions;
         var free = dims.Length == 4 && dims[0] <= 0 && dims[2] <= 0 && dims[3] <= 0;
         int probeHeight = free ? Math.Min(height, ProbeSide) : height, probeWidth = free ? Math.Min(width, ProbeSide) : width, probeBatch = free ? 1 : batch;
         long[] shape;
@@ -84,8 +81,8 @@ public sealed class InferenceEngine : IDisposable
     {
         var input = new float[(long)batch * Channels * height * width];
         using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, Channels, height, width]);
-        using var result = _session.Run(_runOptions, _inputNames, [value], _outputNames);
-        return result[0].GetTensorTypeAndShape().Shape;
+        using var result = _session.Run(_runOptions, value, null)!;
+        return result.GetTensorTypeAndShape().Shape;
     }
 
     public string Device { get; }
@@ -136,11 +133,14 @@ public sealed class InferenceEngine : IDisposable
             var graph = precision == Precision.Fp16 && name != "tensorrt" ? Fp16Graph.Convert(model.OnnxModel)
                 : precision == Precision.Fp32 && name == "cpu" ? DepthwisePRelu.Rewrite(model.OnnxModel)
                 : model.OnnxModel;
-            var session = new InferenceSession(graph, options);
-            if (session.InputMetadata.Count != 1)
+            // An int8 graph on the CPU runs cut at its table lookups, which are faster outside ONNX Runtime (CutGraph).
+            TileSession session = precision == Precision.Int8 && name == "cpu" && CutGraph.Cut(graph) is { } cut
+                ? new TileSession.Cut(cut, options, threads)
+                : new TileSession.Whole(new InferenceSession(graph, options));
+            if (session.Inputs.Count != 1)
             {
                 session.Dispose();
-                throw new InferenceException($"model '{model.Name}': expects {session.InputMetadata.Count} inputs, SatSR feeds one image");
+                throw new InferenceException($"model '{model.Name}': expects {session.Inputs.Count} inputs, SatSR feeds one image");
             }
             var channels = ChannelsOf(session, model);
             try
@@ -191,7 +191,7 @@ public sealed class InferenceEngine : IDisposable
         using var _ = cancellationToken.Register(() => _runOptions.Terminate = true);
         try
         {
-            _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
+            _session.Run(_runOptions, input, output);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
@@ -268,9 +268,9 @@ public sealed class InferenceEngine : IDisposable
         }
     }
 
-    private static int ChannelsOf(InferenceSession session, ModelDescriptor model)
+    private static int ChannelsOf(TileSession session, ModelDescriptor model)
     {
-        var dims = session.InputMetadata.Values.Single().Dimensions;
+        var dims = session.Inputs.Values.Single().Dimensions;
         if (dims.Length != 4) throw new InferenceException($"model '{model.Name}': input has rank {dims.Length}, expected NCHW");
         return dims[1] > 0 ? dims[1] : model.InputChannels;
     }
