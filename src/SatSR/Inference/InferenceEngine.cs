@@ -5,7 +5,8 @@ using SatSR.Models.Onnx;
 namespace SatSR.Inference;
 
 /// <summary>
-/// One ONNX Runtime session for one model and one tile shape, created once per job and reused for every batch of
+/// One ONNX Runtime session (an int8 graph on the CPU: one per segment, <see cref="TileSession.Cut"/>) for one model
+/// and one tile shape, created once per job and reused for every batch of
 /// <see cref="Batch"/> tiles. The input and output tensors live in managed arrays pinned by their OrtValues for the
 /// engine's lifetime, so a batch costs no allocation: write <see cref="Input"/>, call <see cref="Run"/>, read <see cref="Output"/>;
 /// or, one tile at a time, bind the caller's own arrays for a call (<see cref="Run(float[], float[], CancellationToken)"/>).
@@ -32,7 +33,6 @@ public sealed class InferenceEngine : IDisposable
         Height = height;
         Width = width;
         Batch = batch;
-
         // A first run tells the output shape (the graph may not declare it). A graph of free height and width is probed
         // with a small tile (64 px: a multiple of any power-of-two size rule), so a large tile's first run is not paid
         // before the job can even be cancelled; one that refuses it is probed at the tile's size.

@@ -122,7 +122,8 @@ public static class QdqGraph
         // dequantising, activating and quantising whole float tensors (≈40 % of an int8 SRVGG tile). ONNX Runtime has no
         // per-channel table op (its QLinearLeakyRelu takes one slope; one per channel, 2,112 nodes in realesr-general-x4v3,
         // make the session take seconds to create, an experiment not kept), so the table is read with GatherElements (opset 11): x as [N, C, H·W]
-        // indexes row c of a [N, C, 256] table.
+        // indexes row c of a [N, C, 256] table. The CPU engine cuts the graph there and does the lookup itself (CutGraph);
+        // the graph stays whole and correct for any other runtime.
         bool Lookup(NodeProto node)
         {
             if (node.OpType is not ("PRelu" or "LeakyRelu") || !quantised.TryGetValue(node.Input[0], out var x)
