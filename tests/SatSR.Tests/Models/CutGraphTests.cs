@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
 using SatSR.Models.Onnx;
@@ -93,6 +94,48 @@ public class CutGraphTests
             Assert.Equal([readers.Max()], released);
         }
         Assert.DoesNotContain(cut.Steps, s => s.Release.Contains(cut.Input) || s.Release.Contains(cut.Output));
+    }
+
+    /// <summary>
+    /// input → c1 → PReLU p1 → c2 → PReLU p2 → c3, and c4 from p1; output c3 + c4. p1's integer values are read by
+    /// c2's segment and again by c4's, after p2's lookup: they must outlive the first reader.
+    /// </summary>
+    [Fact]
+    public void A_lookup_s_values_read_by_two_later_segments_stay_until_the_second_has_run()
+    {
+        var g = new OnnxGraphBuilder("two-readers");
+        var x = g.Input("input", 1);
+        var c1 = g.Conv(x, g.Initializer("w1", [1f, -1f], 2, 1, 1, 1), g.Initializer("b1", [-0.25f, 0.5f], 2), 1, "c1");
+        var p1 = g.PRelu(c1, g.Initializer("s1", [0.5f, -0.5f], 2, 1, 1), "p1");
+        var c2 = g.Conv(p1, g.Initializer("w2", [1f, 0.5f, -0.5f, 1f], 2, 2, 1, 1), null, 1, "c2");
+        var p2 = g.PRelu(c2, g.Initializer("s2", [0.25f, 2f], 2, 1, 1), "p2");
+        var c3 = g.Conv(p2, g.Initializer("w3", [1f, 1f], 1, 2, 1, 1), null, 1, "c3");
+        var c4 = g.Conv(p1, g.Initializer("w4", [1f, -1f], 1, 2, 1, 1), null, 1, "c4");
+        g.Add(c3, c4, "output");
+        g.Output("output", 1);
+        var ranges = new[] { "c1", "p1", "c2", "p2", "c3", "c4" }.ToDictionary(t => t, _ => new ActivationRange(-2, 2));
+        ranges["input"] = new(0, 1);
+        var quantised = QdqGraph.Quantize(g.ToBytes(), ranges, new HashSet<int>());
+
+        var cut = CutGraph.Cut(quantised)!;
+        var lookups = cut.Steps.OfType<TableLookup>().ToList();
+        Assert.Equal(2, lookups.Count);
+        var readers = cut.Steps.OfType<GraphSegment>().Where(s => s.Inputs.Contains(lookups[0].Output)).ToList();
+        Assert.Equal(2, readers.Count);
+        Assert.Equal([lookups[0].Output], readers[1].Release.Intersect([lookups[0].Output]));
+        Assert.DoesNotContain(lookups[0].Output, readers[0].Release);
+
+        var ramp = Enumerable.Range(0, 21).Select(i => i / 20f).ToArray();
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED };
+        using var whole = new InferenceSession(quantised, options);
+        using var input = OrtValue.CreateTensorValueFromMemory(ramp, [1, 1, 1, ramp.Length]);
+        using var run = new RunOptions();
+        using var expected = whole.Run(run, ["input"], [input], ["output"]);
+        var model = new ModelDescriptor("two-readers", "test", 1, 1, 1, SizeRequirements.Any, quantised, 0, "test", NetworkFootprint.OfGraph(quantised));
+        using var engine = InferenceEngine.Create(model, ExecutionDevice.Cpu, 1, ramp.Length, threads: 1, batch: 1, Precision.Int8);
+        ramp.CopyTo(engine.Input);
+        engine.Run();
+        Assert.Equal(expected[0].GetTensorDataAsSpan<float>().ToArray(), engine.Output.ToArray());
     }
 
     /// <summary>input → conv(1→3) → PReLU → conv(3→3) → output + c1: the conv's float output is still read after the lookup.</summary>
