@@ -57,7 +57,9 @@ internal abstract class TileSession : IDisposable
             _ = SharedArena.Value;
             _graph = graph;
             _threads = threads > 0 ? threads : Environment.ProcessorCount;
-            _options = new SessionOptions { GraphOptimizationLevel = like.GraphOptimizationLevel, LogSeverityLevel = like.LogSeverityLevel, IntraOpNumThreads = _threads };
+            // The sessions get what the whole graph's would have: the job's threads, or ONNX Runtime's default (its physical cores).
+            _options = new SessionOptions { GraphOptimizationLevel = like.GraphOptimizationLevel, LogSeverityLevel = like.LogSeverityLevel };
+            if (threads > 0) _options.IntraOpNumThreads = threads;
             _options.AddSessionConfigEntry("session.use_env_allocators", "1");
             _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             _sessions = new InferenceSession?[graph.Steps.Count];
