@@ -79,7 +79,11 @@ internal abstract class TileSession : IDisposable
             }
         }
 
-        /// <summary>The environment's CPU arena, registered once per process, that sessions with use_env_allocators share.</summary>
+        /// <summary>
+        /// The environment's CPU arena, registered once per process, that sessions with use_env_allocators share. It keeps
+        /// what it grew to for the process's life (about one segment's working memory and the tensors between two
+        /// segments), for the next int8 engine.
+        /// </summary>
         private static readonly Lazy<bool> SharedArena = new(() =>
         {
             using var cpu = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
