@@ -40,9 +40,9 @@ internal abstract class TileSession : IDisposable
 
     /// <summary>
     /// A <see cref="CutGraph"/>: a session per segment, the lookups between them on the job's threads. The segments
-    /// share one memory arena (the environment's: 33 arenas each keeping its own peak held 3 GB for a 512² tile of
-    /// realesr-general-x4v3, against 0.8 GB for the whole graph), and their idle threads sleep instead of spinning
-    /// (a pool per session, 33 pools spinning on two cores slowed the tile down by half).
+    /// share one memory arena (the environment's; an arena per segment, each keeping its own peak, held several times
+    /// the whole graph's memory in a prototype), and their idle threads sleep instead of spinning (a pool per session:
+    /// dozens spinning on two cores made the tile slower than the whole graph).
     /// </summary>
     public sealed class Cut : TileSession
     {
