@@ -71,6 +71,9 @@ internal abstract class TileSession : IDisposable
                 }
                 using var cpu = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
                 _arena = new OrtAllocator(_sessions.First(s => s is not null)!, cpu);
+                // The graph's input as the segment that reads it first declares it (its shape kept, CutGraph).
+                var first = _sessions.First(s => s is not null && s.InputMetadata.ContainsKey(graph.Input))!;
+                Inputs = new Dictionary<string, NodeMetadata> { [graph.Input] = first.InputMetadata[graph.Input] };
             }
             catch
             {
@@ -92,9 +95,7 @@ internal abstract class TileSession : IDisposable
             return true;
         });
 
-        public override IReadOnlyDictionary<string, NodeMetadata> Inputs =>
-            _sessions.First(s => s is not null && s.InputMetadata.ContainsKey(_graph.Input))!.InputMetadata
-                .Where(kv => kv.Key == _graph.Input).ToDictionary();
+        public override IReadOnlyDictionary<string, NodeMetadata> Inputs { get; }
 
         public override string Output => _graph.Output;
 
