@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.OnnxRuntime;
 using SatSR.Geometry;
 using SatSR.Inference;
@@ -64,18 +65,28 @@ public class CutGraphTests
         Assert.Equal(reference, engine.Output.ToArray());
     }
 
-    [Fact]
-    public void A_lookup_maps_every_value_of_a_plane_through_its_channel_s_row_of_the_table()
+    public static TheoryData<string> LookupPathsThisCpuHas()
     {
-        // Two rows: row 0 reverses the codes, row 1 adds 7; planes of 3·64 + 9 values, so whole vectors and a tail.
+        var paths = new TheoryData<string> { "Scalar" };
+        if (Avx2.IsSupported) paths.Add("Avx2");
+        if (Avx512Vbmi.IsSupported) paths.Add("Vbmi");
+        return paths;
+    }
+
+    [Theory]
+    [MemberData(nameof(LookupPathsThisCpuHas))]
+    public void A_lookup_maps_every_value_of_a_plane_through_its_channel_s_row_of_the_table(string path)
+    {
+        // Two rows: row 0 reverses the codes, row 1 adds 7; planes of 8·64 + 41 values: every code, whole vectors of
+        // 32 and 64 and a tail of each.
         var table = Enumerable.Range(0, 256).Select(q => (byte)(255 - q)).Concat(Enumerable.Range(0, 256).Select(q => (byte)(q + 7))).ToArray();
         var lookup = new TableLookup("x", "y", table, 2);
-        var x = Enumerable.Range(0, 3 * 64 + 9).Select(i => (byte)(i * 37 % 256)).ToArray();
+        var x = Enumerable.Range(0, 8 * 64 + 41).Select(i => (byte)(i * 37 % 256)).ToArray();
         var y = new byte[x.Length];
 
-        lookup.Apply(1, x, y);
+        lookup.Apply(1, x, y, Enum.Parse<LookupPath>(path));
         Assert.Equal(x.Select(q => (byte)(q + 7)), y);
-        lookup.Apply(0, x, y);
+        lookup.Apply(0, x, y, Enum.Parse<LookupPath>(path));
         Assert.Equal(x.Select(q => (byte)(255 - q)), y);
     }
 

@@ -148,14 +148,17 @@ public sealed record GraphSegment(byte[] Model, IReadOnlyList<string> Inputs, IR
 /// </summary>
 public sealed record TableLookup(string Input, string Output, byte[] Table, int Channels) : CutStep
 {
-    /// <summary>Maps one plane (all H×W values of one image's channel <paramref name="channel"/>).</summary>
-    public void Apply(int channel, ReadOnlySpan<byte> x, Span<byte> y)
+    /// <summary>Maps one plane (all H×W values of one image's channel <paramref name="channel"/>), on the widest instructions the CPU has.</summary>
+    public void Apply(int channel, ReadOnlySpan<byte> x, Span<byte> y) => Apply(channel, x, y, LookupPaths.Widest);
+
+    /// <summary>Maps one plane on <paramref name="path"/>, which the CPU must have (tests check each path the CPU has).</summary>
+    internal void Apply(int channel, ReadOnlySpan<byte> x, Span<byte> y, LookupPath path)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(y.Length, x.Length, nameof(y));
         var table = Table.AsSpan(channel * 256, 256);
         var i = 0;
         // 64 values per step: two 128-byte table halves, picked by each value's top bit.
-        if (Avx512Vbmi.IsSupported)
+        if (path == LookupPath.Vbmi)
         {
             Vector512<byte> t0 = Vector512.Create(table[..64]), t1 = Vector512.Create(table[64..128]),
                 t2 = Vector512.Create(table[128..192]), t3 = Vector512.Create(table[192..]), top = Vector512.Create((byte)128);
@@ -167,6 +170,44 @@ public sealed record TableLookup(string Input, string Output, byte[] Table, int 
                 Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(v, top), high, low).CopyTo(y.Slice(i, 64));
             }
         }
+        // 64 values per step for the native CLI, built for AVX2, whose byte shuffle looks up 16 entries: the table as 16
+        // rows of 16, each value looked up in row r as (value − 16r) saturated up by 0x70, which keeps the low nibble
+        // where the value is in row r and sets the top bit, giving 0, everywhere else.
+        if (path == LookupPath.Avx2)
+        {
+            Span<Vector256<byte>> rows = stackalloc Vector256<byte>[16];
+            for (var r = 0; r < 16; r++) rows[r] = Vector256.Create(Vector128.Create(table.Slice(16 * r, 16)));
+            Vector256<byte> lift = Vector256.Create((byte)0x70), step = Vector256.Create((byte)16);
+            for (; i <= x.Length - 64; i += 64)
+            {
+                Vector256<byte> w0 = Vector256.Create(x.Slice(i, 32)), w1 = Vector256.Create(x.Slice(i + 32, 32));
+                Vector256<byte> y0 = Vector256<byte>.Zero, y1 = Vector256<byte>.Zero;
+                for (var r = 0; r < 16; r++)
+                {
+                    var row = rows[r];
+                    y0 |= Avx2.Shuffle(row, Avx2.AddSaturate(w0, lift));
+                    y1 |= Avx2.Shuffle(row, Avx2.AddSaturate(w1, lift));
+                    w0 -= step;
+                    w1 -= step;
+                }
+                y0.CopyTo(y.Slice(i, 32));
+                y1.CopyTo(y.Slice(i + 32, 32));
+            }
+        }
         for (; i < x.Length; i++) y[i] = table[x[i]];
     }
+}
+
+/// <summary>The instructions a <see cref="TableLookup"/> runs on.</summary>
+internal enum LookupPath
+{
+    Scalar,
+    Avx2,
+    Vbmi,
+}
+
+internal static class LookupPaths
+{
+    /// <summary>The widest path this CPU (in the native CLI: its build's instruction set) has.</summary>
+    public static LookupPath Widest => Avx512Vbmi.IsSupported ? LookupPath.Vbmi : Avx2.IsSupported ? LookupPath.Avx2 : LookupPath.Scalar;
 }
