@@ -34,6 +34,49 @@ public static class QdqGraph
     }
 
     /// <summary>
+    /// The same graph computing only the smallest and largest value of each of <paramref name="tensors"/>, for min/max
+    /// calibration: one output, <see cref="Ranges"/>, read with <see cref="ReadRanges"/>. No activation leaves ONNX
+    /// Runtime, so each can be let go after its last reader rather than held to the end of the run.
+    /// </summary>
+    /// <param name="tensors">In graph order.</param>
+    public static byte[] WithRanges(byte[] model, IReadOnlyList<string> tensors)
+    {
+        var m = ModelProto.Parser.ParseFrom(model);
+        m.Graph.Output.Clear();
+        m.Graph.Node.Add(OnnxTensors.Node("Constant", RangeShape, [], [RangeShape],
+            new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTensors.Tensor(RangeShape, TensorProto.Types.DataType.Int64, new long[] { 1 }, 1) }));
+        var parts = new List<string>();
+        // Deepest first: ONNX Runtime orders nodes by a depth-first walk back from the output that takes a node's last
+        // input first, so each reduction then runs right after its tensor is made; in graph order every tensor was held
+        // to the end (RealESRGAN_x4plus's calibration at 96²: about 2.9 GB, docs/benchmarks/int8.md).
+        foreach (var t in tensors.Reverse())
+        {
+            foreach (var (op, name) in new[] { ("ReduceMin", t + "/calibration_min"), ("ReduceMax", t + "/calibration_max") })
+            {
+                // No axes: over every element, in every opset.
+                m.Graph.Node.Add(OnnxTensors.Node(op, name, [t], [name], OnnxTensors.Int("keepdims", 0)));
+                m.Graph.Node.Add(OnnxTensors.Node("Reshape", name + "/1", [name, RangeShape], [name + "/1"]));
+                parts.Add(name + "/1");
+            }
+        }
+        m.Graph.Node.Add(OnnxTensors.Node("Concat", Ranges, [.. parts], [Ranges], OnnxTensors.Int("axis", 0)));
+        m.Graph.Output.Add(OnnxTensors.Value(Ranges, OnnxTensors.Float));
+        return m.ToByteArray();
+    }
+
+    /// <summary>The one output of <see cref="WithRanges"/>.</summary>
+    public const string Ranges = "calibration_ranges";
+
+    private const string RangeShape = "calibration_ranges/shape";
+
+    /// <summary>Tensor k's range in <paramref name="ranges"/>, the output of <see cref="WithRanges"/> for the same <paramref name="tensors"/>.</summary>
+    public static ActivationRange ReadRanges(IReadOnlyList<string> tensors, ReadOnlySpan<float> ranges, int k)
+    {
+        var at = 2 * (tensors.Count - 1 - k);
+        return new ActivationRange(ranges[at], ranges[at + 1]);
+    }
+
+    /// <summary>
     /// The quantised graph. <paramref name="ranges"/> has every tensor of <see cref="CalibrationTensors"/>;
     /// the Conv nodes whose graph-order index is in <paramref name="keepFloat"/> are left as they are.
     /// </summary>
