@@ -47,8 +47,8 @@ public static class QdqGraph
             new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTensors.Tensor(RangeShape, TensorProto.Types.DataType.Int64, new long[] { 1 }, 1) }));
         var parts = new List<string>();
         // Deepest first: ONNX Runtime orders nodes by a depth-first walk back from the output that takes a node's last
-        // input first, so each reduction then runs right after its tensor is made; in graph order every tensor was held
-        // to the end (RealESRGAN_x4plus's calibration at 96²: about 2.9 GB, docs/benchmarks/int8.md).
+        // input first, so each reduction then runs right after its tensor is made (listed in graph order, a prototype
+        // held every tensor to the end, more memory than exposing them in groups).
         foreach (var t in tensors.Reverse())
         {
             foreach (var (op, name) in new[] { ("ReduceMin", t + "/calibration_min"), ("ReduceMax", t + "/calibration_max") })
