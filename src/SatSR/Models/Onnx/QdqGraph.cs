@@ -24,7 +24,7 @@ public static class QdqGraph
     public static IReadOnlyList<string> CalibrationTensors(byte[] model) =>
         [.. Convolutions(model).SelectMany(c => new[] { c.Input, c.Output }).Distinct()];
 
-    /// <summary>The same graph with <paramref name="tensors"/> (float values) exposed as extra outputs, for calibration.</summary>
+    /// <summary>The same graph with <paramref name="tensors"/> (float values) exposed as extra outputs, for percentile calibration.</summary>
     public static byte[] WithOutputs(byte[] model, IEnumerable<string> tensors)
     {
         var m = ModelProto.Parser.ParseFrom(model);
