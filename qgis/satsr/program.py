@@ -1,4 +1,4 @@
-"""Finds and runs the satsr program: its plain progress lines drive QGIS's progress bar, QGIS's cancel becomes a SIGINT
+"""Finds and runs the satsr program: its plain progress lines drive QGIS's progress bar, QGIS's cancel becomes a SIGTERM
 (satsr then keeps what --resume needs), and a failure arrives as satsr's own one-line message."""
 
 import os
@@ -80,7 +80,7 @@ def run(arguments, feedback):
     # Plain lines, no colour codes: satsr writes its progress as lines when its output is not a terminal.
     environment = dict(os.environ, NO_COLOR="1")
     try:
-        # A session of its own: a SIGINT to the group reaches satsr and the trainer it starts, and nothing else.
+        # A session of its own: a signal to the group reaches satsr and the trainer it starts, and nothing else.
         process = subprocess.Popen(line_command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
                                    env=environment, start_new_session=True)
@@ -94,8 +94,10 @@ def run(arguments, feedback):
     output, failure, interrupted, streams, stage = [], None, False, 2, None
     while streams:
         # Polled, not waited on: QGIS's cancel button only sets a flag.
+        # SIGTERM, which both take as Ctrl-C: a QGIS started in the background of a shell script passes SIGINT on
+        # ignored, and .NET leaves it ignored.
         if feedback.isCanceled() and not interrupted:
-            os.killpg(process.pid, signal.SIGINT)
+            os.killpg(process.pid, signal.SIGTERM)
             interrupted = True
         try:
             stream, line = lines.get(timeout=0.1)

@@ -69,13 +69,16 @@ internal sealed class QgisProfile
     /// <summary>
     /// Runs Processing algorithm <paramref name="algorithm"/> in a PyQGIS script with a feedback that cancels at the
     /// first progress report of at least <paramref name="cancelAt"/> percent: whether it succeeded, the errors it reported,
-    /// the progress reports, and the valid layers in the project afterwards.
+    /// the progress reports, and the valid layers in the project afterwards. <paramref name="ignoringInterrupt"/>: the
+    /// script ignores SIGINT, as a QGIS started in the background of a shell script does, and so what it starts.
     /// </summary>
-    public async Task<ScriptRun> Script(string algorithm, Dictionary<string, object> parameters, double cancelAt = double.PositiveInfinity)
+    public async Task<ScriptRun> Script(string algorithm, Dictionary<string, object> parameters, double cancelAt = double.PositiveInfinity,
+        bool ignoringInterrupt = false)
     {
         var script = Path.Combine(Dir, "run_algorithm.py");
         await File.WriteAllTextAsync(script, RunAlgorithm);
-        var (exit, output, error) = await Run(Python3, [script, Plugins, algorithm, JsonSerializer.Serialize(parameters), cancelAt.ToString("R", System.Globalization.CultureInfo.InvariantCulture)]);
+        var (exit, output, error) = await Run(Python3, [script, Plugins, algorithm, JsonSerializer.Serialize(parameters),
+            cancelAt.ToString("R", System.Globalization.CultureInfo.InvariantCulture), ignoringInterrupt ? "ignore-sigint" : "-"]);
         Assert.True(exit == 0, $"the PyQGIS script failed: {error}");
         using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
         var root = json.RootElement;
@@ -141,11 +144,14 @@ internal sealed class QgisProfile
     // QGIS as a library: the installed plugin imported from the profile's plugin folder and started as QGIS starts it.
     private const string RunAlgorithm = """
         import json
+        import signal
         import sys
 
         from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback, QgsProcessingOutputLayerDefinition, QgsProject
 
         plugins, algorithm, parameters, cancel_at = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), float(sys.argv[4])
+        if sys.argv[5] == "ignore-sigint":
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         application = QgsApplication([], False)
         application.initQgis()
         sys.path[:0] = ["/usr/share/qgis/python/plugins", plugins]
