@@ -1,11 +1,12 @@
 using SatSR.Geometry;
 using SatSR.Inference;
 using SatSR.Models;
+using SatSR.Models.Onnx;
 using SatSR.Pipeline.Options;
 
 namespace SatSR.Tests;
 
-/// <summary>Models the tests run: the real default network (small and fast enough on a CPU), and a pixel repeat.</summary>
+/// <summary>Models the tests run: the real default network (small and fast enough on a CPU), a pixel repeat, and a two-convolution graph to work out by hand.</summary>
 internal static class TestModels
 {
     private static readonly Lazy<byte[]> GeneralX4Bytes = new(() =>
@@ -42,6 +43,21 @@ internal static class TestModels
         var path = Path.Combine(dir, "nearest-x4.onnx");
         File.WriteAllBytes(path, PixelRepeatX4());
         return path;
+    }
+
+    /// <summary>
+    /// conv(1→2, 1×1) → LeakyReLU(0.2) → conv(2→1, 1×1), its tensors named input, c1, r1, output: weights small enough to
+    /// quantise by hand, and every activation a straight line in the input.
+    /// </summary>
+    public static byte[] TwoConvolutions()
+    {
+        var g = new OnnxGraphBuilder("two");
+        var x = g.Input("input", 1);
+        var a = g.Conv(x, g.Initializer("w1", [0.5f, -0.25f], 2, 1, 1, 1), g.Initializer("b1", [0.1f, 0f], 2), 1, "c1");
+        var r = g.LeakyRelu(a, 0.2f, "r1");
+        g.Conv(r, g.Initializer("w2", [1f, -0.3f], 1, 2, 1, 1), null, 1, "output");
+        g.Output("output", 1);
+        return g.ToBytes();
     }
 
     /// <summary>A run of the default network on the CPU with every other option at its default.</summary>

@@ -6,18 +6,6 @@ namespace SatSR.Tests.Models;
 /// <summary>Activation ranges measured by running the float graph (<see cref="Calibration"/>), against ranges worked out by hand.</summary>
 public class CalibrationTests
 {
-    /// <summary>conv(1→2, 1×1) → LeakyReLU(0.2) → conv(2→1, 1×1): every activation is a straight line in the input.</summary>
-    private static byte[] TwoConvolutions()
-    {
-        var g = new OnnxGraphBuilder("two");
-        var x = g.Input("input", 1);
-        var a = g.Conv(x, g.Initializer("w1", [0.5f, -0.25f], 2, 1, 1, 1), g.Initializer("b1", [0.1f, 0f], 2), 1, "c1");
-        var r = g.LeakyRelu(a, 0.2f, "r1");
-        g.Conv(r, g.Initializer("w2", [1f, -0.3f], 1, 2, 1, 1), null, 1, "output");
-        g.Output("output", 1);
-        return g.ToBytes();
-    }
-
     [Theory]
     [InlineData(CalibrationMethod.MinMax)]
     [InlineData(CalibrationMethod.Percentile)]
@@ -27,7 +15,7 @@ public class CalibrationTests
         // comes from one tile. By hand, for input x: c1 = (0.5x + 0.1, −0.25x), r1 = (0.5x + 0.1, −0.05x), output =
         // 0.5x + 0.1 + 0.3·0.05x = 0.515x + 0.1. (Percentiles: 1e-4 of 100 values clips none, so they are the same.)
         float[][] tiles = [[.. Enumerable.Range(0, 25).Select(i => i / 48f)], [.. Enumerable.Range(0, 25).Select(i => 0.5f + i / 48f)]];
-        var model = TwoConvolutions();
+        var model = TestModels.TwoConvolutions();
 
         var ranges = Calibration.Measure(model, QdqGraph.CalibrationTensors(model), tiles, channels: 1, side: 5, method);
 
