@@ -41,6 +41,27 @@ public class CreateOnlyOptionsTests
         Assert.Equal(["fast.tif", "in.tif", "plain.tif", "small.tif"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
     }
 
+    /// <summary>
+    /// The codec the README offers for speed over size is recorded in the file, so it is written in the pass: no copy,
+    /// SatSR's predictor kept, the same pixels as the default codec's.
+    /// </summary>
+    [Fact]
+    public void Lzw_is_written_in_the_pass_with_the_predictor_and_the_same_pixels()
+    {
+        var dir = TestFiles.TempDir();
+        var input = TestRasters.Crop("cbers_rgb342_20m.tif", new Window(100, 100, 64, 64), Path.Combine(dir, "in.tif"));
+        var lzw = Upscaler.Run(Run(input, dir, "lzw.tif", new() { ["COMPRESS"] = "LZW" }));
+        var plain = Upscaler.Run(Run(input, dir, "plain.tif", [])).OutputPath;
+
+        Assert.Equal(TimeSpan.Zero, lzw.CopyTime);
+        GdalPython.Run("""
+            s = gdal.Open(sys.argv[1]).GetMetadata('IMAGE_STRUCTURE')
+            assert (s.get('COMPRESSION'), s.get('PREDICTOR')) == ('LZW', '2'), s
+            """, lzw.OutputPath);
+        Assert.Equal(TestRasters.ReadAll(plain, out _), TestRasters.ReadAll(lzw.OutputPath, out _));
+        Assert.Equal(OverviewTests.ReadOverview(plain, 0), OverviewTests.ReadOverview(lzw.OutputPath, 0));
+    }
+
     [Fact]
     public void Lercs_error_bound_reaches_the_file()
     {
