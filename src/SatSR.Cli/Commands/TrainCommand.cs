@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace SatSR.Cli.Commands;
 
@@ -8,7 +9,7 @@ namespace SatSR.Cli.Commands;
 /// native libraries must stay out of the inference path. On the first use it is built into out/train (the NuGet
 /// restore downloads TorchSharp), with one line saying so; then its exit code is this command's.
 /// </summary>
-internal static class TrainCommand
+internal static partial class TrainCommand
 {
     public const string Name = "train";
 
@@ -38,20 +39,42 @@ internal static class TrainCommand
                 return 1;
             }
         }
-        // Ctrl-C reaches the trainer too (same process group): it saves a checkpoint and exits; wait for it.
-        ConsoleCancelEventHandler ignore = (_, e) => e.Cancel = true;
-        Console.CancelKeyPress += ignore;
-        try
+        // The trainer saves a checkpoint and exits on SIGINT or SIGTERM; either one sent to this process is passed on.
+        // A terminal's Ctrl-C and a scheduler's signal to the job reach both already (one process group), but `kill PID`
+        // of satsr alone would otherwise end it (exit 143) and leave the trainer running with no one waiting.
+        Process? trainer = null;
+        int? pending = null;
+        var gate = new Lock();
+        void Pass(PosixSignalContext context)
         {
-            using var trainer = Start(root, [dll, .. arguments], redirect: false);
+            context.Cancel = true;
+            var number = context.Signal == PosixSignal.SIGINT ? SigInt : SigTerm;
+            lock (gate)
+            {
+                if (trainer is null) pending = number;
+                else Kill(trainer.Id, number);
+            }
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Pass);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Pass);
+        lock (gate)
+        {
+            trainer = Start(root, [dll, .. arguments], redirect: false);
+            // A signal between the registrations and the start: the trainer gets it now, and stops at its first step.
+            if (pending is { } early) Kill(trainer.Id, early);
+        }
+        using (trainer)
+        {
             trainer.WaitForExit();
             return trainer.ExitCode;
         }
-        finally
-        {
-            Console.CancelKeyPress -= ignore;
-        }
     }
+
+    private const int SigInt = 2, SigTerm = 15;
+
+    // libc's kill(2): .NET starts processes but sends no signal other than SIGKILL.
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
 
     private static Process Start(string root, string[] arguments, bool redirect)
     {

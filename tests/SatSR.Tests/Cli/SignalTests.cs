@@ -90,4 +90,83 @@ public partial class SignalTests
             if (!cli.HasExited) cli.Kill();
         }
     }
+
+    /// <summary>
+    /// <c>satsr train</c> runs the trainer as a child process. A signal sent to satsr alone (<c>kill PID</c>, a
+    /// supervisor that signals one process) must reach the trainer: it saves a checkpoint and exits, and its exit code
+    /// is satsr's. Otherwise satsr ends with 143 (or ignores SIGINT) and the trainer goes on training with no one waiting.
+    /// </summary>
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_to_satsr_train_reaches_the_trainer_which_keeps_a_checkpoint(string signal)
+    {
+        Assert.False(signal == "INT" && IgnoresSigInt(),
+            "this test process ignores SIGINT (started in the background of a shell script), and so would satsr: run the tests in the foreground");
+        var dir = TestFiles.TempDir();
+        var output = Path.Combine(dir, "mine.pth");
+        // 2,000 steps of a tiny network: a trainer the signal missed ends by itself (exit 0, a finished model) in seconds
+        // to minutes, so the test fails on its assertions rather than on the hang guard.
+        var start = SatsrProcess.Start(["train", TestFiles.Fixture("cbers2b_pan_town_256.tif"), "--base", TestFiles.Fixture("models/pth/srvgg_x4.pth"),
+            "-o", output, "--steps", "2000", "--batch", "1", "--patch", "32", "--every", "2000", "--log-every", "1"]);
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        // The first `satsr train` builds the trainer: no compiler server or build nodes that would outlive the test.
+        start.Environment["UseSharedCompilation"] = "false";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        using var cli = Process.Start(start)!;
+        try
+        {
+            var stderr = cli.StandardError.ReadToEndAsync();
+            // Only a guard against a hang, far above any load (the build of the trainer included).
+            using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            // The first step's line: the trainer is training, and satsr is waiting for it.
+            string? line;
+            do
+            {
+                line = await cli.StandardOutput.ReadLineAsync(hang.Token);
+                if (line is null) Assert.Fail($"satsr train ended before its first step: {await stderr}");
+            }
+            while (!line.StartsWith("step 1/", StringComparison.Ordinal));
+            // The trainer prints a line a step: read on, or a full pipe would stop it.
+            var stdout = cli.StandardOutput.ReadToEndAsync();
+
+            Assert.Equal(0, Kill(cli.Id, signal == "INT" ? SigInt : SigTerm));
+            await cli.WaitForExitAsync(hang.Token);
+
+            // A trainer still running holds the output pipes open: it is found and stopped before they are read.
+            var left = TrainersOf(output);
+            foreach (var trainer in left) trainer.Kill();
+            Assert.True(left.Count == 0, "the trainer was still running after satsr train exited");
+            Assert.Equal(130, cli.ExitCode);
+            // Its last line: the first `satsr train` says before it that it builds the trainer.
+            Assert.StartsWith("cancelled", (await stderr).Trim().Split('\n')[^1]);
+            Assert.DoesNotContain("wrote", await stdout);
+            Assert.True(File.Exists(output + ".checkpoint"), "no checkpoint after the signal");
+            Assert.False(File.Exists(output), "a finished model after a cancelled run");
+        }
+        finally
+        {
+            if (!cli.HasExited) cli.Kill();
+            foreach (var trainer in TrainersOf(output)) trainer.Kill();
+        }
+    }
+
+    /// <summary>Processes whose command line names <paramref name="output"/>: the trainer writing it.</summary>
+    private static List<Process> TrainersOf(string output)
+    {
+        var found = new List<Process>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+            try
+            {
+                if (File.ReadAllText($"{entry}/cmdline").Contains(output, StringComparison.Ordinal)) found.Add(Process.GetProcessById(pid));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+        return found;
+    }
 }
