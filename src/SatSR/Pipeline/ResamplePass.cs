@@ -53,7 +53,7 @@ internal sealed class ResamplePass(
                 Stage = UpscaleStage.Resample,
             });
         }
-        overviews?.Flush();
+        overviews?.Finish();
     }
 
     private void WritePiece(RasterDataset target, OverviewWriter? overviews, MaskedResampler resampler, Window piece, int[] nearestColumn, int[] nearestRow, int rowOffset)

@@ -231,7 +231,7 @@ public static class Upscaler
         var blended = new TileCounter(() => progress?.Report(
             new UpscaleProgress(++done, total, (double)done / Math.Max(1, total) * inputMegapixels, inputMegapixels, clock.Elapsed)));
         var figures = stages.Run(schedule, network, outputs, buffers, blended, cancellationToken);
-        overviews?.Flush();
+        overviews?.Finish();
         return (figures, overviews?.Busy ?? TimeSpan.Zero);
     }
 

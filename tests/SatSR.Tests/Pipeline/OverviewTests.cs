@@ -176,6 +176,43 @@ public class OverviewTests(ITestOutputHelper output)
         Assert.Empty(ds.OverviewSizes);
     }
 
+    /// <summary>
+    /// The writer's last step leaves every overview block in the file, read by a second handle while the first is still
+    /// open: GDAL 3.6 keeps an overview's blocks in its cache, and closing the file compresses them on one thread, after
+    /// its compression threads are gone; so they must leave the cache before the close.
+    /// </summary>
+    [Fact]
+    public void Finish_puts_every_overview_block_in_the_file_before_it_is_closed()
+    {
+        var path = Path.Combine(TestFiles.TempDir(), "out.tif");
+        const int w = 96, h = 64;
+        // 1..250, never 0: every pixel counts in the means.
+        var full = Enumerable.Range(0, w * h).Select(i => (double)(1 + (i % w * 37 + i / w * 11) % 250)).ToArray();
+        var profile = new RasterProfile
+        {
+            Width = w,
+            Height = h,
+            DataType = RasterDataType.Byte,
+            Bands = [new BandInfo("", ColorInterpretation.Gray, null, MaskFlags.AllValid)],
+        };
+        var creation = new Dictionary<string, string> { ["TILED"] = "YES", ["BLOCKXSIZE"] = "32", ["BLOCKYSIZE"] = "32", ["COMPRESS"] = "DEFLATE", ["NUM_THREADS"] = "2" };
+        using var target = RasterDataset.Create(path, profile, creation);
+        using var overviews = OverviewWriter.For(target, [2], created: true, new SatSR.Pipeline.Buffers.BufferOwner())!;
+        foreach (var piece in OutputBlocks.Pieces(new Window(0, 0, w, h), 32, 32))
+        {
+            var part = new double[piece.Width * piece.Height];
+            for (var y = 0; y < piece.Height; y++)
+            {
+                Array.Copy(full, (piece.Row + y) * w + piece.Column, part, y * piece.Width, piece.Width);
+            }
+            target.Write<double>(piece, [1], part);
+            overviews.Add(piece, part, null);
+        }
+        overviews.Finish();
+
+        Assert.Equal(ValidMeans(full, w, h, nodata: 0).Means, ReadOverview(path, 0));
+    }
+
     /// <summary>All bands of overview <paramref name="level"/>, band-major.</summary>
     internal static double[] ReadOverview(string path, int level)
     {

@@ -67,7 +67,7 @@ public static class PartMerge
                 using (var overviews = OverviewWriter.For(target, first.Overviews, created: true, buffers))
                 {
                     Copy(parts, target, overviews, whole, buffers, progress, clock, ct);
-                    overviews?.Flush();
+                    overviews?.Finish();
                 }
                 copyTime = clock.Elapsed;
                 if (copied)
