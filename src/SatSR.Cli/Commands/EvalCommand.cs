@@ -4,6 +4,7 @@ using System.Text.Json;
 using SatSR.Cli.Terminal;
 using SatSR.Pipeline;
 using SatSR.Quality;
+using SatSR.Raster;
 using Spectre.Console;
 
 namespace SatSR.Cli.Commands;
@@ -14,7 +15,7 @@ namespace SatSR.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly Argument<string> Reference = new("HR") { Description = "High-resolution reference raster" };
+    private static readonly Argument<string> Reference = new("HR") { Description = "High-resolution reference raster (a file, an http(s) URL, /vsicurl/ or /vsis3/ path)" };
     private static readonly Option<int> Scale = new("--scale", "-s") { Description = "Degradation and upscaling factor: 2, 3 or 4", DefaultValueFactory = _ => 4 };
     private static readonly Option<DegradationKind> Degrade = new("--degradation")
     {
@@ -34,7 +35,8 @@ internal static class EvalCommand
         {
             var options = new EvaluationOptions
             {
-                ReferencePath = parse.GetRequiredValue(Reference),
+                // An http(s) URL is read through /vsicurl/, as upscale reads its input: only the region's bytes are fetched.
+                ReferencePath = await StacItem.ResolveInputAsync(parse.GetRequiredValue(Reference), null, ct),
                 Model = ModelsCommand.Resolve(parse, parse.GetValue(Scale)),
                 Scale = parse.GetValue(Scale),
                 Region = CommonOptions.ParseRegion(parse.GetValue(CommonOptions.Region)),

@@ -67,6 +67,37 @@ public class RemoteInputTests
         Assert.Equal((384, 320), (profile.Width, profile.Height));
     }
 
+    /// <summary>
+    /// <c>satsr eval</c> takes its reference by URL as <c>upscale</c> takes its input: the same figures as for the local
+    /// file, from a fraction of its bytes when the region is a corner.
+    /// </summary>
+    [Fact]
+    public async Task Eval_of_a_remote_reference_by_its_http_url_gives_the_local_files_figures()
+    {
+        var dir = TestFiles.TempDir();
+        var bytes = Cog(dir, 512, 512, block: 64);
+        var local = Path.Combine(dir, "local.tif");
+        File.WriteAllBytes(local, bytes);
+        using var server = new RangeServer();
+        var url = server.Serve("/reference.tif", bytes);
+        var model = TestModels.WritePixelRepeatX4(dir);
+
+        async Task<JsonElement> Eval(string reference, string json)
+        {
+            var (exit, text) = await SatsrProcess.Run(["eval", reference, "--model", model, "--region", "0,0,128,128", "--json", json, "--device", "cpu"]);
+            Assert.True(exit == 0, text);
+            using var document = JsonDocument.Parse(File.ReadAllText(json));
+            return document.RootElement.Clone();
+        }
+        var remote = await Eval(url.ToString(), Path.Combine(dir, "remote.json"));
+        var served = server.BytesServed;
+        var expected = await Eval(local, Path.Combine(dir, "local.json"));
+
+        Assert.Equal(expected.GetProperty("model").GetProperty("psnr").GetDouble(), remote.GetProperty("model").GetProperty("psnr").GetDouble());
+        Assert.Equal(expected.GetProperty("bicubic").GetProperty("ssim").GetDouble(), remote.GetProperty("bicubic").GetProperty("ssim").GetDouble());
+        Assert.True(served < bytes.Length / 3, $"{served} of {bytes.Length} bytes served");
+    }
+
     [Fact]
     public async Task Info_on_a_remote_cog_reads_its_header_not_the_whole_file()
     {
