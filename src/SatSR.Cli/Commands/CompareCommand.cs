@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SatSR.Cli.Terminal;
+using SatSR.Raster;
 using SatSR.Viewer;
 using Spectre.Console;
 
@@ -8,8 +9,8 @@ namespace SatSR.Cli.Commands;
 /// <summary><c>satsr compare BEFORE AFTER --html PAGE.html</c>: a self-contained swipe page of an input and its output (<see cref="ComparePage"/>).</summary>
 internal static class CompareCommand
 {
-    private static readonly Argument<string> Before = new("BEFORE") { Description = "The input raster (shown nearest-neighbour on AFTER's grid)" };
-    private static readonly Argument<string> After = new("AFTER") { Description = "The super-resolved raster" };
+    private static readonly Argument<string> Before = new("BEFORE") { Description = "The input raster (shown nearest-neighbour on AFTER's grid; a file or an http(s) URL)" };
+    private static readonly Argument<string> After = new("AFTER") { Description = "The super-resolved raster (a file or an http(s) URL)" };
     private static readonly Option<string> Html = new("--html") { Description = "HTML page to write", Required = true };
     private static readonly Option<string?> Bands = new("--bands") { Description = "One band (grey) or three (R,G,B), 1-based (default: the first three, or the first)" };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace an existing page" };
@@ -24,8 +25,9 @@ internal static class CompareCommand
         {
             var result = ComparePage.Write(new CompareOptions
             {
-                BeforePath = parse.GetRequiredValue(Before),
-                AfterPath = parse.GetRequiredValue(After),
+                // http(s) URLs are read through /vsicurl/, as upscale reads its input.
+                BeforePath = RemoteFile.GdalPath(parse.GetRequiredValue(Before)),
+                AfterPath = RemoteFile.GdalPath(parse.GetRequiredValue(After)),
                 PagePath = parse.GetRequiredValue(Html),
                 Region = CommonOptions.ParseRegion(parse.GetValue(CommonOptions.Region)),
                 Bands = UpscaleCommand.ParseBands(parse.GetValue(Bands)),

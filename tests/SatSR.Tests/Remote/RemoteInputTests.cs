@@ -98,6 +98,26 @@ public class RemoteInputTests
         Assert.True(served < bytes.Length / 3, $"{served} of {bytes.Length} bytes served");
     }
 
+    /// <summary><c>satsr compare</c> takes BEFORE and AFTER by URL: the page shows what it shows for the local files.</summary>
+    [Fact]
+    public async Task Compare_of_remote_rasters_by_their_http_urls_shows_the_local_files_pixels()
+    {
+        var dir = TestFiles.TempDir();
+        var (before, after) = SatSR.Tests.Viewer.ComparePairs.Inverse(dir);
+        using var server = new RangeServer();
+        var beforeUrl = server.Serve("/before.tif", File.ReadAllBytes(before));
+        var afterUrl = server.Serve("/after.tif", File.ReadAllBytes(after));
+
+        var page = Path.Combine(dir, "remote.html");
+        var (exit, text) = await SatsrProcess.Run(["compare", beforeUrl.ToString(), afterUrl.ToString(), "--html", page]);
+
+        Assert.True(exit == 0, text);
+        var (b, a) = SatSR.Tests.Viewer.ComparePairs.Images(page);
+        Assert.Equal((64, 48), (a.Width, a.Height));
+        Assert.Equal(255 - SatSR.Tests.Viewer.ComparePairs.Before(2, 1), a[8, 4, 0]);
+        Assert.Equal(SatSR.Tests.Viewer.ComparePairs.Before(2, 1), b[8, 4, 0]);
+    }
+
     [Fact]
     public async Task Info_on_a_remote_cog_reads_its_header_not_the_whole_file()
     {
