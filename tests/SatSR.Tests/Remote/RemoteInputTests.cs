@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SatSR.Tests.Viewer;
 
 namespace SatSR.Tests.Remote;
 
@@ -103,7 +104,7 @@ public class RemoteInputTests
     public async Task Compare_of_remote_rasters_by_their_http_urls_shows_the_local_files_pixels()
     {
         var dir = TestFiles.TempDir();
-        var (before, after) = SatSR.Tests.Viewer.ComparePairs.Inverse(dir);
+        var (before, after) = ComparePairs.Inverse(dir);
         using var server = new RangeServer();
         var beforeUrl = server.Serve("/before.tif", File.ReadAllBytes(before));
         var afterUrl = server.Serve("/after.tif", File.ReadAllBytes(after));
@@ -112,10 +113,10 @@ public class RemoteInputTests
         var (exit, text) = await SatsrProcess.Run(["compare", beforeUrl.ToString(), afterUrl.ToString(), "--html", page]);
 
         Assert.True(exit == 0, text);
-        var (b, a) = SatSR.Tests.Viewer.ComparePairs.Images(page);
+        var (b, a) = ComparePairs.Images(page);
         Assert.Equal((64, 48), (a.Width, a.Height));
-        Assert.Equal(255 - SatSR.Tests.Viewer.ComparePairs.Before(2, 1), a[8, 4, 0]);
-        Assert.Equal(SatSR.Tests.Viewer.ComparePairs.Before(2, 1), b[8, 4, 0]);
+        Assert.Equal(255 - ComparePairs.Before(2, 1), a[8, 4, 0]);
+        Assert.Equal(ComparePairs.Before(2, 1), b[8, 4, 0]);
     }
 
     [Fact]
